@@ -1,0 +1,21 @@
+export { DEFAULT_ACTIONS, type DefaultAction } from './actions.js'
+export { AuditLog } from './audit-log.js'
+export { createAuditLog } from './create-audit-log.js'
+export type {
+  Entry,
+  IterateOptions,
+  ListOptions,
+  LogEntryInput,
+  LogFilters,
+  Page,
+  PageOptions,
+  Paging,
+  PasswordChangeInput,
+} from './entry.js'
+export { AuditLogError, NotFoundError, StoreError, ValidationError, type ValidationIssue } from './errors.js'
+export type { AuditLogOptions, PgPoolLike, SqliteDatabaseLike } from './options.js'
+export type { UserIdFormat } from './schema/fields.js'
+export type { JsonValue, Metadata } from './schema/metadata.js'
+export { METADATA_MAX_BYTES, METADATA_MAX_DEPTH } from './schema/metadata.js'
+export { DEFAULT_LIMIT, MAX_LIMIT } from './schema/query-schema.js'
+export { USER_AGENT_MAX_LENGTH } from './schema/text.js'

@@ -1,0 +1,140 @@
+import { z } from 'zod'
+import { DEFAULT_ACTIONS } from './actions.js'
+import { ValidationError } from './errors.js'
+import type { UserIdFormat } from './schema/fields.js'
+import { parseOrThrow } from './schema/issues.js'
+import { IDENTIFIER } from './store/identifiers.js'
+import { isKysely } from './store/kysely-executor.js'
+import { isPgPool } from './store/postgres/postgres-executor.js'
+import { isSqliteDatabase } from './store/sqlite/sqlite-executor.js'
+
+/** A pg.Pool, as far as auditkit's types need to know (so that @types/pg is not required). */
+export interface PgPoolLike {
+  query(...args: never[]): unknown
+  connect(...args: never[]): unknown
+  readonly totalCount: number
+}
+
+/** A better-sqlite3 Database, as far as auditkit's types need to know. */
+export interface SqliteDatabaseLike {
+  prepare(...args: never[]): unknown
+  pragma(...args: never[]): unknown
+  transaction(...args: never[]): unknown
+}
+
+/**
+ * The options of `createAuditLog`.
+ *
+ * @example
+ * const audit = await createAuditLog({ database: process.env.DATABASE_URL!, table: 'admin_audit', schema: 'audit' })
+ */
+export interface AuditLogOptions<A extends readonly string[] = typeof DEFAULT_ACTIONS> {
+  /**
+   * Where entries live: `'sqlite::memory:'`, `'sqlite:<path>'`, a `postgres://` or `postgresql://`
+   * URL, or an open pg.Pool or better-sqlite3 Database (which `close()` leaves open).
+   */
+  database: string | PgPoolLike | SqliteDatabaseLike
+  /** The allowed actions (default {@link DEFAULT_ACTIONS}). Non-empty, unique, each 1..100 characters. */
+  actions?: A
+  /** `'uuid'` (default): user ids are UUIDs, stored lowercase. `'string'`: any string of 1..255 characters. */
+  userIdFormat?: UserIdFormat
+  /** Apply migrations when the log is created (default true). */
+  migrate?: boolean
+  /** The entries table (default `auditkit_entries`). Letters, digits, underscores. */
+  table?: string
+  /** PostgreSQL only: the schema of the table (default `public`, created if missing). */
+  schema?: string
+  /** PostgreSQL URL only: the size of the pool auditkit opens (default 10). */
+  poolSize?: number
+  /** SQLite only: how long a write waits for another process's lock, in ms (default 5000). */
+  busyTimeoutMs?: number
+  /** SQLite path only: `'full'` (default, a resolved write survives power loss) or `'normal'`. */
+  synchronous?: 'full' | 'normal'
+}
+
+/** Resolved options: every default applied, the engine known. */
+export interface ResolvedOptions {
+  readonly engine: 'sqlite' | 'postgres'
+  readonly database: string | object
+  readonly actions: readonly [string, ...string[]]
+  readonly userIdFormat: UserIdFormat
+  readonly migrate: boolean
+  readonly table: string
+  readonly schema: string
+  readonly poolSize: number
+  readonly busyTimeoutMs: number
+  readonly synchronous: 'full' | 'normal'
+}
+
+const identifier = z.string().regex(IDENTIFIER, { error: 'must be letters, digits and underscores (at most 63)' })
+
+const optionsSchema = z.strictObject({
+  database: z.union([z.string(), z.custom<object>((v) => typeof v === 'object' && v !== null)], {
+    error: 'is required',
+  }),
+  actions: z
+    .array(z.string().min(1).max(100))
+    .min(1)
+    .refine((a) => new Set(a).size === a.length, { error: 'must not repeat an action' })
+    .optional(),
+  userIdFormat: z.enum(['uuid', 'string']).optional(),
+  migrate: z.boolean().optional(),
+  table: identifier.optional(),
+  schema: identifier.optional(),
+  poolSize: z.int().min(1).max(1000).optional(),
+  busyTimeoutMs: z.int().min(0).max(3_600_000).optional(),
+  synchronous: z.enum(['full', 'normal']).optional(),
+})
+
+const DATABASE_HELP =
+  "must be 'sqlite::memory:', 'sqlite:<path>', a postgres:// URL, a pg.Pool or a better-sqlite3 Database"
+
+function resolveDatabase(database: string | object): { engine: 'sqlite' | 'postgres'; database: string | object } {
+  if (typeof database === 'string') {
+    if (database === 'sqlite::memory:') return { engine: 'sqlite', database: ':memory:' }
+    if (database.startsWith('sqlite:') && database.length > 'sqlite:'.length) {
+      return { engine: 'sqlite', database: database.slice('sqlite:'.length) }
+    }
+    if (/^postgres(ql)?:\/\//.test(database)) return { engine: 'postgres', database }
+  } else if (isSqliteDatabase(database)) {
+    return { engine: 'sqlite', database }
+  } else if (isPgPool(database)) {
+    return { engine: 'postgres', database }
+  } else if (isKysely(database)) {
+    throw new ValidationError([
+      { field: 'database', message: `${DATABASE_HELP}; pass a Kysely transaction to using() instead` },
+    ])
+  }
+  throw new ValidationError([{ field: 'database', message: DATABASE_HELP }])
+}
+
+/** Checks `createAuditLog`'s options and applies the defaults; bad configuration fails here, loudly. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  const o = parseOrThrow(optionsSchema, options)
+  const { engine, database } = resolveDatabase(o.database)
+  const misplaced: { field: string; message: string }[] = []
+  const ownPool = engine === 'postgres' && typeof database === 'string'
+  const ownFile = engine === 'sqlite' && typeof database === 'string'
+  if (engine === 'sqlite' && o.schema !== undefined)
+    misplaced.push({ field: 'schema', message: 'is for PostgreSQL only' })
+  if (!ownPool && o.poolSize !== undefined)
+    misplaced.push({ field: 'poolSize', message: 'is only for a postgres:// URL' })
+  if (engine !== 'sqlite' && o.busyTimeoutMs !== undefined) {
+    misplaced.push({ field: 'busyTimeoutMs', message: 'is for SQLite only' })
+  }
+  if (!ownFile && o.synchronous !== undefined)
+    misplaced.push({ field: 'synchronous', message: 'is only for a sqlite: path' })
+  if (misplaced.length > 0) throw new ValidationError(misplaced)
+  return Object.freeze({
+    engine,
+    database,
+    actions: Object.freeze([...(o.actions ?? DEFAULT_ACTIONS)]) as unknown as readonly [string, ...string[]],
+    userIdFormat: o.userIdFormat ?? 'uuid',
+    migrate: o.migrate ?? true,
+    table: o.table ?? 'auditkit_entries',
+    schema: o.schema ?? 'public',
+    poolSize: o.poolSize ?? 10,
+    busyTimeoutMs: o.busyTimeoutMs ?? 5000,
+    synchronous: o.synchronous ?? 'full',
+  })
+}

@@ -1,0 +1,26 @@
+import type { Entry } from '../entry.js'
+import type { SqlDialect } from './entry-sql.js'
+import type { Row, SqlExecutor } from './executor.js'
+import type { StoredEntry } from './store.js'
+
+/** One statement to run once per parameter list. */
+export interface BatchSql {
+  readonly text: string
+  readonly paramLists: readonly (readonly unknown[])[]
+}
+
+/**
+ * Everything engine-specific a {@link SqlStore} needs: the dialect of the shared queries, the
+ * insert, the row mapping, migrations, and how to wrap a caller's handle for `using()`.
+ */
+export interface Engine extends SqlDialect {
+  readonly name: 'sqlite' | 'postgres'
+  /** The statement(s) that insert these entries. */
+  insertSql(entries: readonly StoredEntry[]): BatchSql
+  /** A row selected with ENTRY_COLUMNS as an Entry. */
+  toEntry(row: Row): Entry
+  /** Applies the missing migrations; safe under concurrency. */
+  migrate(executor: SqlExecutor): Promise<void>
+  /** Wraps a caller's connection or transaction, or throws ValidationError. */
+  wrapHandle(handle: unknown): SqlExecutor
+}

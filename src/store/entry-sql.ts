@@ -1,0 +1,109 @@
+import type { ListQuery, Position, StoreFilters } from './store.js'
+
+/** What the shared query builder needs to know of an engine. */
+export interface SqlDialect {
+  /** The quoted, qualified entries table. */
+  readonly table: string
+  /** The placeholder of the n-th parameter (1-based): `?` or `$n`. */
+  param(n: number): string
+  /** A Date as the engine stores `inserted_at`. */
+  encodeDate(date: Date): unknown
+}
+
+/** SQL text and its parameters. Values only ever travel as parameters. */
+export interface Sql {
+  readonly text: string
+  readonly params: unknown[]
+}
+
+// Aliases without underscores survive result-transforming plugins such as Kysely's CamelCasePlugin.
+export const ENTRY_COLUMNS =
+  'uuid, target_user_uuid AS target, admin_user_uuid AS admin, action, ip_address AS ip, user_agent AS agent, metadata, inserted_at AS at'
+const ALIASES = 'uuid, target, admin, action, ip, agent, metadata, at'
+const NEWEST_FIRST = 'ORDER BY inserted_at DESC, uuid DESC'
+const NEWEST_FIRST_ALIASED = 'ORDER BY at DESC, uuid DESC'
+
+class Params {
+  readonly values: unknown[] = []
+  constructor(private readonly dialect: SqlDialect) {}
+  add(value: unknown): string {
+    this.values.push(value)
+    return this.dialect.param(this.values.length)
+  }
+}
+
+function conditions(d: SqlDialect, f: StoreFilters, p: Params, after: Position | undefined): string[] {
+  const where: string[] = []
+  if (f.action !== undefined) where.push(`action = ${p.add(f.action)}`)
+  if (f.targetUserUuid !== undefined) where.push(`target_user_uuid = ${p.add(f.targetUserUuid)}`)
+  if (f.adminUserUuid !== undefined) where.push(`admin_user_uuid = ${p.add(f.adminUserUuid)}`)
+  if (f.fromDate !== undefined) where.push(`inserted_at >= ${p.add(d.encodeDate(f.fromDate))}`)
+  if (f.toDate !== undefined) where.push(`inserted_at <= ${p.add(d.encodeDate(f.toDate))}`)
+  if (after !== undefined) {
+    where.push(`(inserted_at, uuid) < (${p.add(d.encodeDate(after.insertedAt))}, ${p.add(after.uuid)})`)
+  }
+  return where
+}
+
+function whereClause(parts: readonly string[]): string {
+  return parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`
+}
+
+// "target = u OR admin = u" defeats both indexes; two index range scans that each stop after
+// `limit + offset` rows, merged, do not. The admin branch skips rows the target branch has.
+// Parameters are added in the order they appear in the text: SQLite's `?` is positional.
+function userBranch(
+  d: SqlDialect,
+  f: StoreFilters,
+  p: Params,
+  after: Position | undefined,
+  role: 'target' | 'admin',
+): string {
+  const where = conditions(d, f, p, after)
+  const user = f.userUuid as string
+  if (role === 'target') where.push(`target_user_uuid = ${p.add(user)}`)
+  else where.push(`admin_user_uuid = ${p.add(user)}`, `target_user_uuid <> ${p.add(user)}`)
+  return whereClause(where)
+}
+
+/** `SELECT ... WHERE uuid = ?` */
+export function findSql(d: SqlDialect, uuid: string): Sql {
+  const p = new Params(d)
+  return { text: `SELECT ${ENTRY_COLUMNS} FROM ${d.table} WHERE uuid = ${p.add(uuid)}`, params: p.values }
+}
+
+/** One page of entries, newest first, by offset or after a position. */
+export function listSql(d: SqlDialect, q: ListQuery): Sql {
+  const p = new Params(d)
+  if (q.filters.userUuid === undefined) {
+    const where = whereClause(conditions(d, q.filters, p, q.after))
+    const text = `SELECT ${ENTRY_COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
+    return { text, params: p.values }
+  }
+  const branch = (role: 'target' | 'admin') => {
+    const where = userBranch(d, q.filters, p, q.after, role)
+    const limit = p.add(q.limit + q.offset)
+    return `SELECT ${ALIASES} FROM (SELECT ${ENTRY_COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${limit})`
+  }
+  const target = branch('target')
+  const admin = branch('admin')
+  const text =
+    `SELECT ${ALIASES} FROM (${target} AS t UNION ALL ${admin} AS a) AS u ` +
+    `${NEWEST_FIRST_ALIASED} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
+  return { text, params: p.values }
+}
+
+/** The number of entries matching the filters, as column `n`. */
+export function countSql(d: SqlDialect, f: StoreFilters): Sql {
+  const p = new Params(d)
+  if (f.userUuid === undefined) {
+    return {
+      text: `SELECT count(*) AS n FROM ${d.table}${whereClause(conditions(d, f, p, undefined))}`,
+      params: p.values,
+    }
+  }
+  const target = userBranch(d, f, p, undefined, 'target')
+  const admin = userBranch(d, f, p, undefined, 'admin')
+  const text = `SELECT (SELECT count(*) FROM ${d.table}${target}) + (SELECT count(*) FROM ${d.table}${admin}) AS n`
+  return { text, params: p.values }
+}

@@ -1,0 +1,18 @@
+/** A row as a driver returns it. */
+export type Row = Record<string, unknown>
+
+/**
+ * How a store talks to one connection, pool or transaction. Each engine wraps its driver in one;
+ * a Kysely instance or transaction is wrapped the same way for both engines.
+ */
+export interface SqlExecutor {
+  /** Runs one parameterized statement and returns its rows. */
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>
+  /** Runs one statement once per parameter list, atomically (a savepoint inside the caller's transaction). */
+  batch(sql: string, paramLists: readonly (readonly unknown[])[]): Promise<void>
+  /**
+   * Runs `fn` in a transaction of its own, or inside the caller's when this executor wraps one.
+   * On SQLite the transaction takes the write lock at once (BEGIN IMMEDIATE).
+   */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>
+}

@@ -1,0 +1,90 @@
+import type { Entry } from '../../entry.js'
+import { ValidationError } from '../../errors.js'
+import type { BatchSql, Engine } from '../engine.js'
+import type { Row, SqlExecutor } from '../executor.js'
+import { quoteIdentifier } from '../identifiers.js'
+import { isKysely, KyselyExecutor } from '../kysely-executor.js'
+import { runMigrations } from '../migrations.js'
+import type { StoredEntry, StoreLocation } from '../store.js'
+import { isPgPool, isPgQueryable, PgClientExecutor, PgPoolExecutor } from './postgres-executor.js'
+import { postgresMigrationPlan } from './postgres-migrations.js'
+
+const COLUMNS = 'uuid, target_user_uuid, admin_user_uuid, action, ip_address, user_agent, metadata, inserted_at'
+
+function toDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(value as string)
+}
+
+/**
+ * PostgreSQL's part of the store: `$n` parameters, timestamptz, jsonb. A batch is one statement
+ * over `unnest` of arrays, so it is atomic by itself and its text does not grow with its size.
+ */
+export function postgresEngine(location: StoreLocation): Engine {
+  const table = `${quoteIdentifier(location.schema)}.${quoteIdentifier(location.table)}`
+  const insertOne = `INSERT INTO ${table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`
+  const insertMany =
+    `INSERT INTO ${table} (${COLUMNS}) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], ` +
+    '$5::text[], $6::text[], $7::jsonb[], $8::timestamptz[])'
+  const plan = postgresMigrationPlan(location)
+  return {
+    name: 'postgres',
+    table,
+    param: (n) => `$${n}`,
+    encodeDate: (date) => date,
+    insertSql(entries: readonly StoredEntry[]): BatchSql {
+      if (entries.length === 1) {
+        const { entry: e, metadataJson } = entries[0] as StoredEntry
+        const params = [
+          e.uuid,
+          e.targetUserUuid,
+          e.adminUserUuid,
+          e.action,
+          e.ipAddress,
+          e.userAgent,
+          metadataJson,
+          e.insertedAt,
+        ]
+        return { text: insertOne, paramLists: [params] }
+      }
+      const columns: unknown[][] = [[], [], [], [], [], [], [], []]
+      for (const { entry: e, metadataJson } of entries) {
+        const row = [
+          e.uuid,
+          e.targetUserUuid,
+          e.adminUserUuid,
+          e.action,
+          e.ipAddress,
+          e.userAgent,
+          metadataJson,
+          e.insertedAt,
+        ]
+        for (let i = 0; i < 8; i++) (columns[i] as unknown[]).push(row[i])
+      }
+      return { text: insertMany, paramLists: [columns] }
+    },
+    toEntry(row: Row): Entry {
+      const metadata = row.metadata
+      return {
+        uuid: row.uuid as string,
+        targetUserUuid: row.target as string,
+        adminUserUuid: row.admin as string,
+        action: row.action as string,
+        ipAddress: (row.ip as string | null) ?? null,
+        userAgent: (row.agent as string | null) ?? null,
+        metadata: typeof metadata === 'string' ? JSON.parse(metadata) : (metadata as Entry['metadata']),
+        insertedAt: toDate(row.at),
+      }
+    },
+    async migrate(executor: SqlExecutor): Promise<void> {
+      await runMigrations(executor, plan)
+    },
+    wrapHandle(handle: unknown): SqlExecutor {
+      if (isKysely(handle)) return new KyselyExecutor(handle)
+      if (isPgPool(handle)) return new PgPoolExecutor(handle)
+      if (isPgQueryable(handle)) return new PgClientExecutor(handle)
+      throw new ValidationError([
+        { field: 'handle', message: 'must be a pg Client, PoolClient, Pool or a Kysely transaction' },
+      ])
+    },
+  }
+}

@@ -1,0 +1,100 @@
+import type pg from 'pg'
+import type { Row, SqlExecutor } from '../executor.js'
+
+interface Queryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: Row[] }>
+}
+
+/** True for a pg Pool, Client or PoolClient. */
+export function isPgQueryable(handle: unknown): handle is Queryable {
+  return typeof (handle as Partial<Queryable> | null)?.query === 'function'
+}
+
+/** True for a pg Pool (which hands out a client per query). */
+export function isPgPool(handle: unknown): handle is pg.Pool {
+  const h = handle as Partial<pg.Pool> | null
+  return isPgQueryable(h) && typeof h?.connect === 'function' && typeof h.totalCount === 'number'
+}
+
+const NO_ACTIVE_TRANSACTION = '25P01'
+
+async function runBatch(ex: SqlExecutor, sql: string, lists: readonly (readonly unknown[])[]): Promise<void> {
+  if (lists.length === 1) {
+    await ex.query(sql, lists[0])
+    return
+  }
+  await ex.transaction(async (tx) => {
+    for (const params of lists) await tx.query(sql, params)
+  })
+}
+
+/**
+ * Runs statements on one pg client: the caller's (in `using()`), or one checked out for a transaction.
+ * Its transactions are savepoints when the caller has a transaction open, and BEGIN/COMMIT otherwise.
+ */
+export class PgClientExecutor implements SqlExecutor {
+  constructor(
+    private readonly client: Queryable,
+    private readonly inTransaction = false,
+  ) {}
+
+  async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return (await this.client.query(sql, params as unknown[])).rows
+  }
+
+  batch(sql: string, paramLists: readonly (readonly unknown[])[]): Promise<void> {
+    return runBatch(this, sql, paramLists)
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    let nested = true
+    try {
+      await this.client.query('SAVEPOINT auditkit_tx')
+    } catch (error) {
+      if (this.inTransaction || (error as { code?: string }).code !== NO_ACTIVE_TRANSACTION) throw error
+      nested = false
+      await this.client.query('BEGIN')
+    }
+    try {
+      const result = await fn(nested ? this : new PgClientExecutor(this.client, true))
+      await this.client.query(nested ? 'RELEASE SAVEPOINT auditkit_tx' : 'COMMIT')
+      return result
+    } catch (error) {
+      await this.client.query(nested ? 'ROLLBACK TO SAVEPOINT auditkit_tx' : 'ROLLBACK').catch(() => {})
+      throw error
+    }
+  }
+}
+
+/** Runs statements on a pg Pool; a transaction checks out one client for its whole length. */
+export class PgPoolExecutor implements SqlExecutor {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query(sql, params as unknown[])).rows
+  }
+
+  batch(sql: string, paramLists: readonly (readonly unknown[])[]): Promise<void> {
+    return runBatch(this, sql, paramLists)
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect()
+    let broken: Error | undefined
+    try {
+      await client.query('BEGIN')
+      try {
+        const result = await fn(new PgClientExecutor(client, true))
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch((e: Error) => {
+          broken = e
+        })
+        throw error
+      }
+    } finally {
+      client.release(broken)
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto'
+import { quoteIdentifier } from '../identifiers.js'
+import type { Migration, MigrationPlan } from '../migrations.js'
+import type { StoreLocation } from '../store.js'
+
+/** PostgreSQL's migrations for an entries table at `location`. Also exported as plain .sql files. */
+export function postgresMigrations({ schema, table }: StoreLocation): Migration[] {
+  const s = quoteIdentifier(schema)
+  const t = `${s}.${quoteIdentifier(table)}`
+  const index = (suffix: string, columns: string) =>
+    `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${suffix}`)} ON ${t} (${columns})`
+  return [
+    {
+      version: 1,
+      name: 'create_entries',
+      statements: [
+        `CREATE SCHEMA IF NOT EXISTS ${s}`,
+        // tx_id records the writing transaction, so that a later sealer can tell which entries
+        // are committed for good (below the oldest running transaction) without locking writers.
+        `CREATE TABLE IF NOT EXISTS ${t} (
+  uuid uuid PRIMARY KEY,
+  target_user_uuid text NOT NULL,
+  admin_user_uuid text NOT NULL,
+  action text NOT NULL,
+  ip_address text,
+  user_agent text,
+  metadata jsonb NOT NULL DEFAULT '{}'::jsonb CHECK (jsonb_typeof(metadata) = 'object'),
+  inserted_at timestamptz NOT NULL,
+  tx_id xid8 NOT NULL DEFAULT pg_current_xact_id()
+)`,
+        index('inserted_at_idx', 'inserted_at, uuid'),
+        index('target_idx', 'target_user_uuid, inserted_at, uuid'),
+        index('admin_idx', 'admin_user_uuid, inserted_at, uuid'),
+        index('action_idx', 'action, inserted_at, uuid'),
+      ],
+    },
+  ]
+}
+
+/** A stable 64-bit advisory lock key for one entries table. */
+export function migrationLockKey({ schema, table }: StoreLocation): string {
+  return createHash('sha256').update(`auditkit:${schema}.${table}`).digest().readBigInt64BE(0).toString()
+}
+
+/** How PostgreSQL runs migrations: under a transaction-scoped advisory lock. */
+export function postgresMigrationPlan(location: StoreLocation): MigrationPlan {
+  const migrationsTable = `${quoteIdentifier(location.schema)}.${quoteIdentifier(`${location.table}_migrations`)}`
+  return {
+    lock: { text: 'SELECT pg_advisory_xact_lock($1::bigint)', params: [migrationLockKey(location)] },
+    setup: [`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(location.schema)}`],
+    createTable: `CREATE TABLE IF NOT EXISTS ${migrationsTable} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    table: migrationsTable,
+    param: (n) => `$${n}`,
+    migrations: postgresMigrations(location),
+  }
+}

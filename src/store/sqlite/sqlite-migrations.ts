@@ -1,0 +1,46 @@
+import { quoteIdentifier } from '../identifiers.js'
+import type { Migration, MigrationPlan } from '../migrations.js'
+
+/** SQLite's migrations for an entries table named `table`. */
+export function sqliteMigrations(table: string): Migration[] {
+  const t = quoteIdentifier(table)
+  const index = (suffix: string, columns: string) =>
+    `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${suffix}`)} ON ${t} (${columns})`
+  return [
+    {
+      version: 1,
+      name: 'create_entries',
+      statements: [
+        // `id` is the rowid: SQLite serializes writers, so it follows commit order (room for sealing).
+        `CREATE TABLE IF NOT EXISTS ${t} (
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  target_user_uuid TEXT NOT NULL,
+  admin_user_uuid TEXT NOT NULL,
+  action TEXT NOT NULL,
+  ip_address TEXT,
+  user_agent TEXT,
+  metadata TEXT NOT NULL DEFAULT '{}',
+  inserted_at INTEGER NOT NULL
+) STRICT`,
+        index('inserted_at_idx', 'inserted_at, uuid'),
+        index('target_idx', 'target_user_uuid, inserted_at, uuid'),
+        index('admin_idx', 'admin_user_uuid, inserted_at, uuid'),
+        index('action_idx', 'action, inserted_at, uuid'),
+      ],
+    },
+  ]
+}
+
+/** How SQLite runs migrations: BEGIN IMMEDIATE takes the write lock, which is lock enough. */
+export function sqliteMigrationPlan(table: string): MigrationPlan {
+  const migrationsTable = quoteIdentifier(`${table}_migrations`)
+  return {
+    lock: null,
+    setup: [],
+    createTable: `CREATE TABLE IF NOT EXISTS ${migrationsTable} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))`,
+    table: migrationsTable,
+    param: () => '?',
+    migrations: sqliteMigrations(table),
+  }
+}

@@ -1,0 +1,44 @@
+import type BetterSqlite3 from 'better-sqlite3'
+import { toStoreError } from '../../errors.js'
+import { importDriver } from '../import-driver.js'
+import { SqlStore } from '../sql-store.js'
+import type { Store } from '../store.js'
+import { sqliteEngine, sqliteExecutorFor } from './sqlite-engine.js'
+
+/** How to open a SQLite store. */
+export interface SqliteStoreOptions {
+  /** A file path, `:memory:`, or an open better-sqlite3 Database (which close() leaves open). */
+  readonly database: string | BetterSqlite3.Database
+  readonly table: string
+  /** How long a write waits for another process's lock, in milliseconds. */
+  readonly busyTimeoutMs: number
+  /** `full` (default): a resolved write survives power loss. `normal`: faster, may lose the last commits. */
+  readonly synchronous: 'full' | 'normal'
+}
+
+/**
+ * Opens (or adopts) a SQLite database. A database auditkit opens itself gets WAL mode, the
+ * chosen `synchronous` level and a busy timeout, so several processes can write one file.
+ */
+export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const engine = sqliteEngine(options.table)
+  if (typeof options.database !== 'string') return new SqlStore(engine, sqliteExecutorFor(options.database))
+  const { default: Database } = await importDriver('better-sqlite3', () => import('better-sqlite3'))
+  let db: BetterSqlite3.Database
+  try {
+    db = new Database(options.database)
+  } catch (e) {
+    throw toStoreError('open', e)
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`)
+    db.pragma('journal_mode = WAL')
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+  } catch (e) {
+    db.close()
+    throw toStoreError('open', e)
+  }
+  return new SqlStore(engine, sqliteExecutorFor(db), async () => {
+    db.close()
+  })
+}
