@@ -20,7 +20,7 @@ import { entryInputSchema, passwordChangeSchema } from './schema/entry-schema.js
 import { entryUuidSchema } from './schema/fields.js'
 import { parseOrThrow, toIssues } from './schema/issues.js'
 import { DEFAULT_LIMIT, querySchemas } from './schema/query-schema.js'
-import type { Position, Store, StoredEntry } from './store/store.js'
+import type { Position, Store, StoredEntry, StoreFilters } from './store/store.js'
 
 const PASSWORD_RESET = 'admin_password_reset'
 const DEFAULT_BATCH = 500
@@ -166,7 +166,7 @@ export class AuditLog<A extends string = DefaultAction> {
   listLogs(options: ListOptions<A> = {}): Promise<Entry<A>[]> {
     return this.#run('listLogs', async () => {
       const { limit, offset, ...filters } = parseOrThrow(this.#schemas.query.list, options)
-      return this.#list(filters, limit ?? DEFAULT_LIMIT, offset ?? 0)
+      return this.#list(this.#filters(filters), limit ?? DEFAULT_LIMIT, offset ?? 0)
     })
   }
 
@@ -195,7 +195,7 @@ export class AuditLog<A extends string = DefaultAction> {
     return this.#run('listLogsForUser', async () => {
       const user = parseOrThrow(this.#schemas.query.userId, userUuid, 'userUuid')
       const { limit, offset } = parseOrThrow(this.#schemas.query.paging, options)
-      return this.#list({ userUuid: user }, limit ?? DEFAULT_LIMIT, offset ?? 0)
+      return this.#list(this.#filters({ userUuid: user }), limit ?? DEFAULT_LIMIT, offset ?? 0)
     })
   }
 
@@ -208,7 +208,7 @@ export class AuditLog<A extends string = DefaultAction> {
   countLogs(options: LogFilters<A> = {}): Promise<number> {
     return this.#run('countLogs', async () => {
       const filters = parseOrThrow(this.#schemas.query.count, options)
-      return this.#store.count(toStoreFilters(filters, this.#options.userIdFormat))
+      return this.#store.count(this.#filters(filters))
     })
   }
 
@@ -224,7 +224,7 @@ export class AuditLog<A extends string = DefaultAction> {
     return this.#run('pageLogs', async () => {
       const { limit = DEFAULT_LIMIT, cursor, ...filters } = parseOrThrow(this.#schemas.query.page, options)
       const after = cursor === undefined ? undefined : decodeCursor(cursor)
-      const rows = await this.#list(filters, limit + 1, 0, after)
+      const rows = await this.#list(this.#filters(filters), limit + 1, 0, after)
       if (rows.length <= limit) return { entries: rows, nextCursor: null }
       const entries = rows.slice(0, limit)
       return { entries, nextCursor: encodeCursor(positionOf(entries[limit - 1] as Entry)) }
@@ -240,8 +240,9 @@ export class AuditLog<A extends string = DefaultAction> {
    */
   iterateLogs(options: IterateOptions<A> = {}): AsyncIterableIterator<Entry<A>> {
     const { batchSize = DEFAULT_BATCH, ...filters } = parseOrThrow(this.#schemas.query.iterate, options)
+    const storeFilters = toStoreFilters(filters, this.#options.userIdFormat)
     const list = (after: Position | undefined) =>
-      this.#run('iterateLogs', () => this.#list(filters, batchSize, 0, after))
+      this.#run('iterateLogs', () => this.#list(storeFilters, batchSize, 0, after))
     return (async function* iterate() {
       let after: Position | undefined
       for (;;) {
@@ -316,8 +317,11 @@ export class AuditLog<A extends string = DefaultAction> {
     return (await this.#store.find(checked.toLowerCase())) as Entry<A> | null
   }
 
-  async #list(filters: LogFilters, limit: number, offset: number, after?: Position): Promise<Entry<A>[]> {
-    const query = { filters: toStoreFilters(filters, this.#options.userIdFormat), limit, offset, after }
-    return (await this.#store.list(query)) as Entry<A>[]
+  #filters(filters: LogFilters): StoreFilters {
+    return toStoreFilters(filters, this.#options.userIdFormat)
+  }
+
+  async #list(filters: StoreFilters, limit: number, offset: number, after?: Position): Promise<Entry<A>[]> {
+    return (await this.#store.list({ filters, limit, offset, after })) as Entry<A>[]
   }
 }

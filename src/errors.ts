@@ -18,6 +18,9 @@ export interface ValidationIssue {
   readonly message: string
 }
 
+// The message names the first few; `issues` always holds them all.
+const MESSAGE_ISSUES = 10
+
 /**
  * Input was refused: a bad write, an unknown option, a wrongly typed filter, a malformed cursor,
  * or bad configuration. Nothing was written. `issues` lists every offending field and why.
@@ -30,7 +33,9 @@ export class ValidationError extends AuditLogError {
   override readonly name = 'ValidationError'
   readonly issues: readonly ValidationIssue[]
   constructor(issues: readonly ValidationIssue[]) {
-    super(`Invalid input: ${issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; ')}`)
+    const shown = issues.slice(0, MESSAGE_ISSUES).map((i) => `${i.field}: ${i.message}`)
+    if (issues.length > MESSAGE_ISSUES) shown.push(`and ${issues.length - MESSAGE_ISSUES} more`)
+    super(`Invalid input: ${shown.join('; ')}`)
     this.issues = Object.freeze(issues.map((i) => Object.freeze({ ...i })))
   }
   /** The names of the offending fields, in order. */

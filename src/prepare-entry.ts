@@ -13,7 +13,7 @@ export interface CheckedInput {
   action: string
   ipAddress?: string | null | undefined
   userAgent?: string | null | undefined
-  metadata?: Record<string, unknown> | undefined
+  metadata?: unknown
 }
 
 /**

@@ -8,6 +8,9 @@ let lastMs = -1
 let counter = 0
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
+/** How far the clock may step back before ids follow it instead of staying monotonic. */
+export const MAX_CLOCK_REGRESSION_MS = 10_000
+
 /** A UUIDv7 and the millisecond timestamp it carries. */
 export interface TimedUuid {
   readonly uuid: string
@@ -18,7 +21,9 @@ export interface TimedUuid {
  * Makes a UUIDv7 (RFC 9562). Ids made by one process are strictly increasing: within one
  * millisecond the 12-bit `rand_a` field counts up from a random start, and when it runs out the
  * timestamp moves on by one millisecond. The entry's `insertedAt` is this timestamp, so the
- * uuid and `insertedAt` always agree.
+ * uuid and `insertedAt` always agree. A clock that steps back by more than
+ * {@link MAX_CLOCK_REGRESSION_MS} is followed (true time matters more than order then); a smaller
+ * step back keeps counting from the last timestamp.
  */
 export function uuidV7(now: number = Date.now()): TimedUuid {
   if (poolIndex === POOL_IDS) {
@@ -26,7 +31,7 @@ export function uuidV7(now: number = Date.now()): TimedUuid {
     poolIndex = 0
   }
   const o = poolIndex++ * 10
-  if (now > lastMs) {
+  if (now > lastMs || now < lastMs - MAX_CLOCK_REGRESSION_MS) {
     lastMs = now
     counter = ((pool[o] ?? 0) << 3) | ((pool[o + 1] ?? 0) & 0x07) // start below 2048 to leave room
   } else if (++counter > 0xfff) {

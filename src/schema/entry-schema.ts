@@ -14,7 +14,8 @@ export function entryInputSchema<A extends string>(actions: readonly [A, ...A[]]
     action: z.enum(actions),
     ipAddress: ipAddressSchema.nullable().optional(),
     userAgent: z.string().nullable().optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    // Checked (without a copy) by toStoredMetadata: a plain JSON object of at most 64 KiB.
+    metadata: z.unknown().optional(),
   })
 }
 

@@ -26,13 +26,13 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null
 }
 
-// PostgreSQL's jsonb orders keys by length, then bytes; SQLite keeps what it is given.
+// PostgreSQL's jsonb orders keys by UTF-8 length, then bytes; SQLite keeps what it is given.
 // Ordering keys the jsonb way at write time makes every engine read back the same object.
 function jsonbKeyOrder(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length
+  if (a === b) return 0
   const ab = Buffer.from(a)
   const bb = Buffer.from(b)
-  return Buffer.compare(ab, bb)
+  return ab.length - bb.length || Buffer.compare(ab, bb)
 }
 
 function copyValue(value: unknown, path: string, depth: number, seen: Set<object>): JsonValue {

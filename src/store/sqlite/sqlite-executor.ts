@@ -17,6 +17,7 @@ export function isSqliteDatabase(handle: unknown): handle is Database {
  */
 export class SqliteExecutor implements SqlExecutor {
   readonly #statements = new Map<string, Statement>()
+  #queue: Promise<unknown> = Promise.resolve()
   readonly #runAll: BetterSqlite3.Transaction<(st: Statement, lists: readonly (readonly unknown[])[]) => void>
 
   constructor(private readonly db: Database) {
@@ -48,7 +49,14 @@ export class SqliteExecutor implements SqlExecutor {
     else this.#runAll.immediate(statement, paramLists)
   }
 
-  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  // One connection has one transaction at a time: queue them, or two would interleave.
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const run = this.#queue.then(() => this.#transaction(fn))
+    this.#queue = run.catch(() => {})
+    return run
+  }
+
+  async #transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const nested = this.db.inTransaction
     this.db.exec(nested ? 'SAVEPOINT auditkit_tx' : 'BEGIN IMMEDIATE')
     try {
