@@ -3,7 +3,7 @@ import { DEFAULT_ACTIONS } from './actions.js'
 import { ValidationError } from './errors.js'
 import type { UserIdFormat } from './schema/fields.js'
 import { parseOrThrow } from './schema/issues.js'
-import { IDENTIFIER } from './store/identifiers.js'
+import { IDENTIFIER, TABLE_NAME_MAX_LENGTH } from './store/identifiers.js'
 import { isKysely } from './store/kysely-executor.js'
 import { isPgPool } from './store/postgres/postgres-executor.js'
 import { isSqliteDatabase } from './store/sqlite/sqlite-executor.js'
@@ -40,13 +40,13 @@ export interface AuditLogOptions<A extends readonly string[] = typeof DEFAULT_AC
   userIdFormat?: UserIdFormat
   /** Apply migrations when the log is created (default true). */
   migrate?: boolean
-  /** The entries table (default `auditkit_entries`). Letters, digits, underscores. */
+  /** The entries table (default `auditkit_entries`). Letters, digits, underscores; at most 47 characters. */
   table?: string
   /** PostgreSQL only: the schema of the table (default `public`, created if missing). */
   schema?: string
   /** PostgreSQL URL only: the size of the pool auditkit opens (default 10). */
   poolSize?: number
-  /** SQLite only: how long a write waits for another process's lock, in ms (default 5000). */
+  /** SQLite path only: how long a write waits for another process's lock, in ms (default 5000). */
   busyTimeoutMs?: number
   /** SQLite path only: `'full'` (default, a resolved write survives power loss) or `'normal'`. */
   synchronous?: 'full' | 'normal'
@@ -67,6 +67,10 @@ export interface ResolvedOptions {
 }
 
 const identifier = z.string().regex(IDENTIFIER, { error: 'must be letters, digits and underscores (at most 63)' })
+// Index names append up to 16 characters (`_inserted_at_idx`) and must fit PostgreSQL's 63.
+const tableName = identifier.max(TABLE_NAME_MAX_LENGTH, {
+  error: `must have at most ${TABLE_NAME_MAX_LENGTH} characters`,
+})
 
 const optionsSchema = z.strictObject({
   database: z.union([z.string(), z.custom<object>((v) => typeof v === 'object' && v !== null)], {
@@ -79,7 +83,7 @@ const optionsSchema = z.strictObject({
     .optional(),
   userIdFormat: z.enum(['uuid', 'string']).optional(),
   migrate: z.boolean().optional(),
-  table: identifier.optional(),
+  table: tableName.optional(),
   schema: identifier.optional(),
   poolSize: z.int().min(1).max(1000).optional(),
   busyTimeoutMs: z.int().min(0).max(3_600_000).optional(),
@@ -119,8 +123,11 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     misplaced.push({ field: 'schema', message: 'is for PostgreSQL only' })
   if (!ownPool && o.poolSize !== undefined)
     misplaced.push({ field: 'poolSize', message: 'is only for a postgres:// URL' })
-  if (engine !== 'sqlite' && o.busyTimeoutMs !== undefined) {
-    misplaced.push({ field: 'busyTimeoutMs', message: 'is for SQLite only' })
+  if (!ownFile && o.busyTimeoutMs !== undefined) {
+    misplaced.push({
+      field: 'busyTimeoutMs',
+      message: 'is only for a sqlite: path (set busy_timeout on your own Database)',
+    })
   }
   if (!ownFile && o.synchronous !== undefined)
     misplaced.push({ field: 'synchronous', message: 'is only for a sqlite: path' })

@@ -9,7 +9,7 @@ export type Metadata = Record<string, unknown>
 
 /** The largest metadata accepted, as UTF-8 JSON. */
 export const METADATA_MAX_BYTES = 64 * 1024
-/** The deepest nesting accepted; deeper JSON breaks some engines' parsers. */
+/** The most levels of nested objects and arrays accepted, the top object being one; deeper JSON breaks some engines' parsers. */
 export const METADATA_MAX_DEPTH = 64
 
 class MetadataProblem extends Error {
@@ -43,7 +43,7 @@ function copyValue(value: unknown, path: string, depth: number, seen: Set<object
       return value
     case 'number':
       if (!Number.isFinite(value)) throw new MetadataProblem(path, `must be a finite number (got ${value})`)
-      return value
+      return value === 0 ? 0 : value // -0 is stored as 0
     case 'bigint':
       throw new MetadataProblem(path, 'BigInt is not JSON; convert it to a string')
     case 'function':
@@ -54,7 +54,7 @@ function copyValue(value: unknown, path: string, depth: number, seen: Set<object
   }
   if (value === null) return null
   const obj = value as object
-  if (depth >= METADATA_MAX_DEPTH) throw new MetadataProblem(path, `nests deeper than ${METADATA_MAX_DEPTH} levels`)
+  if (depth + 1 > METADATA_MAX_DEPTH) throw new MetadataProblem(path, `nests deeper than ${METADATA_MAX_DEPTH} levels`)
   if (seen.has(obj)) throw new MetadataProblem(path, 'contains a cycle')
   if (obj instanceof Date) {
     if (Number.isNaN(obj.getTime())) throw new MetadataProblem(path, 'is an invalid Date')
@@ -86,7 +86,13 @@ function copyObject(
     .sort((a, b) => jsonbKeyOrder(a[1], b[1]))
   const out: { [key: string]: JsonValue } = {}
   for (const [key, storedKey] of keys) {
-    out[storedKey] = copyValue(obj[key], `${path}.${key}`, depth + 1, seen)
+    // defineProperty: assigning `__proto__` would set the prototype and lose the key.
+    Object.defineProperty(out, storedKey, {
+      value: copyValue(obj[key], `${path}.${key}`, depth + 1, seen),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return out
 }

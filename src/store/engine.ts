@@ -17,7 +17,7 @@ export interface Engine extends SqlDialect {
   readonly name: 'sqlite' | 'postgres'
   /** The statement(s) that insert these entries. */
   insertSql(entries: readonly StoredEntry[]): BatchSql
-  /** A row selected with ENTRY_COLUMNS as an Entry. */
+  /** A row selected with `columns` as an Entry. */
   toEntry(row: Row): Entry
   /** Applies the missing migrations; safe under concurrency. */
   migrate(executor: SqlExecutor): Promise<void>

@@ -8,6 +8,8 @@ export interface SqlDialect {
   param(n: number): string
   /** A Date as the engine stores `inserted_at`. */
   encodeDate(date: Date): unknown
+  /** The select list of an entry, aliased as {@link ENTRY_ALIASES}. */
+  readonly columns: string
 }
 
 /** SQL text and its parameters. Values only ever travel as parameters. */
@@ -17,9 +19,12 @@ export interface Sql {
 }
 
 // Aliases without underscores survive result-transforming plugins such as Kysely's CamelCasePlugin.
-export const ENTRY_COLUMNS =
-  'uuid, target_user_uuid AS target, admin_user_uuid AS admin, action, ip_address AS ip, user_agent AS agent, metadata, inserted_at AS at'
 const ALIASES = 'uuid, target, admin, action, ip, agent, metadata, at'
+
+/** The select list of an entry, given how the engine reads metadata as JSON text. */
+export function entryColumns(metadataAsText: string): string {
+  return `uuid, target_user_uuid AS target, admin_user_uuid AS admin, action, ip_address AS ip, user_agent AS agent, ${metadataAsText} AS metadata, inserted_at AS at`
+}
 const NEWEST_FIRST = 'ORDER BY inserted_at DESC, uuid DESC'
 const NEWEST_FIRST_ALIASED = 'ORDER BY at DESC, uuid DESC'
 
@@ -69,7 +74,7 @@ function userBranch(
 /** `SELECT ... WHERE uuid = ?` */
 export function findSql(d: SqlDialect, uuid: string): Sql {
   const p = new Params(d)
-  return { text: `SELECT ${ENTRY_COLUMNS} FROM ${d.table} WHERE uuid = ${p.add(uuid)}`, params: p.values }
+  return { text: `SELECT ${d.columns} FROM ${d.table} WHERE uuid = ${p.add(uuid)}`, params: p.values }
 }
 
 /** One page of entries, newest first, by offset or after a position. */
@@ -77,13 +82,13 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
   const p = new Params(d)
   if (q.filters.userUuid === undefined) {
     const where = whereClause(conditions(d, q.filters, p, q.after))
-    const text = `SELECT ${ENTRY_COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
+    const text = `SELECT ${d.columns} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
     return { text, params: p.values }
   }
   const branch = (role: 'target' | 'admin') => {
     const where = userBranch(d, q.filters, p, q.after, role)
     const limit = p.add(q.limit + q.offset)
-    return `SELECT ${ALIASES} FROM (SELECT ${ENTRY_COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${limit})`
+    return `SELECT ${ALIASES} FROM (SELECT ${d.columns} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${limit})`
   }
   const target = branch('target')
   const admin = branch('admin')

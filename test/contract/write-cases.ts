@@ -188,6 +188,23 @@ export function writeCases(h: Harness): void {
       expect(JSON.stringify(read.metadata)).toBe(JSON.stringify(entry.metadata))
     })
 
+    test('metadata keeps a __proto__ key as data and stores -0 as 0', async () => {
+      const { audit } = await h.open()
+      const metadata = JSON.parse('{"__proto__": {"polluted": true}, "a": 2, "z": -0}')
+      const entry = await audit.createLogEntry({
+        targetUserUuid: userId(),
+        adminUserUuid: userId(),
+        action: 'user_updated',
+        metadata,
+      })
+      expect(Object.keys(entry.metadata)).toEqual(['a', 'z', '__proto__'])
+      expect(Object.is(entry.metadata.z, 0)).toBe(true)
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+      const read = await audit.getLog(entry.uuid)
+      expect(JSON.stringify(read.metadata)).toBe(JSON.stringify(entry.metadata))
+      expect(Object.getPrototypeOf(read.metadata)).toBe(Object.prototype)
+    })
+
     test('metadata that is not plain JSON is refused with the path of the offending value', async () => {
       const { audit } = await h.open()
       const cyclic: Record<string, unknown> = { a: 1 }

@@ -1,6 +1,7 @@
 import type { Entry } from '../../entry.js'
 import { ValidationError } from '../../errors.js'
 import type { BatchSql, Engine } from '../engine.js'
+import { entryColumns } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
 import { quoteIdentifier } from '../identifiers.js'
 import { isKysely, KyselyExecutor } from '../kysely-executor.js'
@@ -31,6 +32,8 @@ export function postgresEngine(location: StoreLocation): Engine {
     table,
     param: (n) => `$${n}`,
     encodeDate: (date) => date,
+    // As text: a caller's Kysely CamelCasePlugin would otherwise rewrite the keys inside metadata.
+    columns: entryColumns('metadata::text'),
     insertSql(entries: readonly StoredEntry[]): BatchSql {
       if (entries.length === 1) {
         const { entry: e, metadataJson } = entries[0] as StoredEntry

@@ -5,8 +5,7 @@ import type { StoreLocation } from '../store.js'
 
 /** PostgreSQL's migrations for an entries table at `location`. Also exported as plain .sql files. */
 export function postgresMigrations({ schema, table }: StoreLocation): Migration[] {
-  const s = quoteIdentifier(schema)
-  const t = `${s}.${quoteIdentifier(table)}`
+  const t = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`
   const index = (suffix: string, columns: string) =>
     `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${suffix}`)} ON ${t} (${columns})`
   return [
@@ -14,7 +13,6 @@ export function postgresMigrations({ schema, table }: StoreLocation): Migration[
       version: 1,
       name: 'create_entries',
       statements: [
-        `CREATE SCHEMA IF NOT EXISTS ${s}`,
         // tx_id records the writing transaction, so that a later sealer can tell which entries
         // are committed for good (below the oldest running transaction) without locking writers.
         `CREATE TABLE IF NOT EXISTS ${t} (
@@ -47,7 +45,11 @@ export function postgresMigrationPlan(location: StoreLocation): MigrationPlan {
   const migrationsTable = `${quoteIdentifier(location.schema)}.${quoteIdentifier(`${location.table}_migrations`)}`
   return {
     lock: { text: 'SELECT pg_advisory_xact_lock($1::bigint)', params: [migrationLockKey(location)] },
-    setup: [`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(location.schema)}`],
+    // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists;
+    // asking first lets a role with CREATE on its schema only migrate.
+    setup: [
+      `DO $$ BEGIN IF to_regnamespace('${quoteIdentifier(location.schema)}') IS NULL THEN CREATE SCHEMA ${quoteIdentifier(location.schema)}; END IF; END $$`,
+    ],
     createTable: `CREATE TABLE IF NOT EXISTS ${migrationsTable} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     table: migrationsTable,
     param: (n) => `$${n}`,

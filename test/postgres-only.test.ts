@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createAuditLog, StoreError } from '../src/index.js'
+import { countSql, findSql, listSql } from '../src/store/entry-sql.js'
+import { postgresEngine } from '../src/store/postgres/postgres-engine.js'
+import type { StoreFilters } from '../src/store/store.js'
+import { PG_URL, postgresAvailable, uniqueSchema } from './support/postgres.js'
+import { writeFromProcess } from './support/processes.js'
+
+const schema = uniqueSchema('auditkit_pg')
+const pool = new pg.Pool({ connectionString: PG_URL, max: 4 })
+const user = () => randomUUID()
+
+beforeAll(async () => {
+  if (!(await postgresAvailable())) throw new Error(`PostgreSQL does not answer at ${PG_URL}`)
+})
+afterAll(async () => {
+  await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  await pool.end()
+})
+
+interface PlanNode {
+  'Node Type': string
+  'Index Name'?: string
+  Plans?: PlanNode[]
+}
+function nodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodes)]
+}
+
+describe('PostgreSQL only', () => {
+  test('every query is served by an index; a user with entries in both roles is two index scans, not an OR', async () => {
+    const table = 'plans'
+    const audit = await createAuditLog({ database: PG_URL, schema, table })
+    const hot = user()
+    const rare = user()
+    const actions = audit.actions
+    for (let batch = 0; batch < 30; batch++) {
+      await audit.createLogEntries(
+        Array.from({ length: 1000 }, (_, i) => ({
+          targetUserUuid: i % 3 === 0 ? hot : i === 7 ? rare : user(),
+          adminUserUuid: i % 3 === 1 ? hot : user(),
+          action: actions[i % actions.length]!,
+        })),
+      )
+    }
+    await pool.query(`VACUUM ANALYZE ${schema}.${table}`)
+    const engine = postgresEngine({ schema, table })
+    const some = (await audit.listLogs({ limit: 1, offset: 15_000 }))[0]!
+    const after = { insertedAt: some.insertedAt, uuid: some.uuid }
+    const filters: StoreFilters[] = [
+      {},
+      { action: 'user_locked' },
+      { targetUserUuid: rare },
+      { adminUserUuid: hot },
+      { userUuid: hot },
+      { userUuid: rare, action: 'user_created' },
+      { action: 'user_locked', fromDate: new Date(Date.now() - 60_000), toDate: new Date() },
+    ]
+    const queries = [
+      ...filters.map((f) => listSql(engine, { filters: f, limit: 100, offset: 0 })),
+      ...filters.map((f) => listSql(engine, { filters: f, limit: 100, offset: 0, after })),
+      countSql(engine, { targetUserUuid: rare }),
+      countSql(engine, { userUuid: rare }),
+      findSql(engine, some.uuid),
+    ]
+    for (const { text, params } of queries) {
+      const { rows } = await pool.query(`EXPLAIN (FORMAT JSON) ${text}`, params)
+      const all = nodes(rows[0]['QUERY PLAN'][0].Plan)
+      const types = all.map((n) => n['Node Type'])
+      expect(types, text).not.toContain('Seq Scan')
+      expect(types, text).not.toContain('BitmapOr')
+      expect(
+        all.some((n) => n['Index Name']?.startsWith(table)),
+        text,
+      ).toBe(true)
+      if (text.includes('UNION ALL')) {
+        // Each branch is an index scan that stops at the limit (for a user with a third of all
+        // rows the planner may walk inserted_at_idx newest first instead: also bounded).
+        const scans = all.filter((n) => n['Index Name'] !== undefined)
+        expect(
+          scans.length,
+          `${text}\n${JSON.stringify(all.map((n) => [n['Node Type'], n['Index Name']]))}`,
+        ).toBeGreaterThanOrEqual(2)
+        expect(all.filter((n) => n['Node Type'] === 'Limit').length, text).toBeGreaterThanOrEqual(3)
+      }
+    }
+    await audit.close()
+  })
+
+  test('two processes writing one table at once lose nothing', async () => {
+    const admin = user()
+    const audit = await createAuditLog({ database: PG_URL, schema, table: 'procs' })
+    const [a, b] = await Promise.all([
+      writeFromProcess(PG_URL, 'procs', schema, 150, admin),
+      writeFromProcess(PG_URL, 'procs', schema, 150, admin),
+    ])
+    expect(new Set([...a, ...b]).size).toBe(300)
+    expect(await audit.countLogs({ adminUserUuid: admin })).toBe(300)
+    await audit.close()
+  })
+
+  test('several pools migrating a new table at once apply each migration once', async () => {
+    const logs = await Promise.all(
+      [1, 2, 3, 4].map(() => createAuditLog({ database: PG_URL, schema, table: 'race', poolSize: 2 })),
+    )
+    await Promise.all(
+      logs.map((l) => l.createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })),
+    )
+    expect(await logs[0]!.countLogs()).toBe(4)
+    const { rows } = await pool.query(`SELECT version FROM ${schema}.race_migrations`)
+    expect(rows).toEqual([{ version: 1 }])
+    await Promise.all(logs.map((l) => l.close()))
+  })
+
+  test('a pg.Pool passed in is used and stays open after close()', async () => {
+    const mine = new pg.Pool({ connectionString: PG_URL, max: 2 })
+    const audit = await createAuditLog({ database: mine, schema, table: 'mine' })
+    await audit.createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })
+    await audit.close()
+    expect((await mine.query(`SELECT count(*)::int AS n FROM ${schema}.mine`)).rows).toEqual([{ n: 1 }])
+    await mine.end()
+  })
+
+  test('the table records the writing transaction id, ready for sealing', async () => {
+    const audit = await createAuditLog({ database: PG_URL, schema, table: 'txids' })
+    const client = await pool.connect()
+    await client.query('BEGIN')
+    const xid = (await client.query('SELECT pg_current_xact_id()::text AS x')).rows[0].x
+    const entry = await audit
+      .using(client)
+      .createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })
+    await client.query('COMMIT')
+    client.release()
+    const { rows } = await pool.query(`SELECT tx_id::text AS x FROM ${schema}.txids WHERE uuid = $1`, [entry.uuid])
+    expect(rows).toEqual([{ x: xid }])
+    await audit.close()
+  })
+
+  test("a caller's Kysely CamelCasePlugin does not rewrite metadata keys", async () => {
+    const { CamelCasePlugin, Kysely, PostgresDialect } = await import('kysely')
+    const audit = await createAuditLog({ database: PG_URL, schema, table: 'camel' })
+    const db = new Kysely({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] })
+    const entry = await audit.createLogEntry({
+      targetUserUuid: user(),
+      adminUserUuid: user(),
+      action: 'user_updated',
+      metadata: { old_role: 'x', nested: { snake_key: 1 } },
+    })
+    const read = await db.transaction().execute((trx) => audit.using(trx).getLog(entry.uuid))
+    expect(read).toEqual(entry)
+    await audit.close()
+  })
+
+  test('a role with CREATE on its schema only (not on the database) can migrate', async () => {
+    const role = `auditkit_role_${process.pid}`
+    const roleSchema = `${schema}_r`
+    await pool.query(`DROP ROLE IF EXISTS ${role}`)
+    await pool.query(`CREATE ROLE ${role} LOGIN`)
+    await pool.query(`CREATE SCHEMA ${roleSchema} AUTHORIZATION ${role}`)
+    try {
+      const url = PG_URL.replace(/\/\/[^@]*@/, `//${role}@`)
+      const audit = await createAuditLog({ database: url, schema: roleSchema })
+      await audit.createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })
+      await audit.close()
+      const again = await createAuditLog({ database: url, schema: roleSchema })
+      expect(await again.countLogs()).toBe(1)
+      await again.close()
+    } finally {
+      await pool.query(`DROP SCHEMA ${roleSchema} CASCADE`)
+      await pool.query(`DROP ROLE ${role}`)
+    }
+  })
+
+  test('an unreachable server is a StoreError, not a raw driver error', async () => {
+    const error = await createAuditLog({ database: 'postgres://postgres@127.0.0.1:1/test' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StoreError)
+    expect((error as StoreError).operation).toBe('migrate')
+    expect((error as StoreError).cause).toBeInstanceOf(Error)
+  })
+
+  test('with migrate: false, migrate() can run inside the caller transaction and roll back with it', async () => {
+    const audit = await createAuditLog({ database: PG_URL, schema, table: 'manual', migrate: false })
+    const client = await pool.connect()
+    await client.query('BEGIN')
+    await audit.using(client).migrate()
+    await client.query('ROLLBACK')
+    client.release()
+    const exists = async () => (await pool.query('SELECT to_regclass($1) AS t', [`${schema}.manual`])).rows[0].t
+    expect(await exists()).toBeNull()
+    await audit.migrate()
+    expect(await exists()).not.toBeNull()
+    await audit.close()
+  })
+})

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, test } from 'vitest'
+import { createAuditLog, StoreError } from '../src/index.js'
+import { writeFromProcess } from './support/processes.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'auditkit-sqlite-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const file = (name: string) => join(dir, name)
+const user = () => randomUUID()
+
+describe('SQLite only', () => {
+  test('a file auditkit opens is in WAL mode with synchronous=FULL and a busy timeout', async () => {
+    const path = file('pragmas.db')
+    const audit = await createAuditLog({ database: `sqlite:${path}` })
+    await audit.close()
+    const db = new Database(path)
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    db.close()
+    const normal = await createAuditLog({ database: `sqlite:${path}`, synchronous: 'normal', busyTimeoutMs: 50 })
+    await normal.close()
+  })
+
+  test('two processes writing one file at once lose nothing', async () => {
+    const path = file('two-processes.db')
+    const admin = user()
+    const setup = await createAuditLog({ database: `sqlite:${path}` })
+    const [a, b] = await Promise.all([
+      writeFromProcess(`sqlite:${path}`, 'auditkit_entries', undefined, 150, admin),
+      writeFromProcess(`sqlite:${path}`, 'auditkit_entries', undefined, 150, admin),
+    ])
+    expect(new Set([...a, ...b]).size).toBe(300)
+    expect(await setup.countLogs({ adminUserUuid: admin })).toBe(300)
+    const stored = new Set<string>()
+    for await (const e of setup.iterateLogs({ adminUserUuid: admin })) stored.add(e.uuid)
+    expect(stored).toEqual(new Set([...a, ...b]))
+    await setup.close()
+  })
+
+  test('two processes migrating a new file at once both succeed', async () => {
+    const path = file('migrate-race.db')
+    const admin = user()
+    const written = await Promise.all(
+      [1, 2, 3].map(() => writeFromProcess(`sqlite:${path}`, 'race', undefined, 5, admin)),
+    )
+    const audit = await createAuditLog({ database: `sqlite:${path}`, table: 'race' })
+    expect(await audit.countLogs()).toBe(written.flat().length)
+    await audit.close()
+    const db = new Database(path)
+    expect(db.prepare('SELECT version FROM race_migrations').all()).toEqual([{ version: 1 }])
+    db.close()
+  })
+
+  test('a Database passed in stays open after close()', async () => {
+    const db = new Database(':memory:')
+    const audit = await createAuditLog({ database: db })
+    await audit.createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })
+    await audit.close()
+    expect(db.open).toBe(true)
+    expect(db.prepare('SELECT count(*) AS n FROM auditkit_entries').get()).toEqual({ n: 1 })
+    db.close()
+  })
+
+  test("'sqlite::memory:' opens a private in-memory database", async () => {
+    const audit = await createAuditLog({ database: 'sqlite::memory:' })
+    await audit.createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })
+    expect(await audit.countLogs()).toBe(1)
+    await audit.close()
+  })
+
+  test('a failed batch inside the caller transaction is undone by a savepoint; the transaction goes on', async () => {
+    const db = new Database(':memory:')
+    const audit = await createAuditLog({ database: db })
+    db.exec(
+      `CREATE TRIGGER no_deletes BEFORE INSERT ON auditkit_entries WHEN NEW.action = 'user_deleted' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+    )
+    db.exec('BEGIN IMMEDIATE')
+    const log = audit.using(db)
+    const ok = { targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' as const }
+    await log.createLogEntry(ok)
+    await expect(log.createLogEntries([ok, { ...ok, action: 'user_deleted' }])).rejects.toBeInstanceOf(StoreError)
+    expect(db.inTransaction).toBe(true)
+    await log.createLogEntry(ok)
+    db.exec('COMMIT')
+    expect(await audit.countLogs()).toBe(2)
+    db.close()
+  })
+
+  test('a file in a missing directory is a StoreError', async () => {
+    const error = await createAuditLog({ database: `sqlite:${join(dir, 'missing', 'x.db')}` }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StoreError)
+    expect((error as StoreError).operation).toBe('open')
+  })
+
+  test('a log whose table is gone reports StoreError with the driver error as cause', async () => {
+    const db = new Database(':memory:')
+    const audit = await createAuditLog({ database: db })
+    db.exec('DROP TABLE auditkit_entries')
+    const error = await audit.listLogs().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StoreError)
+    expect((error as StoreError).cause).toBeInstanceOf(Error)
+    expect((error as StoreError).message).toMatch(/no such table/)
+    db.close()
+  })
+
+  test('with migrate: false nothing is created until migrate()', async () => {
+    const db = new Database(':memory:')
+    const audit = await createAuditLog({ database: db, migrate: false, table: 'later' })
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'later'").get()).toEqual({ n: 0 })
+    await audit.migrate()
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'later'").get()).toEqual({ n: 1 })
+    db.close()
+  })
+
+  test('every query shape is served by an index', async () => {
+    const db = new Database(':memory:')
+    const audit = await createAuditLog({ database: db })
+    const plans: string[] = []
+    const prepare = db.prepare.bind(db)
+    db.prepare = ((sql: string) => {
+      if (sql.startsWith('SELECT'))
+        plans.push(
+          prepare(`EXPLAIN QUERY PLAN ${sql}`)
+            .all(...Array(sql.split('?').length - 1).fill(1))
+            .map((r) => (r as { detail: string }).detail)
+            .join(' | '),
+        )
+      return prepare(sql)
+    }) as typeof db.prepare
+    const u = user()
+    await audit.listLogs()
+    await audit.listLogs({ action: 'user_created', fromDate: '2026-01-01' })
+    await audit.listLogsForUser(u)
+    await audit.pageLogs({ targetUserUuid: u, cursor: undefined })
+    await audit.countLogs({ adminUserUuid: u })
+    await audit.countLogs({ userUuid: u })
+    await audit.findLog(u)
+    expect(plans.length).toBe(7)
+    for (const plan of plans) expect(plan, plan).not.toMatch(/SCAN auditkit_entries(?! USING)/)
+    db.close()
+  })
+})
