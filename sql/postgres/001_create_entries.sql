@@ -15,7 +15,7 @@
 --   sed -e 's/"public"/"audit"/g' -e 's/auditkit_entries/admin_log/g' 001_create_entries.sql > my_001_create_entries.sql
 --   createAuditLog({ database: pool, schema: 'audit', table: 'admin_log', migrate: false })
 
-CREATE SCHEMA IF NOT EXISTS "public";
+DO $$ BEGIN IF to_regnamespace('"public"') IS NULL THEN CREATE SCHEMA "public"; END IF; END $$;
 
 CREATE TABLE IF NOT EXISTS "public"."auditkit_entries_migrations" (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
 
