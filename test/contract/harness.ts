@@ -30,8 +30,6 @@ export type FixtureOptions<A extends readonly string[]> = Omit<AuditLogOptions<A
 export interface Harness {
   readonly name: string
   readonly engine: 'sqlite' | 'postgres'
-  /** Set when the harness cannot run here, with the reason (never under CI=true for PostgreSQL). */
-  readonly unavailable?: () => Promise<string | undefined>
   open<const A extends readonly string[] = typeof DEFAULT_ACTIONS>(
     options?: FixtureOptions<A>,
   ): Promise<Fixture<A[number]>>

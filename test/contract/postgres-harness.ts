@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { type AuditLog, createAuditLog } from '../../src/index.js'
-import { PG_URL, postgresAvailable, uniqueSchema } from '../support/postgres.js'
+import { PG_URL, uniqueSchema } from '../support/postgres.js'
 import type { CallerTransaction, Fixture, Harness } from './harness.js'
 
 /**
@@ -71,7 +71,6 @@ export function postgresHarness(): Harness {
   return {
     name: 'PostgreSQL',
     engine: 'postgres',
-    unavailable: async () => ((await postgresAvailable()) ? undefined : `PostgreSQL does not answer at ${PG_URL}`),
     async open(options) {
       const table = `e${++n}`
       const passwords = `${schema}.${table}_passwords`

@@ -3,6 +3,14 @@ import pg from 'pg'
 /** The PostgreSQL the tests use (a real server; CI starts it). */
 export const PG_URL = process.env.AUDITKIT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
+/**
+ * Why the PostgreSQL tests cannot run here, or undefined when the server answers. Under CI=true
+ * a missing server throws, so that those tests fail instead of being skipped.
+ */
+export async function postgresUnavailable(): Promise<string | undefined> {
+  return (await postgresAvailable()) ? undefined : `PostgreSQL does not answer at ${PG_URL} (set AUDITKIT_PG_URL)`
+}
+
 /** True when PostgreSQL answers. Under CI=true a missing server fails the suite instead of skipping it. */
 export async function postgresAvailable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 })
