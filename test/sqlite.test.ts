@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterAll, describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, test, vi } from 'vitest'
 import { createAuditLog, StoreError } from '../src/index.js'
 import { writeFromProcess } from './support/processes.js'
 
@@ -15,7 +15,11 @@ const user = () => randomUUID()
 describe('SQLite only', () => {
   test('a file auditkit opens is in WAL mode with synchronous=FULL and a busy timeout', async () => {
     const path = file('pragmas.db')
+    // synchronous and busy_timeout belong to the connection: record what auditkit sets on its own.
+    const pragma = vi.spyOn(Database.prototype, 'pragma')
     const audit = await createAuditLog({ database: `sqlite:${path}` })
+    expect(pragma.mock.calls.map((c) => c[0])).toEqual(['busy_timeout = 5000', 'journal_mode = WAL', 'synchronous = FULL'])
+    pragma.mockRestore()
     await audit.close()
     const db = new Database(path)
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
