@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util'
+
+/** The engines a run can measure. */
+export type EngineName = 'sqlite' | 'postgres'
+
+/** What `npm run bench -- ...` asked for. */
+export interface BenchArgs {
+  /** Entries in the table the reads run on. */
+  readonly rows: number
+  readonly engines: readonly EngineName[]
+  /** Where to write the run as a Markdown section, if anywhere. */
+  readonly markdown: string | undefined
+  /** Print the query plans of auditkit's first-page queries. */
+  readonly explain: boolean
+}
+
+/** A command line that cannot be run; its message says what to fix. */
+export class ArgsError extends Error {
+  override readonly name = 'ArgsError'
+}
+
+export const MIN_ROWS = 10_000
+export const MAX_ROWS = 10_000_000
+const DEFAULT_ROWS = 100_000
+
+export const USAGE = `usage: npm run bench -- [--rows N] [--engine sqlite|postgres|all] [--markdown FILE] [--explain]
+  --rows      entries in the table, ${MIN_ROWS.toLocaleString('en-US')}..${MAX_ROWS.toLocaleString('en-US')} (default ${DEFAULT_ROWS.toLocaleString('en-US')}; 1_000_000, 1,000,000 and 1e6 are accepted)
+  --engine    which store to measure (default all)
+  --markdown  also write the results as a Markdown section to FILE
+  --explain   also print the query plans of auditkit's first-page queries
+PostgreSQL: AUDITKIT_PG_URL (default postgres://postgres@127.0.0.1:5432/test); the run uses a schema bench_<pid> and drops it.`
+
+function parseRows(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_ROWS
+  const plain = text.replace(/[_,]/g, '')
+  const rows = /^\d+(e\d+)?$/i.test(plain) ? Number(plain) : Number.NaN
+  if (!Number.isSafeInteger(rows) || rows < MIN_ROWS || rows > MAX_ROWS) {
+    throw new ArgsError(
+      `--rows must be a whole number from ${MIN_ROWS.toLocaleString('en-US')} to ${MAX_ROWS.toLocaleString('en-US')} (got '${text}')`,
+    )
+  }
+  return rows
+}
+
+function parseEngines(text: string | undefined): EngineName[] {
+  switch (text ?? 'all') {
+    case 'all':
+      return ['sqlite', 'postgres']
+    case 'sqlite':
+      return ['sqlite']
+    case 'postgres':
+      return ['postgres']
+    default:
+      throw new ArgsError(`--engine must be sqlite, postgres or all (got '${text}')`)
+  }
+}
+
+/** Reads the command line; throws ArgsError on anything it does not understand. */
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        rows: { type: 'string' },
+        engine: { type: 'string' },
+        markdown: { type: 'string' },
+        explain: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values
+  } catch (error) {
+    throw new ArgsError((error as Error).message)
+  }
+  if (values.help === true) throw new ArgsError('')
+  const markdown = values.markdown as string | undefined
+  if (markdown !== undefined && markdown.trim() === '') throw new ArgsError('--markdown needs a file name')
+  return {
+    rows: parseRows(values.rows as string | undefined),
+    engines: parseEngines(values.engine as string | undefined),
+    markdown,
+    explain: values.explain === true,
+  }
+}

@@ -1,0 +1,78 @@
+import type { EngineRun, Result } from './results.js'
+import { ratio } from './results.js'
+import type { TargetCheck } from './targets.js'
+
+/** How to read a table's ratio column, printed above every table. */
+export const RATIO_NOTE =
+  'ratio = auditkit throughput / raw throughput, or raw latency / auditkit latency: above 1.00x auditkit is faster. ' +
+  'Latency cells are p50 / p99.'
+
+const HEADER = ['operation', 'auditkit', 'raw', 'ratio'] as const
+
+function ms(n: number): string {
+  if (n < 1) return n.toFixed(3)
+  if (n < 10) return n.toFixed(2)
+  if (n < 100) return n.toFixed(1)
+  return n.toFixed(0)
+}
+
+function cells(r: Result): [string, string, string, string] {
+  const f = r.figure
+  if (f.kind === 'rate') {
+    const n = (v: number) => Math.round(v).toLocaleString('en-US')
+    return [r.label, n(f.auditkit), n(f.raw), `${ratio(f).toFixed(2)}x`]
+  }
+  const pair = (l: { p50: number; p99: number }) => `${ms(l.p50)} / ${ms(l.p99)} ms`
+  return [r.label, pair(f.auditkit), pair(f.raw), `${ratio(f, 'p50').toFixed(2)}x / ${ratio(f, 'p99').toFixed(2)}x`]
+}
+
+function title(run: EngineRun): string {
+  return `${run.engine}, ${run.rows.toLocaleString('en-US')} entries (run took ${Math.round(run.seconds)} s)`
+}
+
+/** The run as plain text, for stdout. */
+export function renderText(
+  runs: readonly EngineRun[],
+  machine: Record<string, string>,
+  checks: Map<string, TargetCheck[]>,
+): string {
+  const out: string[] = []
+  for (const [k, v] of Object.entries(machine)) out.push(`${k}: ${v}`)
+  for (const run of runs) {
+    out.push('', `== ${title(run)} ==`)
+    for (const [k, v] of Object.entries(run.settings)) out.push(`${k}: ${v}`)
+    out.push(RATIO_NOTE, '')
+    const rows = [[...HEADER], ...run.results.map(cells)]
+    const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)))
+    for (const row of rows)
+      out.push(
+        row.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  '),
+      )
+    out.push('', ...run.notes.map((n) => `note: ${n}`), '', 'targets:')
+    for (const c of checks.get(run.engine) ?? [])
+      out.push(`  ${c.met ? 'met   ' : 'MISSED'}  ${c.target}: ${c.measured} (${c.margin})`)
+    for (const p of run.plans) out.push('', `plan of ${p.label}:`, p.text)
+  }
+  return out.join('\n')
+}
+
+/** The run as a Markdown section, for BENCHMARKS.md. */
+export function renderMarkdown(
+  runs: readonly EngineRun[],
+  machine: Record<string, string>,
+  checks: Map<string, TargetCheck[]>,
+): string {
+  const out: string[] = ['## Run', '']
+  for (const [k, v] of Object.entries(machine)) out.push(`- ${k}: ${k === 'Command' ? `\`${v}\`` : v}`)
+  for (const run of runs) {
+    out.push('', `### ${title(run)}`, '')
+    for (const [k, v] of Object.entries(run.settings)) out.push(`- ${k}: ${v}`)
+    out.push('', RATIO_NOTE, '', `| ${HEADER.join(' | ')} |`, '|---|--:|--:|--:|')
+    for (const r of run.results) out.push(`| ${cells(r).join(' | ')} |`)
+    out.push('', ...run.notes.map((n) => `- ${n}`), '', '| target | measured | | margin |', '|---|---|---|---|')
+    for (const c of checks.get(run.engine) ?? [])
+      out.push(`| ${c.target} | ${c.measured} | ${c.met ? 'met' : '**missed**'} | ${c.margin} |`)
+    for (const p of run.plans) out.push('', `Plan of ${p.label}:`, '', '```', p.text, '```')
+  }
+  return `${out.join('\n')}\n`
+}

@@ -1,0 +1,65 @@
+import { performance } from 'node:perf_hooks'
+import type { BenchArgs } from './args.js'
+import { createPopulation, EntryGenerator, HOT_SHARE, SELECTIVE_ENTRIES, USER_COUNT } from './data.js'
+import type { EngineBench } from './engine-bench.js'
+import { explainReads } from './explain.js'
+import { BATCH, fillTable } from './fill.js'
+import { rawSql } from './raw-sql.js'
+import { deepPosition } from './read-cases.js'
+import { measureReads } from './read-suite.js'
+import type { EngineRun } from './results.js'
+import { measureWrites } from './write-suite.js'
+
+/**
+ * Fills the engine's table to `args.rows` entries, measures every read on it, then the writes
+ * (which add entries of their own after the reads are done).
+ */
+export async function runEngine(bench: EngineBench, args: BenchArgs, log: (line: string) => void): Promise<EngineRun> {
+  const started = performance.now()
+  const say = (what: string) => log(`[${bench.engine}] ${what}`)
+  const population = createPopulation()
+  const generator = new EntryGenerator(population, args.rows)
+
+  const filler = await bench.openAudit()
+  const fill = await fillTable(filler, generator, args.rows, (done, rate) =>
+    say(
+      `fill ${done.toLocaleString('en-US')}/${args.rows.toLocaleString('en-US')} (${Math.round(rate).toLocaleString('en-US')} entries/s)`,
+    ),
+  )
+  await filler.close()
+  say('analyze')
+  await bench.analyze()
+  // A log opened after ANALYZE, so that its connection plans with the fresh statistics.
+  const audit = await bench.openAudit()
+  const sql = rawSql(bench.table, bench.raw.param)
+  const rows = Number((await bench.raw.prepare(sql.countAll)([]))[0]?.n)
+  if (rows !== args.rows) throw new Error(`the fill left ${rows} entries, not ${args.rows}`)
+  const deep = await deepPosition(bench, rows)
+
+  const reads = await measureReads({ bench, audit, population, rows, sampleUuids: fill.sampleUuids, deep }, (l) =>
+    say(`read: ${l}`),
+  )
+  const plans = args.explain ? await explainReads(bench, population, deep) : []
+  const selective = Number((await bench.raw.prepare(sql.countTarget)([population.selectiveUser]))[0]?.n)
+  const writes = await measureWrites(bench, audit, generator, (l) => say(`write: ${l}`))
+  const settings = await bench.describe()
+  await audit.close()
+  const notes = [
+    `Data: ${USER_COUNT.toLocaleString('en-US')} users and 9 actions drawn uniformly; one hot user is the target of ${HOT_SHARE * 100}% ` +
+      `and the admin of ${HOT_SHARE * 100}% of entries; the selective user is the target of ${selective} (aimed at ${SELECTIVE_ENTRIES}).`,
+    `Fill: createLogEntries in batches of ${BATCH}, one at a time, into the growing table: ` +
+      `${Math.round(fill.entriesPerSecond).toLocaleString('en-US')} entries/s (${fill.seconds.toFixed(0)} s); then ${bench.engine === 'sqlite' ? 'ANALYZE' : 'VACUUM ANALYZE and CHECKPOINT'}. ` +
+      'The batch figure above is measured separately, after the reads, on the full table, interleaved with the raw bulk paths.',
+    ...reads.notes,
+  ]
+  return {
+    engine: bench.engine,
+    rows,
+    settings,
+    results: [...writes, ...reads.results],
+    cursorDepth: reads.cursorDepth,
+    notes,
+    plans,
+    seconds: (performance.now() - started) / 1000,
+  }
+}

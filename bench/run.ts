@@ -1,0 +1,70 @@
+import { writeFileSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
+import { ArgsError, type BenchArgs, type EngineName, parseBenchArgs, USAGE } from './args.js'
+import type { EngineBench } from './engine-bench.js'
+import { describeMachine, loadAverage } from './machine.js'
+import { renderMarkdown, renderText } from './report.js'
+import type { EngineRun } from './results.js'
+import { runEngine } from './run-engine.js'
+import { checkTargets, type TargetCheck } from './targets.js'
+
+async function openBench(engine: EngineName): Promise<EngineBench> {
+  if (engine === 'sqlite') return (await import('./sqlite-bench.js')).openSqliteBench()
+  return (await import('./postgres-bench.js')).openPostgresBench()
+}
+
+let current: EngineBench | undefined
+
+// Ctrl-C or a kill still removes the database file or schema.
+function cleanUpOnSignal(signal: NodeJS.Signals): void {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}, cleaning up`)
+    const timeout = new Promise((resolve) => setTimeout(resolve, 10_000).unref())
+    Promise.race([current?.destroy(), timeout]).finally(() => process.exit(130))
+  })
+}
+
+function parseOrExit(argv: readonly string[]): BenchArgs {
+  try {
+    return parseBenchArgs(argv)
+  } catch (error) {
+    if (!(error instanceof ArgsError)) throw error
+    if (error.message !== '') console.error(`bench: ${error.message}`)
+    console.error(USAGE)
+    process.exit(error.message === '' ? 0 : 1)
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2)
+  const args = parseOrExit(argv)
+  const started = performance.now()
+  const log = (line: string) =>
+    console.error(`${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s ${line}`)
+  cleanUpOnSignal('SIGINT')
+  cleanUpOnSignal('SIGTERM')
+  const machine = describeMachine(argv)
+  const runs: EngineRun[] = []
+  for (const engine of args.engines) {
+    current = await openBench(engine)
+    try {
+      runs.push(await runEngine(current, args, log))
+    } finally {
+      await current.destroy()
+      current = undefined
+    }
+  }
+  const checks = new Map<string, TargetCheck[]>(runs.map((r) => [r.engine, checkTargets(r)]))
+  machine['Load average at end'] = loadAverage()
+  machine.Duration = `${Math.round((performance.now() - started) / 1000)} s in all`
+  console.log(renderText(runs, machine, checks))
+  if (args.markdown !== undefined) {
+    writeFileSync(args.markdown, renderMarkdown(runs, machine, checks))
+    log(`wrote ${args.markdown}`)
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('bench: failed:', error)
+  process.exit(1)
+})

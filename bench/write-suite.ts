@@ -1,0 +1,85 @@
+import type { AuditLog } from '../src/index.js'
+import type { EntryGenerator, Input } from './data.js'
+import type { EngineBench } from './engine-bench.js'
+import { BATCH } from './fill.js'
+import type { Result } from './results.js'
+import { compareRates, type RateContender } from './stats.js'
+
+/** How many writes each side makes per measurement; modest, as every commit is flushed to disk. */
+const SINGLE_WRITES = 4000
+const CONCURRENT_WRITES = 8000
+const BATCH_ROWS = 30 * BATCH
+// Many short rounds: on a shared machine, the median of 20 paired rounds is far steadier than one long run.
+const WRITE_ROUNDS = 20
+const BATCH_ROUNDS = 10
+
+/** Splits `items` over `loops` concurrent loops that each await one write at a time. */
+async function inLoops(items: readonly Input[], loops: number, write: (input: Input) => unknown): Promise<void> {
+  await Promise.all(
+    Array.from({ length: loops }, async (_, loop) => {
+      for (let i = loop; i < items.length; i += loops) await write(items[i] as Input)
+    }),
+  )
+}
+
+async function inBatches(items: readonly Input[], write: (batch: readonly Input[]) => unknown): Promise<void> {
+  for (let i = 0; i < items.length; i += BATCH) await write(items.slice(i, i + BATCH))
+}
+
+function singleWrites(bench: EngineBench, audit: AuditLog, loops: number): RateContender<Input>[] {
+  return [
+    { label: 'auditkit', run: (items) => inLoops(items, loops, (x) => audit.createLogEntry(x)) },
+    { label: 'raw', run: (items) => inLoops(items, loops, (x) => bench.raw.insertOne(x)) },
+  ]
+}
+
+async function warm(contenders: readonly RateContender<Input>[], make: (n: number) => Input[], count: number) {
+  for (const c of contenders) await c.run(make(count))
+}
+
+/**
+ * Single awaited writes (1 and `bench.inFlight` in flight) and batches of {@link BATCH}, auditkit
+ * against the raw driver, on the filled table. Each side writes fresh entries of the same spread.
+ */
+export async function measureWrites(
+  bench: EngineBench,
+  audit: AuditLog,
+  generator: EntryGenerator,
+  progress: (label: string) => void,
+): Promise<Result[]> {
+  const make = (n: number) => generator.batch(n)
+  const results: Result[] = []
+  const loops = [1, bench.inFlight]
+  for (const n of loops) {
+    const label = `createLogEntry, ${n} in flight (entries/s)`
+    progress(label)
+    const contenders = singleWrites(bench, audit, n)
+    await warm(contenders, make, 4 * n)
+    const rates = await compareRates(contenders, make, n === 1 ? SINGLE_WRITES : CONCURRENT_WRITES, WRITE_ROUNDS)
+    const figure = {
+      kind: 'rate',
+      unit: 'entries/s',
+      auditkit: rates.get('auditkit') ?? 0,
+      raw: rates.get('raw') ?? 0,
+    } as const
+    results.push({ id: `write-${n === 1 ? 1 : 'n'}`, label, figure })
+  }
+  progress(`createLogEntries, batches of ${BATCH}`)
+  const batch: RateContender<Input>[] = [
+    { label: 'auditkit', run: (items) => inBatches(items, (b) => audit.createLogEntries(b)) },
+    ...bench.raw.bulkPaths.map((p) => ({
+      label: p.label,
+      run: (items: readonly Input[]) => inBatches(items, (b) => p.insert(b)),
+    })),
+  ]
+  await warm(batch, make, BATCH)
+  const rates = await compareRates(batch, make, BATCH_ROWS, BATCH_ROUNDS)
+  for (const p of bench.raw.bulkPaths) {
+    results.push({
+      id: `batch:${p.label}`,
+      label: `createLogEntries, batches of ${BATCH}, vs raw ${p.label} (entries/s)`,
+      figure: { kind: 'rate', unit: 'entries/s', auditkit: rates.get('auditkit') ?? 0, raw: rates.get(p.label) ?? 0 },
+    })
+  }
+  return results
+}
