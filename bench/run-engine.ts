@@ -50,13 +50,14 @@ export async function runEngine(bench: EngineBench, args: BenchArgs, log: (line:
     `Fill: createLogEntries in batches of ${BATCH}, one at a time, into the growing table: ` +
       `${Math.round(fill.entriesPerSecond).toLocaleString('en-US')} entries/s (${fill.seconds.toFixed(0)} s); then ${bench.engine === 'sqlite' ? 'ANALYZE' : 'VACUUM ANALYZE and CHECKPOINT'}. ` +
       'The batch figure above is measured separately, after the reads, on the full table, interleaved with the raw bulk paths.',
+    ...writes.notes,
     ...reads.notes,
   ]
   return {
     engine: bench.engine,
     rows,
     settings,
-    results: [...writes, ...reads.results],
+    results: [...writes.results, ...reads.results],
     cursorDepth: reads.cursorDepth,
     notes,
     plans,

@@ -104,8 +104,16 @@ export interface RateContender<T> {
   run(items: readonly T[]): Promise<void>
 }
 
+/** One contender's throughput, and what it cost this process's CPU. */
+export interface Rate {
+  /** Items per second (median of the rounds). */
+  readonly perSecond: number
+  /** This process's CPU time per item, user + system, in microseconds (median of the rounds). */
+  readonly cpuMicros: number
+}
+
 /**
- * Items per second of each contender: the median over `rounds` rounds of `total / rounds` fresh
+ * The throughput of each contender: the median over `rounds` rounds of `total / rounds` fresh
  * items each. Each round runs every contender once, back to back, in an order that rotates from
  * round to round; the median keeps a burst of load on the machine from deciding the figure.
  */
@@ -114,18 +122,28 @@ export async function compareRates<T>(
   make: (count: number) => T[],
   total: number,
   rounds: number,
-): Promise<Map<string, number>> {
+): Promise<Map<string, Rate>> {
   const rates = new Map<string, number[]>(contenders.map((c) => [c.label, []]))
+  const cpu = new Map<string, number[]>(contenders.map((c) => [c.label, []]))
   const perRound = Math.ceil(total / rounds)
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
       const contender = contenders[(round + k) % contenders.length] as RateContender<T>
       const items = make(perRound)
+      const cpuStart = process.cpuUsage()
       const start = performance.now()
       await contender.run(items)
-      rates.get(contender.label)?.push((perRound * 1000) / (performance.now() - start))
+      const elapsed = performance.now() - start
+      const used = process.cpuUsage(cpuStart)
+      rates.get(contender.label)?.push((perRound * 1000) / elapsed)
+      cpu.get(contender.label)?.push((used.user + used.system) / perRound)
       await nextTurn()
     }
   }
-  return new Map([...rates].map(([label, r]) => [label, median(r)]))
+  return new Map(
+    contenders.map((c) => [
+      c.label,
+      { perSecond: median(rates.get(c.label) ?? []), cpuMicros: median(cpu.get(c.label) ?? []) },
+    ]),
+  )
 }

@@ -3,7 +3,7 @@ import type { EntryGenerator, Input } from './data.js'
 import type { EngineBench } from './engine-bench.js'
 import { BATCH } from './fill.js'
 import type { Result } from './results.js'
-import { compareRates, type RateContender } from './stats.js'
+import { compareRates, type Rate, type RateContender } from './stats.js'
 
 /** How many writes each side makes per measurement; modest, as every commit is flushed to disk. */
 const SINGLE_WRITES = 4000
@@ -46,9 +46,12 @@ export async function measureWrites(
   audit: AuditLog,
   generator: EntryGenerator,
   progress: (label: string) => void,
-): Promise<Result[]> {
+): Promise<{ results: Result[]; notes: string[] }> {
   const make = (n: number) => generator.batch(n)
   const results: Result[] = []
+  const cpu: string[] = []
+  const cpuOf = (what: string, rates: Map<string, Rate>) =>
+    `${what}: ${[...rates].map(([label, r]) => `${label} ${r.cpuMicros.toFixed(0)} µs`).join(', ')}`
   const loops = [1, bench.inFlight]
   for (const n of loops) {
     const label = `createLogEntry, ${n} in flight (entries/s)`
@@ -59,10 +62,11 @@ export async function measureWrites(
     const figure = {
       kind: 'rate',
       unit: 'entries/s',
-      auditkit: rates.get('auditkit') ?? 0,
-      raw: rates.get('raw') ?? 0,
+      auditkit: rates.get('auditkit')?.perSecond ?? 0,
+      raw: rates.get('raw')?.perSecond ?? 0,
     } as const
     results.push({ id: `write-${n === 1 ? 1 : 'n'}`, label, figure })
+    cpu.push(cpuOf(`${n} in flight`, rates))
   }
   progress(`createLogEntries, batches of ${BATCH}`)
   const batch: RateContender<Input>[] = [
@@ -78,8 +82,21 @@ export async function measureWrites(
     results.push({
       id: `batch:${p.label}`,
       label: `createLogEntries, batches of ${BATCH}, vs raw ${p.label} (entries/s)`,
-      figure: { kind: 'rate', unit: 'entries/s', auditkit: rates.get('auditkit') ?? 0, raw: rates.get(p.label) ?? 0 },
+      figure: {
+        kind: 'rate',
+        unit: 'entries/s',
+        auditkit: rates.get('auditkit')?.perSecond ?? 0,
+        raw: rates.get(p.label)?.perSecond ?? 0,
+      },
     })
   }
-  return results
+  cpu.push(cpuOf(`batches of ${BATCH}`, rates))
+  const where =
+    bench.engine === 'sqlite'
+      ? 'SQLite runs in this process, so its work and system calls are included'
+      : "the server's work is not included"
+  const notes = [
+    `This process's CPU time per entry written (user + system, median of the rounds; ${where}): ${cpu.join('; ')}.`,
+  ]
+  return { results, notes }
 }
