@@ -18,6 +18,7 @@ async function openStore(o: ResolvedOptions): Promise<Store> {
     database: o.database as Parameters<typeof createPostgresStore>[0]['database'],
     location: { table: o.table, schema: o.schema },
     poolSize: o.poolSize,
+    preparedStatements: o.preparedStatements,
   })
 }
 

@@ -46,6 +46,11 @@ export interface AuditLogOptions<A extends readonly string[] = typeof DEFAULT_AC
   schema?: string
   /** PostgreSQL URL only: the size of the pool auditkit opens (default 10). */
   poolSize?: number
+  /**
+   * PostgreSQL only: prepare auditkit's INSERT once per connection under a fixed name (default
+   * true). Set false behind a pooler in transaction mode that cannot keep prepared statements.
+   */
+  preparedStatements?: boolean
   /** SQLite path only: how long a write waits for another process's lock, in ms (default 5000). */
   busyTimeoutMs?: number
   /** SQLite path only: `'full'` (default, a resolved write survives power loss) or `'normal'`. */
@@ -62,6 +67,7 @@ export interface ResolvedOptions {
   readonly table: string
   readonly schema: string
   readonly poolSize: number
+  readonly preparedStatements: boolean
   readonly busyTimeoutMs: number
   readonly synchronous: 'full' | 'normal'
 }
@@ -86,6 +92,7 @@ const optionsSchema = z.strictObject({
   table: tableName.optional(),
   schema: identifier.optional(),
   poolSize: z.int().min(1).max(1000).optional(),
+  preparedStatements: z.boolean().optional(),
   busyTimeoutMs: z.int().min(0).max(3_600_000).optional(),
   synchronous: z.enum(['full', 'normal']).optional(),
 })
@@ -123,6 +130,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     misplaced.push({ field: 'schema', message: 'is for PostgreSQL only' })
   if (!ownPool && o.poolSize !== undefined)
     misplaced.push({ field: 'poolSize', message: 'is only for a postgres:// URL' })
+  if (engine !== 'postgres' && o.preparedStatements !== undefined) {
+    misplaced.push({ field: 'preparedStatements', message: 'is for PostgreSQL only' })
+  }
   if (!ownFile && o.busyTimeoutMs !== undefined) {
     misplaced.push({
       field: 'busyTimeoutMs',
@@ -141,6 +151,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     table: o.table ?? 'auditkit_entries',
     schema: o.schema ?? 'public',
     poolSize: o.poolSize ?? 10,
+    preparedStatements: o.preparedStatements ?? true,
     busyTimeoutMs: o.busyTimeoutMs ?? 5000,
     synchronous: o.synchronous ?? 'full',
   })

@@ -51,6 +51,8 @@ describe('createAuditLog options', () => {
     await invalid({ database: db, synchronous: 'normal' }, 'synchronous')
     await invalid({ database: 'postgres://x/y', poolSize: 0 }, 'poolSize')
     await invalid({ database: 'sqlite::memory:', migrate: 'yes' }, 'migrate')
+    await invalid({ database: 'sqlite::memory:', preparedStatements: false }, 'preparedStatements')
+    await invalid({ database: 'postgres://x/y', preparedStatements: 'no' }, 'preparedStatements')
     await invalid({ database: 'sqlite::memory:', tableName: 'x' }, 'tableName')
     db.close()
   })

@@ -88,6 +88,38 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
     await audit.close()
   })
 
+  test('the INSERT is prepared once per connection, unless preparedStatements is false', async () => {
+    for (const preparedStatements of [true, false]) {
+      const audit = await createAuditLog({ database: PG_URL, schema, table: 'prepared', preparedStatements })
+      const client = await pool.connect()
+      try {
+        for (let i = 0; i < 3; i++) {
+          await audit.using(client).createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })
+        }
+        await audit.using(client).createLogEntries([
+          { targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' },
+          { targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' },
+        ])
+        const { rows } = await client.query("SELECT name FROM pg_prepared_statements WHERE name LIKE 'auditkit_%'")
+        expect(rows.length, `preparedStatements: ${preparedStatements}`).toBe(preparedStatements ? 2 : 0)
+      } finally {
+        client.release(true)
+      }
+      await audit.close()
+    }
+  })
+
+  test('rows skipped by an offset are never converted: metadata becomes text above the Limit', async () => {
+    const engine = postgresEngine({ schema, table: 'plans' })
+    for (const filters of [{}, { userUuid: user() }]) {
+      const { text, params } = listSql(engine, { filters, limit: 100, offset: 5000 })
+      const { rows } = await pool.query(`EXPLAIN (VERBOSE, FORMAT JSON) ${text}`, params)
+      const scans = nodes(rows[0]['QUERY PLAN'][0].Plan).filter((n) => /^(Index|Index Only|Seq|Bitmap Heap) Scan$/.test(n['Node Type']))
+      expect(scans.length).toBeGreaterThan(0)
+      for (const scan of scans) expect(JSON.stringify((scan as { Output?: unknown }).Output ?? [])).not.toContain('::text')
+    }
+  })
+
   test('two processes writing one table at once lose nothing', async () => {
     const admin = user()
     const audit = await createAuditLog({ database: PG_URL, schema, table: 'procs' })

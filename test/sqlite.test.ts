@@ -18,7 +18,11 @@ describe('SQLite only', () => {
     // synchronous and busy_timeout belong to the connection: record what auditkit sets on its own.
     const pragma = vi.spyOn(Database.prototype, 'pragma')
     const audit = await createAuditLog({ database: `sqlite:${path}` })
-    expect(pragma.mock.calls.map((c) => c[0])).toEqual(['busy_timeout = 5000', 'journal_mode = WAL', 'synchronous = FULL'])
+    expect(pragma.mock.calls.map((c) => c[0])).toEqual([
+      'busy_timeout = 5000',
+      'journal_mode = WAL',
+      'synchronous = FULL',
+    ])
     pragma.mockRestore()
     await audit.close()
     const db = new Database(path)

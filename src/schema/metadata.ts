@@ -28,11 +28,35 @@ function isPlainObject(value: object): boolean {
 
 // PostgreSQL's jsonb orders keys by UTF-8 length, then bytes; SQLite keeps what it is given.
 // Ordering keys the jsonb way at write time makes every engine read back the same object.
-function jsonbKeyOrder(a: string, b: string): number {
-  if (a === b) return 0
-  const ab = Buffer.from(a)
-  const bb = Buffer.from(b)
-  return ab.length - bb.length || Buffer.compare(ab, bb)
+function utf8Length(s: string): number {
+  let n = s.length
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0x80) n += c < 0x800 ? 1 : c >= 0xd800 && c < 0xdc00 ? 0 : 2 // a pair is 4 bytes for 2 units
+  }
+  return n
+}
+
+// UTF-8 byte order is code point order; UTF-16 unit order differs only between a surrogate pair
+// and U+E000..U+FFFF.
+function compareCodePoints(a: string, b: string): number {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const x = a.codePointAt(i) as number
+    const y = b.codePointAt(i) as number
+    if (x !== y) return x - y
+    if (x > 0xffff) i++
+  }
+  return a.length - b.length
+}
+
+interface Key {
+  readonly key: string
+  readonly stored: string
+  readonly bytes: number
+}
+
+function jsonbKeyOrder(a: Key, b: Key): number {
+  return a.bytes - b.bytes || compareCodePoints(a.stored, b.stored)
 }
 
 function copyValue(value: unknown, path: string, depth: number, seen: Set<object>): JsonValue {
@@ -80,19 +104,20 @@ function copyObject(
   depth: number,
   seen: Set<object>,
 ): { [key: string]: JsonValue } {
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .map((k) => [k, storableText(k)] as const)
-    .sort((a, b) => jsonbKeyOrder(a[1], b[1]))
+  const keys: Key[] = []
+  for (const key of Object.keys(obj)) {
+    if (obj[key] === undefined) continue
+    const stored = storableText(key)
+    keys.push({ key, stored, bytes: utf8Length(stored) })
+  }
+  if (keys.length > 1) keys.sort(jsonbKeyOrder)
   const out: { [key: string]: JsonValue } = {}
-  for (const [key, storedKey] of keys) {
-    // defineProperty: assigning `__proto__` would set the prototype and lose the key.
-    Object.defineProperty(out, storedKey, {
-      value: copyValue(obj[key], `${path}.${key}`, depth + 1, seen),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
+  for (const { key, stored } of keys) {
+    const value = copyValue(obj[key], `${path}.${key}`, depth + 1, seen)
+    // Assigning `__proto__` would set the prototype and lose the key.
+    if (stored === '__proto__') {
+      Object.defineProperty(out, stored, { value, enumerable: true, writable: true, configurable: true })
+    } else out[stored] = value
   }
   return out
 }

@@ -7,6 +7,8 @@ import type { StoredEntry } from './store.js'
 export interface BatchSql {
   readonly text: string
   readonly paramLists: readonly (readonly unknown[])[]
+  /** A name to prepare the statement under, where the engine prepares named statements. */
+  readonly name?: string | undefined
 }
 
 /**

@@ -8,8 +8,11 @@ export interface SqlDialect {
   param(n: number): string
   /** A Date as the engine stores `inserted_at`. */
   encodeDate(date: Date): unknown
-  /** The select list of an entry, aliased as {@link ENTRY_ALIASES}. */
-  readonly columns: string
+  /**
+   * How the outermost select reads metadata as JSON text, from the column or alias `metadata`.
+   * Applied only there, so that rows an OFFSET skips are never converted.
+   */
+  readonly metadataAsText: string
 }
 
 /** SQL text and its parameters. Values only ever travel as parameters. */
@@ -21,9 +24,11 @@ export interface Sql {
 // Aliases without underscores survive result-transforming plugins such as Kysely's CamelCasePlugin.
 const ALIASES = 'uuid, target, admin, action, ip, agent, metadata, at'
 
-/** The select list of an entry, given how the engine reads metadata as JSON text. */
-export function entryColumns(metadataAsText: string): string {
-  return `uuid, target_user_uuid AS target, admin_user_uuid AS admin, action, ip_address AS ip, user_agent AS agent, ${metadataAsText} AS metadata, inserted_at AS at`
+const COLUMNS =
+  'uuid, target_user_uuid AS target, admin_user_uuid AS admin, action, ip_address AS ip, user_agent AS agent, metadata, inserted_at AS at'
+
+function outerColumns(d: SqlDialect): string {
+  return `uuid, target, admin, action, ip, agent, ${d.metadataAsText} AS metadata, at`
 }
 const NEWEST_FIRST = 'ORDER BY inserted_at DESC, uuid DESC'
 const NEWEST_FIRST_ALIASED = 'ORDER BY at DESC, uuid DESC'
@@ -74,7 +79,8 @@ function userBranch(
 /** `SELECT ... WHERE uuid = ?` */
 export function findSql(d: SqlDialect, uuid: string): Sql {
   const p = new Params(d)
-  return { text: `SELECT ${d.columns} FROM ${d.table} WHERE uuid = ${p.add(uuid)}`, params: p.values }
+  const columns = COLUMNS.replace('metadata', `${d.metadataAsText} AS metadata`)
+  return { text: `SELECT ${columns} FROM ${d.table} WHERE uuid = ${p.add(uuid)}`, params: p.values }
 }
 
 /** One page of entries, newest first, by offset or after a position. */
@@ -82,18 +88,22 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
   const p = new Params(d)
   if (q.filters.userUuid === undefined) {
     const where = whereClause(conditions(d, q.filters, p, q.after))
-    const text = `SELECT ${d.columns} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
+    const page = `SELECT ${COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
+    const text =
+      d.metadataAsText === 'metadata'
+        ? page
+        : `SELECT ${outerColumns(d)} FROM (${page}) AS page ${NEWEST_FIRST_ALIASED}`
     return { text, params: p.values }
   }
   const branch = (role: 'target' | 'admin') => {
     const where = userBranch(d, q.filters, p, q.after, role)
     const limit = p.add(q.limit + q.offset)
-    return `SELECT ${ALIASES} FROM (SELECT ${d.columns} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${limit})`
+    return `SELECT ${ALIASES} FROM (SELECT ${COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${limit})`
   }
   const target = branch('target')
   const admin = branch('admin')
   const text =
-    `SELECT ${ALIASES} FROM (${target} AS t UNION ALL ${admin} AS a) AS u ` +
+    `SELECT ${outerColumns(d)} FROM (${target} AS t UNION ALL ${admin} AS a) AS u ` +
     `${NEWEST_FIRST_ALIASED} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
   return { text, params: p.values }
 }

@@ -8,8 +8,12 @@ export type Row = Record<string, unknown>
 export interface SqlExecutor {
   /** Runs one parameterized statement and returns its rows. */
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>
-  /** Runs one statement once per parameter list, atomically (a savepoint inside the caller's transaction). */
-  batch(sql: string, paramLists: readonly (readonly unknown[])[]): Promise<void>
+  /**
+   * Runs one statement once per parameter list, atomically (a savepoint inside the caller's
+   * transaction). With a `name`, an engine that supports it prepares the statement once per
+   * connection under that name.
+   */
+  batch(sql: string, paramLists: readonly (readonly unknown[])[], name?: string): Promise<void>
   /**
    * Runs `fn` in a transaction of its own, or inside the caller's when this executor wraps one.
    * On SQLite the transaction takes the write lock at once (BEGIN IMMEDIATE).

@@ -32,9 +32,9 @@ export class SqlStore implements Store {
 
   async insert(entries: readonly StoredEntry[]): Promise<void> {
     if (entries.length === 0) return
-    const { text, paramLists } = this.engineSql.insertSql(entries)
+    const { text, paramLists, name } = this.engineSql.insertSql(entries)
     try {
-      await this.executor.batch(text, paramLists)
+      await this.executor.batch(text, paramLists, name)
     } catch (e) {
       throw toStoreError('insert', e)
     }

@@ -1,7 +1,7 @@
+import { createHash } from 'node:crypto'
 import type { Entry } from '../../entry.js'
 import { ValidationError } from '../../errors.js'
 import type { BatchSql, Engine } from '../engine.js'
-import { entryColumns } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
 import { quoteIdentifier } from '../identifiers.js'
 import { isKysely, KyselyExecutor } from '../kysely-executor.js'
@@ -12,6 +12,11 @@ import { postgresMigrationPlan } from './postgres-migrations.js'
 
 const COLUMNS = 'uuid, target_user_uuid, admin_user_uuid, action, ip_address, user_agent, metadata, inserted_at'
 
+// One name per statement text: a connection that prepared it under this name keeps it.
+function statementName(text: string): string {
+  return `auditkit_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`
+}
+
 function toDate(value: unknown): Date {
   return value instanceof Date ? value : new Date(value as string)
 }
@@ -20,20 +25,24 @@ function toDate(value: unknown): Date {
  * PostgreSQL's part of the store: `$n` parameters, timestamptz, jsonb. A batch is one statement
  * over `unnest` of arrays, so it is atomic by itself and its text does not grow with its size.
  */
-export function postgresEngine(location: StoreLocation): Engine {
+export function postgresEngine(location: StoreLocation, preparedStatements = true): Engine {
   const table = `${quoteIdentifier(location.schema)}.${quoteIdentifier(location.table)}`
   const insertOne = `INSERT INTO ${table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`
   const insertMany =
     `INSERT INTO ${table} (${COLUMNS}) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], ` +
     '$5::text[], $6::text[], $7::jsonb[], $8::timestamptz[])'
   const plan = postgresMigrationPlan(location)
+  const name = (text: string) => (preparedStatements ? statementName(text) : undefined)
+  const insertOneName = name(insertOne)
+  const insertManyName = name(insertMany)
   return {
     name: 'postgres',
     table,
     param: (n) => `$${n}`,
-    encodeDate: (date) => date,
+    // ISO strings: pg would format a Date parameter itself, in local time and more slowly.
+    encodeDate: (date) => date.toISOString(),
     // As text: a caller's Kysely CamelCasePlugin would otherwise rewrite the keys inside metadata.
-    columns: entryColumns('metadata::text'),
+    metadataAsText: 'metadata::text',
     insertSql(entries: readonly StoredEntry[]): BatchSql {
       if (entries.length === 1) {
         const { entry: e, metadataJson } = entries[0] as StoredEntry
@@ -45,9 +54,9 @@ export function postgresEngine(location: StoreLocation): Engine {
           e.ipAddress,
           e.userAgent,
           metadataJson,
-          e.insertedAt,
+          e.insertedAt.toISOString(),
         ]
-        return { text: insertOne, paramLists: [params] }
+        return { text: insertOne, paramLists: [params], name: insertOneName }
       }
       const columns: unknown[][] = [[], [], [], [], [], [], [], []]
       for (const { entry: e, metadataJson } of entries) {
@@ -59,11 +68,11 @@ export function postgresEngine(location: StoreLocation): Engine {
           e.ipAddress,
           e.userAgent,
           metadataJson,
-          e.insertedAt,
+          e.insertedAt.toISOString(),
         ]
         for (let i = 0; i < 8; i++) (columns[i] as unknown[]).push(row[i])
       }
-      return { text: insertMany, paramLists: [columns] }
+      return { text: insertMany, paramLists: [columns], name: insertManyName }
     },
     toEntry(row: Row): Entry {
       const metadata = row.metadata

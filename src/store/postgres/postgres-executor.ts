@@ -2,7 +2,7 @@ import type pg from 'pg'
 import type { Row, SqlExecutor } from '../executor.js'
 
 interface Queryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: Row[] }>
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: Row[] }>
 }
 
 /** True for a pg Pool, Client or PoolClient. */
@@ -18,14 +18,27 @@ export function isPgPool(handle: unknown): handle is pg.Pool {
 
 const NO_ACTIVE_TRANSACTION = '25P01'
 
-async function runBatch(ex: SqlExecutor, sql: string, lists: readonly (readonly unknown[])[]): Promise<void> {
+type Run = (sql: string, params: readonly unknown[], name: string | undefined) => Promise<unknown>
+
+async function runBatch(
+  ex: SqlExecutor,
+  run: Run,
+  sql: string,
+  lists: readonly (readonly unknown[])[],
+  name: string | undefined,
+): Promise<void> {
   if (lists.length === 1) {
-    await ex.query(sql, lists[0])
+    await run(sql, lists[0] as readonly unknown[], name)
     return
   }
   await ex.transaction(async (tx) => {
-    for (const params of lists) await tx.query(sql, params)
+    for (const params of lists) await tx.batch(sql, [params], name)
   })
+}
+
+// Named statements are parsed once per connection; a pooler in transaction mode cannot keep them.
+function config(text: string, params: readonly unknown[], name: string | undefined) {
+  return name === undefined ? { text, values: params as unknown[] } : { text, values: params as unknown[], name }
 }
 
 /**
@@ -33,34 +46,36 @@ async function runBatch(ex: SqlExecutor, sql: string, lists: readonly (readonly 
  * Its transactions are savepoints when the caller has a transaction open, and BEGIN/COMMIT otherwise.
  */
 export class PgClientExecutor implements SqlExecutor {
+  readonly #run: Run = (sql, params, name) => this.client.query(config(sql, params, name))
+
   constructor(
     private readonly client: Queryable,
     private readonly inTransaction = false,
   ) {}
 
   async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return (await this.client.query(sql, params as unknown[])).rows
+    return (await this.client.query(config(sql, params, undefined))).rows
   }
 
-  batch(sql: string, paramLists: readonly (readonly unknown[])[]): Promise<void> {
-    return runBatch(this, sql, paramLists)
+  batch(sql: string, paramLists: readonly (readonly unknown[])[], name?: string): Promise<void> {
+    return runBatch(this, this.#run, sql, paramLists, name)
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     let nested = true
     try {
-      await this.client.query('SAVEPOINT auditkit_tx')
+      await this.query('SAVEPOINT auditkit_tx')
     } catch (error) {
       if (this.inTransaction || (error as { code?: string }).code !== NO_ACTIVE_TRANSACTION) throw error
       nested = false
-      await this.client.query('BEGIN')
+      await this.query('BEGIN')
     }
     try {
       const result = await fn(nested ? this : new PgClientExecutor(this.client, true))
-      await this.client.query(nested ? 'RELEASE SAVEPOINT auditkit_tx' : 'COMMIT')
+      await this.query(nested ? 'RELEASE SAVEPOINT auditkit_tx' : 'COMMIT')
       return result
     } catch (error) {
-      await this.client.query(nested ? 'ROLLBACK TO SAVEPOINT auditkit_tx' : 'ROLLBACK').catch(() => {})
+      await this.query(nested ? 'ROLLBACK TO SAVEPOINT auditkit_tx' : 'ROLLBACK').catch(() => {})
       throw error
     }
   }
@@ -68,14 +83,16 @@ export class PgClientExecutor implements SqlExecutor {
 
 /** Runs statements on a pg Pool; a transaction checks out one client for its whole length. */
 export class PgPoolExecutor implements SqlExecutor {
+  readonly #run: Run = (sql, params, name) => this.pool.query(config(sql, params, name))
+
   constructor(private readonly pool: pg.Pool) {}
 
   async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return (await this.pool.query(sql, params as unknown[])).rows
+    return (await this.pool.query(config(sql, params, undefined))).rows
   }
 
-  batch(sql: string, paramLists: readonly (readonly unknown[])[]): Promise<void> {
-    return runBatch(this, sql, paramLists)
+  batch(sql: string, paramLists: readonly (readonly unknown[])[], name?: string): Promise<void> {
+    return runBatch(this, this.#run, sql, paramLists, name)
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {

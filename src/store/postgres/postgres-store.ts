@@ -12,11 +12,13 @@ export interface PostgresStoreOptions {
   readonly location: StoreLocation
   /** The size of the pool auditkit opens. */
   readonly poolSize: number
+  /** Prepare the INSERT under a name, once per connection. */
+  readonly preparedStatements: boolean
 }
 
 /** Opens (or adopts) a PostgreSQL pool. Nothing connects until the first query. */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
-  const engine = postgresEngine(options.location)
+  const engine = postgresEngine(options.location, options.preparedStatements)
   if (typeof options.database !== 'string') return new SqlStore(engine, new PgPoolExecutor(options.database))
   const { default: pgModule } = await importDriver('pg', () => import('pg'))
   const pool = new pgModule.Pool({ connectionString: options.database, max: options.poolSize })

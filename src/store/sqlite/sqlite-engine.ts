@@ -1,7 +1,6 @@
 import type { Entry } from '../../entry.js'
 import { ValidationError } from '../../errors.js'
 import type { BatchSql, Engine } from '../engine.js'
-import { entryColumns } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
 import { quoteIdentifier } from '../identifiers.js'
 import { isKysely, KyselyExecutor } from '../kysely-executor.js'
@@ -22,7 +21,7 @@ export function sqliteEngine(tableName: string): Engine {
     table,
     param: () => '?',
     encodeDate: (date) => date.getTime(),
-    columns: entryColumns('metadata'),
+    metadataAsText: 'metadata',
     insertSql(entries: readonly StoredEntry[]): BatchSql {
       const paramLists = entries.map((s) => {
         const e = s.entry
