@@ -94,7 +94,9 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
       const client = await pool.connect()
       try {
         for (let i = 0; i < 3; i++) {
-          await audit.using(client).createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })
+          await audit
+            .using(client)
+            .createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })
         }
         await audit.using(client).createLogEntries([
           { targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' },
@@ -114,9 +116,12 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
     for (const filters of [{}, { userUuid: user() }]) {
       const { text, params } = listSql(engine, { filters, limit: 100, offset: 5000 })
       const { rows } = await pool.query(`EXPLAIN (VERBOSE, FORMAT JSON) ${text}`, params)
-      const scans = nodes(rows[0]['QUERY PLAN'][0].Plan).filter((n) => /^(Index|Index Only|Seq|Bitmap Heap) Scan$/.test(n['Node Type']))
+      const scans = nodes(rows[0]['QUERY PLAN'][0].Plan).filter((n) =>
+        /^(Index|Index Only|Seq|Bitmap Heap) Scan$/.test(n['Node Type']),
+      )
       expect(scans.length).toBeGreaterThan(0)
-      for (const scan of scans) expect(JSON.stringify((scan as { Output?: unknown }).Output ?? [])).not.toContain('::text')
+      for (const scan of scans)
+        expect(JSON.stringify((scan as { Output?: unknown }).Output ?? [])).not.toContain('::text')
     }
   })
 
