@@ -1,0 +1,161 @@
+// A namespace import, not `import { hash }`: the one-shot `hash` arrived in Node 20.12, and a named
+// import of a missing builtin export would fail at load time on older Node 20 releases.
+import * as crypto from 'node:crypto'
+import { ValidationError } from '../errors.js'
+
+/** Size in bytes of every hash in the tree (SHA-256). */
+export const HASH_SIZE = 32
+
+// A Buffer cannot be frozen: the module compares against its own copy, so that a caller who
+// writes into EMPTY_ROOT changes nothing here.
+const EMPTY = crypto.createHash('sha256').digest()
+
+/**
+ * The root of the empty tree: SHA-256 of the empty string (RFC 6962 §2.1).
+ *
+ * @example
+ * EMPTY_ROOT.toString('hex') // 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+ */
+export const EMPTY_ROOT: Buffer = Buffer.from(EMPTY)
+
+/**
+ * A fresh copy of the empty tree's root, unaffected by anything written into EMPTY_ROOT.
+ *
+ * @example
+ * emptyRoot().equals(EMPTY_ROOT) // true
+ */
+export function emptyRoot(): Buffer {
+  return Buffer.from(EMPTY)
+}
+
+const LEAF_PREFIX = Buffer.of(0x00)
+
+// Interior nodes are hashed once per leaf appended, so they are the hot path: one preallocated
+// 65-byte input and one-shot hashing cost about half of what a new Hash object per node costs.
+const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE)
+nodeInput[0] = 0x01
+const sha256: (data: Uint8Array) => Buffer =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'buffer')
+    : (data) => crypto.createHash('sha256').update(data).digest()
+
+/**
+ * The hash of a leaf: SHA-256(0x00 || data). The 0x00 prefix keeps a leaf from ever hashing like an
+ * interior node (second-preimage resistance, RFC 6962 §2.1).
+ *
+ * @example
+ * leafHash(new Uint8Array()).toString('hex') // '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d'
+ */
+export function leafHash(data: Uint8Array): Buffer {
+  return crypto.createHash('sha256').update(LEAF_PREFIX).update(data).digest()
+}
+
+/**
+ * The hash of an interior node: SHA-256(0x01 || left || right), for two 32-byte child hashes.
+ *
+ * @example
+ * const parent = nodeHash(leafHash(Buffer.from('a')), leafHash(Buffer.from('b')))
+ */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  if (!isHash(left) || !isHash(right)) {
+    throw new ValidationError([{ field: isHash(left) ? 'right' : 'left', message: `must be a ${HASH_SIZE}-byte hash` }])
+  }
+  nodeInput.set(left, 1)
+  nodeInput.set(right, 1 + HASH_SIZE)
+  return sha256(nodeInput)
+}
+
+/**
+ * The Merkle Tree Hash of RFC 6962 §2.1 over a list of leaf hashes: split at the largest power of
+ * two smaller than n, hash each side, join them. O(n) time and O(log n) stack; the slow reference
+ * that the incremental {@link MerkleFrontier} and the proofs are checked against.
+ *
+ * @example
+ * const root = rootFromLeaves(['a', 'b', 'c'].map((s) => leafHash(Buffer.from(s))))
+ */
+export function rootFromLeaves(leafHashes: readonly Uint8Array[]): Buffer {
+  if (leafHashes.length === 0) return emptyRoot()
+  return mth(leafHashes, 0, leafHashes.length)
+}
+
+function mth(leaves: readonly Uint8Array[], begin: number, end: number): Buffer {
+  const n = end - begin
+  if (n === 1) {
+    const leaf = leaves[begin] as Uint8Array
+    if (!isHash(leaf)) throw new ValidationError([{ field: `[${begin}]`, message: `must be a ${HASH_SIZE}-byte hash` }])
+    return Buffer.from(leaf)
+  }
+  const k = splitPoint(n)
+  return nodeHash(mth(leaves, begin, begin + k), mth(leaves, begin + k, end))
+}
+
+/**
+ * The largest power of two smaller than n, for n > 1: where RFC 6962 splits a tree of n leaves.
+ *
+ * @example
+ * splitPoint(5) // 4
+ * splitPoint(8) // 4
+ */
+export function splitPoint(n: number): number {
+  let k = 1
+  while (k * 2 < n) k *= 2
+  return k
+}
+
+/**
+ * k when n is 2^k, else -1. Exact up to 2^53, where Math.log2 alone rounds (log2(2^53 - 1) is 53).
+ *
+ * @example
+ * exactLog2(8) // 3
+ * exactLog2(6) // -1
+ */
+export function exactLog2(n: number): number {
+  const k = Math.round(Math.log2(n))
+  return n >= 1 && 2 ** k === n ? k : -1
+}
+
+/**
+ * Whether `value` is a Uint8Array holding exactly one hash. Never throws.
+ *
+ * @example
+ * isHash(EMPTY_ROOT) // true
+ * isHash('e3b0c442...') // false
+ */
+export function isHash(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array && value.length === HASH_SIZE
+}
+
+/**
+ * Whether two byte arrays hold the same bytes.
+ *
+ * @example
+ * sameBytes(rootFromLeaves([]), EMPTY_ROOT) // true
+ */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
+}
+
+/**
+ * Whether `n` is a usable tree size or index: a non-negative safe integer. Never throws.
+ *
+ * @example
+ * isCount(2 ** 53 - 1) // true
+ * isCount(-1) // false
+ */
+export function isCount(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+}
+
+/**
+ * Whether `list` is an array whose every slot (holes included) holds one hash. Never throws.
+ *
+ * @example
+ * isHashList([EMPTY_ROOT]) // true
+ * isHashList([EMPTY_ROOT.subarray(1)]) // false
+ */
+export function isHashList(list: unknown): list is readonly Uint8Array[] {
+  if (!Array.isArray(list)) return false
+  // An index loop, not every(): every() skips the holes of a sparse array.
+  for (let i = 0; i < list.length; i++) if (!isHash(list[i])) return false
+  return true
+}
