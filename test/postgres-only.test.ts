@@ -125,6 +125,23 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
     }
   })
 
+  test('plain UPDATE, DELETE and TRUNCATE of entries are refused: the log is append-only', async () => {
+    const audit = await createAuditLog({ database: PG_URL, schema, table: 'append_only' })
+    const entry = await audit.createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })
+    const t = `${schema}.append_only`
+    for (const [sql, op] of [
+      [`UPDATE ${t} SET action = 'user_deleted'`, 'UPDATE'],
+      [`UPDATE ${t} SET metadata = '{}'::jsonb WHERE uuid = '${entry.uuid}'`, 'UPDATE'],
+      [`DELETE FROM ${t}`, 'DELETE'],
+      [`TRUNCATE ${t}`, 'TRUNCATE'],
+    ] as const) {
+      const error = await pool.query(sql).catch((e: unknown) => e)
+      expect((error as Error).message, sql).toBe(`auditkit: the audit log is append-only: ${op} of entries is refused`)
+    }
+    expect(await audit.getLog(entry.uuid)).toEqual(entry)
+    await audit.close()
+  })
+
   test('two processes writing one table at once lose nothing', async () => {
     const admin = user()
     const audit = await createAuditLog({ database: PG_URL, schema, table: 'procs' })
@@ -145,8 +162,8 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
       logs.map((l) => l.createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })),
     )
     expect(await logs[0]!.countLogs()).toBe(4)
-    const { rows } = await pool.query(`SELECT version FROM ${schema}.race_migrations`)
-    expect(rows).toEqual([{ version: 1 }])
+    const { rows } = await pool.query(`SELECT version FROM ${schema}.race_migrations ORDER BY version`)
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }])
     await Promise.all(logs.map((l) => l.close()))
   })
 

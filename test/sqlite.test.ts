@@ -58,7 +58,34 @@ describe('SQLite only', () => {
     expect(await audit.countLogs()).toBe(written.flat().length)
     await audit.close()
     const db = new Database(path)
-    expect(db.prepare('SELECT version FROM race_migrations').all()).toEqual([{ version: 1 }])
+    expect(db.prepare('SELECT version FROM race_migrations ORDER BY version').all()).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ])
+    db.close()
+  })
+
+  test('plain UPDATE and DELETE of entries are refused: the log is append-only', async () => {
+    const db = new Database(':memory:')
+    const audit = await createAuditLog({ database: db })
+    const entry = await audit.createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })
+    expect(() => db.prepare("UPDATE auditkit_entries SET action = 'user_deleted'").run()).toThrow(/append-only: UPDATE/)
+    expect(() => db.prepare('UPDATE auditkit_entries SET metadata = ? WHERE uuid = ?').run('{}', entry.uuid)).toThrow(
+      /append-only/,
+    )
+    expect(() => db.prepare('DELETE FROM auditkit_entries').run()).toThrow(/append-only: DELETE/)
+    // REPLACE deletes without firing DELETE triggers (unless recursive_triggers is on): guarded apart.
+    expect(() => db.prepare('INSERT OR REPLACE INTO auditkit_entries SELECT * FROM auditkit_entries').run()).toThrow(
+      /append-only: REPLACE/,
+    )
+    const replace = `INSERT OR REPLACE INTO auditkit_entries (uuid, target_user_uuid, admin_user_uuid, action, metadata, inserted_at)
+      SELECT uuid, target_user_uuid, admin_user_uuid, 'user_deleted', metadata, inserted_at FROM auditkit_entries`
+    expect(() => db.prepare(replace).run()).toThrow(/append-only: REPLACE/)
+    expect(await audit.getLog(entry.uuid)).toEqual(entry)
+    expect(db.prepare('SELECT version FROM auditkit_entries_migrations ORDER BY version').all()).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ])
     db.close()
   })
 

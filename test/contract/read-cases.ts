@@ -114,23 +114,30 @@ export function readCases(h: Harness): void {
 
     test('fromDate and toDate are inclusive and take a Date or an ISO-8601 string', async () => {
       const { audit } = await h.open()
+      // Six entries at known times, 10 ms apart, so that every boundary is exact.
+      const t0 = Math.ceil((Date.now() + 120_000) / 1000) * 1000
+      let i = 0
+      vi.spyOn(Date, 'now').mockImplementation(() => t0 + 10 * i++)
       const written = await writeMany(audit, 6)
-      const times = written.map((e) => e.insertedAt)
-      const distinct = [...new Set(times.map((t) => t.getTime()))]
-      const from = new Date(distinct[1] ?? distinct[0]!)
-      const to = new Date(distinct[distinct.length - 2] ?? distinct[0]!)
-      const inRange = written.filter((e) => e.insertedAt >= from && e.insertedAt <= to).length
-      expect(await audit.countLogs({ fromDate: from, toDate: to })).toBe(inRange)
-      expect(await audit.countLogs({ fromDate: from.toISOString(), toDate: to.toISOString() })).toBe(inRange)
-      const offsetIso = new Date(from.getTime()).toISOString().replace('Z', '+00:00')
-      expect(await audit.countLogs({ fromDate: offsetIso })).toBe(written.filter((e) => e.insertedAt >= from).length)
-      expect((await audit.listLogs({ fromDate: from, toDate: to })).length).toBe(inRange)
-      const exact = written[0]!.insertedAt
-      expect(await audit.countLogs({ fromDate: exact, toDate: exact })).toBe(
-        written.filter((e) => e.insertedAt.getTime() === exact.getTime()).length,
+      vi.restoreAllMocks()
+      expect(written.map((e) => e.insertedAt.getTime() - t0)).toEqual([0, 10, 20, 30, 40, 50])
+      const at = (k: number) => new Date(t0 + 10 * k)
+      expect(await audit.countLogs({ fromDate: at(1), toDate: at(4) })).toBe(4)
+      expect(await audit.countLogs({ fromDate: at(1).toISOString(), toDate: at(4).toISOString() })).toBe(4)
+      expect(await audit.countLogs({ fromDate: new Date(t0 + 11), toDate: new Date(t0 + 39) })).toBe(2)
+      expect(await audit.countLogs({ fromDate: at(2).toISOString().replace('Z', '+00:00') })).toBe(4)
+      const twoHoursAhead = new Date(t0 + 2 * 3600_000 + 30).toISOString().replace('Z', '+02:00')
+      expect(await audit.countLogs({ toDate: twoHoursAhead })).toBe(4)
+      expect((await audit.listLogs({ fromDate: at(1), toDate: at(4) })).map((e) => e.uuid)).toEqual(
+        written
+          .slice(1, 5)
+          .map((e) => e.uuid)
+          .reverse(),
       )
+      expect(await audit.countLogs({ fromDate: at(3), toDate: at(3) })).toBe(1)
       expect(await audit.countLogs({ toDate: '2000-01-01' })).toBe(0)
       expect(await audit.countLogs({ fromDate: '2000-01-01' })).toBe(6)
+      expect(await audit.countLogs({ fromDate: new Date(t0).toISOString().slice(0, 10) })).toBe(6)
     })
 
     test('bad filters are ValidationErrors, never silently ignored', async () => {

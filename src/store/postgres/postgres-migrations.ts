@@ -6,6 +6,7 @@ import type { StoreLocation } from '../store.js'
 /** PostgreSQL's migrations for an entries table at `location`. Also exported as plain .sql files. */
 export function postgresMigrations({ schema, table }: StoreLocation): Migration[] {
   const t = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`
+  const fn = `${quoteIdentifier(schema)}.${quoteIdentifier(`${table}_append_only`)}`
   const index = (suffix: string, columns: string) =>
     `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${suffix}`)} ON ${t} (${columns})`
   return [
@@ -30,6 +31,20 @@ export function postgresMigrations({ schema, table }: StoreLocation): Migration[
         index('target_idx', 'target_user_uuid, inserted_at, uuid'),
         index('admin_idx', 'admin_user_uuid, inserted_at, uuid'),
         index('action_idx', 'action, inserted_at, uuid'),
+      ],
+    },
+    {
+      version: 2,
+      name: 'append_only',
+      // The one sanctioned way to remove entries will be retention, which will leave proof.
+      statements: [
+        `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ` +
+          `RAISE EXCEPTION 'auditkit: the audit log is append-only: % of entries is refused', TG_OP ` +
+          `USING ERRCODE = 'insufficient_privilege'; END $$`,
+        `DROP TRIGGER IF EXISTS ${quoteIdentifier(`${table}_append_only`)} ON ${t}`,
+        `CREATE TRIGGER ${quoteIdentifier(`${table}_append_only`)} BEFORE UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+        `DROP TRIGGER IF EXISTS ${quoteIdentifier(`${table}_no_truncate`)} ON ${t}`,
+        `CREATE TRIGGER ${quoteIdentifier(`${table}_no_truncate`)} BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`,
       ],
     },
   ]

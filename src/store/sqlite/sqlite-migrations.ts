@@ -29,6 +29,23 @@ export function sqliteMigrations(table: string): Migration[] {
         index('action_idx', 'action, inserted_at, uuid'),
       ],
     },
+    {
+      version: 2,
+      name: 'append_only',
+      // The one sanctioned way to remove entries will be retention, which will leave proof.
+      statements: [
+        ...(['UPDATE', 'DELETE'] as const).map(
+          (op) =>
+            `CREATE TRIGGER IF NOT EXISTS ${quoteIdentifier(`${table}_no_${op.toLowerCase()}`)} BEFORE ${op} ON ${t} ` +
+            `BEGIN SELECT RAISE(ABORT, 'auditkit: the audit log is append-only: ${op} of entries is refused'); END`,
+        ),
+        // INSERT OR REPLACE and UPSERT delete the old row without firing DELETE triggers (unless
+        // recursive_triggers is on for that connection): refuse an insert that meets an existing row.
+        `CREATE TRIGGER IF NOT EXISTS ${quoteIdentifier(`${table}_no_replace`)} BEFORE INSERT ON ${t} ` +
+          `WHEN EXISTS (SELECT 1 FROM ${t} WHERE uuid = NEW.uuid OR id = NEW.id) ` +
+          `BEGIN SELECT RAISE(ABORT, 'auditkit: the audit log is append-only: REPLACE of entries is refused'); END`,
+      ],
+    },
   ]
 }
 
