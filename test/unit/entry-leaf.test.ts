@@ -1,0 +1,78 @@
+import { describe, expect, test } from 'vitest'
+import type { Entry } from '../../src/index.js'
+import { entryCanonicalJson, entryLeafHash } from '../../src/tamper/entry-leaf.js'
+import { leafHash } from '../../src/tamper/merkle.js'
+
+// Expected values computed by an independent implementation, not the code under test: Python 3's
+// json.dumps(e, sort_keys=True, separators=(',', ':'), ensure_ascii=False) (equal to JCS for these
+// values: no floats, BMP keys) and hashlib.sha256(b'\x00' + bytes).
+const VECTORS: { entry: Entry; json: string; leaf: string }[] = [
+  {
+    entry: {
+      uuid: '019abcde-0000-7000-8000-000000000001',
+      targetUserUuid: '0190d5f2-0000-7000-8000-000000000001',
+      adminUserUuid: '0190d5f2-0000-7000-8000-000000000002',
+      action: 'admin_password_reset',
+      ipAddress: '192.168.1.1',
+      userAgent: 'Mozilla/5.0',
+      metadata: {},
+      insertedAt: new Date('2026-11-25T10:00:00.000Z'),
+    },
+    json: '{"action":"admin_password_reset","adminUserUuid":"0190d5f2-0000-7000-8000-000000000002","insertedAt":"2026-11-25T10:00:00.000Z","ipAddress":"192.168.1.1","metadata":{},"targetUserUuid":"0190d5f2-0000-7000-8000-000000000001","userAgent":"Mozilla/5.0","uuid":"019abcde-0000-7000-8000-000000000001"}',
+    leaf: 'a71f80515dc48f8ed28b039fbecbff6224026328bc68cca242570c2d6b380876',
+  },
+  {
+    entry: {
+      uuid: '019abcde-0001-7000-8000-000000000002',
+      targetUserUuid: 'auth0|5f7c8ec7',
+      adminUserUuid: 'admin-ÄÖ',
+      action: 'role_assigned',
+      ipAddress: null,
+      userAgent: null,
+      metadata: { zeta: 1, a: [1, 'two', null, { deep: [true, false] }], é: 'é-key', b: 'q\ufffd' },
+      insertedAt: new Date('2026-11-25T10:00:00.123Z'),
+    },
+    json: '{"action":"role_assigned","adminUserUuid":"admin-ÄÖ","insertedAt":"2026-11-25T10:00:00.123Z","ipAddress":null,"metadata":{"a":[1,"two",null,{"deep":[true,false]}],"b":"q\ufffd","zeta":1,"é":"é-key"},"targetUserUuid":"auth0|5f7c8ec7","userAgent":null,"uuid":"019abcde-0001-7000-8000-000000000002"}',
+    leaf: '4de2cda73be99ee625ed884220968af81a71581c4d5fff17092b1d9835c756cf',
+  },
+  {
+    entry: {
+      uuid: '019abcde-0002-7000-8000-000000000003',
+      targetUserUuid: '0190d5f2-0000-7000-8000-000000000003',
+      adminUserUuid: '0190d5f2-0000-7000-8000-000000000004',
+      action: 'user_locked',
+      ipAddress: '2001:db8::1',
+      userAgent: '\'); DROP TABLE x; -- "quoted" \\ tab\t',
+      metadata: { reason: 'fraud', n: -12, ok: true },
+      insertedAt: new Date('1999-12-31T23:59:59.999Z'),
+    },
+    json: '{"action":"user_locked","adminUserUuid":"0190d5f2-0000-7000-8000-000000000004","insertedAt":"1999-12-31T23:59:59.999Z","ipAddress":"2001:db8::1","metadata":{"n":-12,"ok":true,"reason":"fraud"},"targetUserUuid":"0190d5f2-0000-7000-8000-000000000003","userAgent":"\'); DROP TABLE x; -- \\"quoted\\" \\\\ tab\\t","uuid":"019abcde-0002-7000-8000-000000000003"}',
+    leaf: '9b830d7da74cf4d78fab7b077450820e582780fe18d29e10b0220013d8090487',
+  },
+]
+
+describe('entry leaf', () => {
+  test.each(VECTORS.map((v, i) => [i, v] as const))('vector %i: canonical bytes and leaf hash', (_, v) => {
+    expect(entryCanonicalJson(v.entry)).toBe(v.json)
+    expect(entryLeafHash(v.entry).toString('hex')).toBe(v.leaf)
+    expect(leafHash(Buffer.from(v.json, 'utf8')).toString('hex')).toBe(v.leaf)
+  })
+
+  test('any change to any field changes the leaf; metadata key order does not', () => {
+    const base = VECTORS[1]!.entry
+    const leaf = entryLeafHash(base).toString('hex')
+    const changed: Entry[] = [
+      { ...base, uuid: '019abcde-0001-7000-8000-000000000009' },
+      { ...base, targetUserUuid: 'auth0|5f7c8ec8' },
+      { ...base, adminUserUuid: 'admin-AO' },
+      { ...base, action: 'role_revoked' },
+      { ...base, ipAddress: '10.0.0.1' },
+      { ...base, userAgent: '' },
+      { ...base, metadata: { ...base.metadata, zeta: 2 } },
+      { ...base, insertedAt: new Date(base.insertedAt.getTime() + 1) },
+    ]
+    for (const entry of changed) expect(entryLeafHash(entry).toString('hex')).not.toBe(leaf)
+    const reordered = Object.fromEntries(Object.entries(base.metadata).reverse())
+    expect(entryLeafHash({ ...base, metadata: reordered }).toString('hex')).toBe(leaf)
+  })
+})
