@@ -128,8 +128,6 @@ export interface StoredMetadata {
   readonly json: string
 }
 
-const EMPTY: StoredMetadata = Object.freeze({ value: Object.freeze({}) as { [key: string]: JsonValue }, json: '{}' })
-
 /**
  * Checks metadata and returns the copy that will be stored: strings made storable, keys in
  * jsonb order, Dates as ISO strings, `undefined` properties dropped. Throws a list of issues
@@ -137,7 +135,7 @@ const EMPTY: StoredMetadata = Object.freeze({ value: Object.freeze({}) as { [key
  * nests too deep or exceeds {@link METADATA_MAX_BYTES}.
  */
 export function toStoredMetadata(metadata: unknown, field = 'metadata'): StoredMetadata | ValidationIssue {
-  if (metadata === undefined) return { value: {}, json: EMPTY.json }
+  if (metadata === undefined) return { value: {}, json: '{}' }
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata) || !isPlainObject(metadata)) {
     return { field, message: 'must be a plain JSON object' }
   }

@@ -1,4 +1,4 @@
-import type { ListQuery, Position, StoreFilters } from './store.js'
+import type { ListQuery, Position, StoredEntry, StoreFilters } from './store.js'
 
 /** What the shared query builder needs to know of an engine. */
 export interface SqlDialect {
@@ -24,8 +24,28 @@ export interface Sql {
 // Aliases without underscores survive result-transforming plugins such as Kysely's CamelCasePlugin.
 const ALIASES = 'uuid, target, admin, action, ip, agent, metadata, at'
 
-const COLUMNS =
-  'uuid, target_user_uuid AS target, admin_user_uuid AS admin, action, ip_address AS ip, user_agent AS agent, metadata, inserted_at AS at'
+function selectColumns(metadata: string): string {
+  return `uuid, target_user_uuid AS target, admin_user_uuid AS admin, action, ip_address AS ip, user_agent AS agent, ${metadata} AS metadata, inserted_at AS at`
+}
+const COLUMNS = selectColumns('metadata')
+
+/** The columns of an INSERT, in the order of {@link insertValues}. */
+export const INSERT_COLUMNS =
+  'uuid, target_user_uuid, admin_user_uuid, action, ip_address, user_agent, metadata, inserted_at'
+
+/** An entry's values for {@link INSERT_COLUMNS}, with `inserted_at` as the engine stores it. */
+export function insertValues(d: SqlDialect, { entry: e, metadataJson }: StoredEntry): unknown[] {
+  return [
+    e.uuid,
+    e.targetUserUuid,
+    e.adminUserUuid,
+    e.action,
+    e.ipAddress,
+    e.userAgent,
+    metadataJson,
+    d.encodeDate(e.insertedAt),
+  ]
+}
 
 function outerColumns(d: SqlDialect): string {
   return `uuid, target, admin, action, ip, agent, ${d.metadataAsText} AS metadata, at`
@@ -79,8 +99,10 @@ function userBranch(
 /** `SELECT ... WHERE uuid = ?` */
 export function findSql(d: SqlDialect, uuid: string): Sql {
   const p = new Params(d)
-  const columns = COLUMNS.replace('metadata', `${d.metadataAsText} AS metadata`)
-  return { text: `SELECT ${columns} FROM ${d.table} WHERE uuid = ${p.add(uuid)}`, params: p.values }
+  return {
+    text: `SELECT ${selectColumns(d.metadataAsText)} FROM ${d.table} WHERE uuid = ${p.add(uuid)}`,
+    params: p.values,
+  }
 }
 
 /** One page of entries, newest first, by offset or after a position. */
@@ -89,6 +111,7 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
   if (q.filters.userUuid === undefined) {
     const where = whereClause(conditions(d, q.filters, p, q.after))
     const page = `SELECT ${COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
+    // Only an engine that converts metadata needs the outer select (see metadataAsText).
     const text =
       d.metadataAsText === 'metadata'
         ? page

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Entry } from '../../entry.js'
 import { ValidationError } from '../../errors.js'
 import type { BatchSql, Engine } from '../engine.js'
+import { INSERT_COLUMNS, insertValues } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
 import { quoteIdentifier } from '../identifiers.js'
 import { isKysely, KyselyExecutor } from '../kysely-executor.js'
@@ -9,8 +10,6 @@ import { runMigrations } from '../migrations.js'
 import type { StoredEntry, StoreLocation } from '../store.js'
 import { isPgPool, isPgQueryable, PgClientExecutor, PgPoolExecutor } from './postgres-executor.js'
 import { postgresMigrationPlan } from './postgres-migrations.js'
-
-const COLUMNS = 'uuid, target_user_uuid, admin_user_uuid, action, ip_address, user_agent, metadata, inserted_at'
 
 // One name per statement text: a connection that prepared it under this name keeps it.
 function statementName(text: string): string {
@@ -27,9 +26,9 @@ function toDate(value: unknown): Date {
  */
 export function postgresEngine(location: StoreLocation, preparedStatements = true): Engine {
   const table = `${quoteIdentifier(location.schema)}.${quoteIdentifier(location.table)}`
-  const insertOne = `INSERT INTO ${table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`
+  const insertOne = `INSERT INTO ${table} (${INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`
   const insertMany =
-    `INSERT INTO ${table} (${COLUMNS}) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], ` +
+    `INSERT INTO ${table} (${INSERT_COLUMNS}) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], ` +
     '$5::text[], $6::text[], $7::jsonb[], $8::timestamptz[])'
   const plan = postgresMigrationPlan(location)
   const name = (text: string) => (preparedStatements ? statementName(text) : undefined)
@@ -45,32 +44,12 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     metadataAsText: 'metadata::text',
     insertSql(entries: readonly StoredEntry[]): BatchSql {
       if (entries.length === 1) {
-        const { entry: e, metadataJson } = entries[0] as StoredEntry
-        const params = [
-          e.uuid,
-          e.targetUserUuid,
-          e.adminUserUuid,
-          e.action,
-          e.ipAddress,
-          e.userAgent,
-          metadataJson,
-          e.insertedAt.toISOString(),
-        ]
-        return { text: insertOne, paramLists: [params], name: insertOneName }
+        return { text: insertOne, paramLists: [insertValues(this, entries[0] as StoredEntry)], name: insertOneName }
       }
       const columns: unknown[][] = [[], [], [], [], [], [], [], []]
-      for (const { entry: e, metadataJson } of entries) {
-        const row = [
-          e.uuid,
-          e.targetUserUuid,
-          e.adminUserUuid,
-          e.action,
-          e.ipAddress,
-          e.userAgent,
-          metadataJson,
-          e.insertedAt.toISOString(),
-        ]
-        for (let i = 0; i < 8; i++) (columns[i] as unknown[]).push(row[i])
+      for (const stored of entries) {
+        const values = insertValues(this, stored)
+        for (let i = 0; i < values.length; i++) (columns[i] as unknown[]).push(values[i])
       }
       return { text: insertMany, paramLists: [columns], name: insertManyName }
     },

@@ -1,6 +1,8 @@
+import type BetterSqlite3 from 'better-sqlite3'
 import type { Entry } from '../../entry.js'
 import { ValidationError } from '../../errors.js'
 import type { BatchSql, Engine } from '../engine.js'
+import { INSERT_COLUMNS, insertValues } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
 import { quoteIdentifier } from '../identifiers.js'
 import { isKysely, KyselyExecutor } from '../kysely-executor.js'
@@ -9,12 +11,14 @@ import type { StoredEntry } from '../store.js'
 import { isSqliteDatabase, SqliteExecutor } from './sqlite-executor.js'
 import { sqliteMigrationPlan } from './sqlite-migrations.js'
 
+type Database = BetterSqlite3.Database
+
 const executors = new WeakMap<object, SqlExecutor>()
 
 /** SQLite's part of the store: `?` parameters, dates as epoch milliseconds, metadata as JSON text. */
 export function sqliteEngine(tableName: string): Engine {
   const table = quoteIdentifier(tableName)
-  const insert = `INSERT INTO ${table} (uuid, target_user_uuid, admin_user_uuid, action, ip_address, user_agent, metadata, inserted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+  const insert = `INSERT INTO ${table} (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
   const plan = sqliteMigrationPlan(tableName)
   return {
     name: 'sqlite',
@@ -23,20 +27,7 @@ export function sqliteEngine(tableName: string): Engine {
     encodeDate: (date) => date.getTime(),
     metadataAsText: 'metadata',
     insertSql(entries: readonly StoredEntry[]): BatchSql {
-      const paramLists = entries.map((s) => {
-        const e = s.entry
-        return [
-          e.uuid,
-          e.targetUserUuid,
-          e.adminUserUuid,
-          e.action,
-          e.ipAddress,
-          e.userAgent,
-          s.metadataJson,
-          e.insertedAt.getTime(),
-        ]
-      })
-      return { text: insert, paramLists }
+      return { text: insert, paramLists: entries.map((stored) => insertValues(this, stored)) }
     },
     toEntry(row: Row): Entry {
       return {
@@ -66,10 +57,9 @@ export function sqliteEngine(tableName: string): Engine {
 }
 
 /** One executor per Database, so that its prepared statements are reused across `using()` calls. */
-export function sqliteExecutorFor(db: Parameters<typeof isSqliteDatabase>[0] & object): SqlExecutor {
+export function sqliteExecutorFor(db: Database): SqlExecutor {
   let executor = executors.get(db)
   if (executor === undefined) {
-    if (!isSqliteDatabase(db)) throw new TypeError('not a better-sqlite3 Database')
     executor = new SqliteExecutor(db)
     executors.set(db, executor)
   }
