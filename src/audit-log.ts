@@ -12,7 +12,7 @@ import type {
   Paging,
   PasswordChangeInput,
 } from './entry.js'
-import { NotFoundError, StoreError, ValidationError, type ValidationIssue } from './errors.js'
+import { AuditLogError, NotFoundError, StoreError, ValidationError, type ValidationIssue } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import { toStoreFilters } from './parse-filters.js'
 import { type CheckedInput, prepareEntry } from './prepare-entry.js'
@@ -21,6 +21,17 @@ import { entryUuidSchema } from './schema/fields.js'
 import { parseOrThrow, toIssues } from './schema/issues.js'
 import { DEFAULT_LIMIT, querySchemas } from './schema/query-schema.js'
 import type { Position, Store, StoredEntry, StoreFilters } from './store/store.js'
+import { formatCheckpoint } from './tamper/checkpoint.js'
+import { exportLine } from './tamper/export-line.js'
+import { noteVerifierFor } from './tamper/keys.js'
+import { proveConsistencyOf, proveInclusionAt } from './tamper/log-proofs.js'
+import { LogSealer, type SealResult } from './tamper/log-sealer.js'
+import { type VerifyOptions, verifyStore } from './tamper/log-verify.js'
+import type { ConsistencyProof, InclusionProof } from './tamper/proofs.js'
+import { encodeHash } from './tamper/proofs.js'
+import { frontierOf } from './tamper/seal-batch.js'
+import { signNote, verifyNote } from './tamper/signed-note.js'
+import type { VerifyResult } from './tamper/tree-verifier.js'
 
 const PASSWORD_RESET = 'admin_password_reset'
 const DEFAULT_BATCH = 500
@@ -39,6 +50,33 @@ function buildSchemas(o: ResolvedOptions): Schemas {
   }
 }
 
+/**
+ * A signed checkpoint: the note (C2SP signed note in tlog-checkpoint form, the part to copy out
+ * of the database) and what it says.
+ */
+export interface SignedCheckpoint {
+  /** The signed note: origin, tree size, base64 root hash, a blank line, the signature line. */
+  readonly note: string
+  readonly origin: string
+  readonly treeSize: number
+  /** The RFC 6962 root hash, base64. */
+  readonly rootHash: string
+  readonly createdAt: Date
+}
+
+/** The sealed tree's head, unsigned. */
+export interface TreeHead {
+  readonly treeSize: number
+  /** The RFC 6962 root hash, base64. */
+  readonly rootHash: string
+}
+
+/** What a log made by `using()` shares with the log it came from. */
+interface Shared {
+  readonly root: Store
+  readonly sealer: LogSealer
+}
+
 function positionOf(entry: Entry): Position {
   return { insertedAt: entry.insertedAt, uuid: entry.uuid }
 }
@@ -55,15 +93,25 @@ export class AuditLog<A extends string = DefaultAction> {
   readonly #store: Store
   readonly #options: ResolvedOptions
   readonly #schemas: Schemas
+  readonly #shared: Shared
   #inflight = 0
   #idle: (() => void) | undefined
   #closed = false
 
   /** @internal Use `createAuditLog`. */
-  constructor(store: Store, options: ResolvedOptions, schemas?: Schemas) {
+  constructor(store: Store, options: ResolvedOptions, schemas?: Schemas, shared?: Shared) {
     this.#store = store
     this.#options = options
     this.#schemas = schemas ?? buildSchemas(options)
+    this.#shared = shared ?? {
+      root: store,
+      sealer: new LogSealer(store, options.sealBatchSize, options.sealIntervalMs, options.onSealError),
+    }
+  }
+
+  /** @internal Starts background sealing (createAuditLog does, after migrating). */
+  startSealing(): void {
+    this.#shared.sealer.start()
   }
 
   /** The engine behind this log. */
@@ -267,7 +315,157 @@ export class AuditLog<A extends string = DefaultAction> {
    * })
    */
   using(handle: unknown): AuditLog<A> {
-    return new AuditLog<A>(this.#store.using(handle), this.#options, this.#schemas)
+    return new AuditLog<A>(this.#store.using(handle), this.#options, this.#schemas, this.#shared)
+  }
+
+  /**
+   * Seals every entry committed so far: gives each its `seq` and leaf hash and extends the Merkle
+   * tree, in batches, each batch one transaction. A live log also does this in the background
+   * (`sealIntervalMs`). Waits while another process is sealing. On PostgreSQL, entries committed
+   * after an older transaction that is still running wait until it ends (sealing follows
+   * `pg_snapshot_xmin`), so a long-running transaction delays sealing; it never loses an entry.
+   *
+   * @example
+   * const { sealed, treeSize } = await audit.seal()
+   */
+  seal(): Promise<SealResult> {
+    return this.#run('seal', () => this.#shared.sealer.sealAll())
+  }
+
+  /**
+   * The sealed tree's size and root hash, unsigned.
+   *
+   * @example
+   * const { treeSize, rootHash } = await audit.treeHead()
+   */
+  treeHead(): Promise<TreeHead> {
+    return this.#run('treeHead', async () => {
+      const state = await this.#shared.root.sealState()
+      return { treeSize: state.size, rootHash: encodeHash(frontierOf(state).root()) }
+    })
+  }
+
+  /**
+   * Seals, then signs the tree head with the log's `signingKey` and stores and returns the
+   * checkpoint. Copy `note` out of the database (a file, object storage with retention, another
+   * system): a checkpoint its administrator cannot rewrite is what proves the log was not
+   * rebuilt. Returns the newest stored checkpoint when nothing was sealed since.
+   * Without a `signingKey`, rejects with a ValidationError.
+   *
+   * @example
+   * const { note } = await audit.checkpoint()
+   * await fs.appendFile('/mnt/worm/audit-checkpoints.txt', note + '\n')
+   */
+  checkpoint(): Promise<SignedCheckpoint> {
+    return this.#run('checkpoint', async () => {
+      const { signer, origin } = this.#options
+      if (signer === undefined) {
+        throw new ValidationError([
+          { field: 'signingKey', message: 'is required to sign checkpoints (createAuditLog option)' },
+        ])
+      }
+      await this.#shared.sealer.sealAll()
+      const root = this.#shared.root
+      const state = await root.sealState()
+      const rootHash = frontierOf(state).root()
+      const latest = await root.latestCheckpoint()
+      const stored =
+        latest !== null &&
+        latest.size === state.size &&
+        latest.rootHash.equals(rootHash) &&
+        this.#options.publicKey !== undefined &&
+        verifyNote(latest.note, [noteVerifierFor(this.#options.publicKey, origin)])
+          ? latest
+          : await root.addCheckpoint(
+              state.size,
+              rootHash,
+              signNote(formatCheckpoint({ origin, size: state.size, rootHash }), signer),
+              new Date(),
+            )
+      return {
+        note: stored.note,
+        origin,
+        treeSize: stored.size,
+        rootHash: encodeHash(stored.rootHash),
+        createdAt: stored.createdAt,
+      }
+    })
+  }
+
+  /**
+   * Verifies the log: reads every sealed entry in seq order, recomputes its leaf from the stored
+   * fields, rebuilds the tree and checks it against every stored checkpoint and every one passed
+   * in, in constant memory. Returns `{ ok, entries, checkpointsChecked, problems }`, problems in
+   * log order, each naming the entry or checkpoint concerned. Pass checkpoints kept outside the
+   * database: they are what reveal a log rebuilt and re-signed by someone with the database.
+   *
+   * @example
+   * const result = await audit.verify({ checkpoints: savedNotes, publicKey: publicKeyPem })
+   * if (!result.ok) alert(result.problems[0])
+   */
+  verify(options: VerifyOptions = {}): Promise<VerifyResult> {
+    return this.#run('verify', () =>
+      verifyStore(this.#shared.root, this.#options.origin, this.#options.publicKey, options),
+    )
+  }
+
+  /**
+   * Every sealed entry in seq order as JSON Lines (one line per entry, without the newline), read
+   * a batch at a time: what `verifyExport` checks with no database.
+   *
+   * @example
+   * const out = fs.createWriteStream('audit-export.jsonl')
+   * for await (const line of audit.exportLog()) out.write(line + '\n')
+   */
+  exportLog(): AsyncIterableIterator<string> {
+    const root = this.#shared.root
+    const read = (from: number, to: number) => this.#run('exportLog', () => root.sealedRange(from, to))
+    const size = () => this.#run('exportLog', async () => (await root.sealState()).size)
+    return (async function* exportLines() {
+      const end = await size()
+      for (let from = 0; from < end; from += DEFAULT_BATCH * 4) {
+        for (const row of await read(from, Math.min(from + DEFAULT_BATCH * 4, end))) {
+          if (row.entry === null)
+            throw new AuditLogError(`the entry sealed at seq ${row.seq} (uuid ${row.uuid}) is gone: run verify()`)
+          yield exportLine(row.entry)
+        }
+      }
+    })()
+  }
+
+  /**
+   * An RFC 6962 inclusion proof that the entry is in the tree of `treeSize` entries (default:
+   * the sealed tree now). Check it with `verifyInclusion(proof, checkpointNote, publicKey)`, where
+   * the checkpoint has that tree size. Rejects with NotFoundError for an unknown uuid and a
+   * ValidationError for an entry not sealed yet.
+   *
+   * @example
+   * const cp = await audit.checkpoint()
+   * const proof = await audit.proveInclusion(entry.uuid, cp.treeSize)
+   * verifyInclusion(proof, cp.note, publicKeyPem) // true
+   */
+  proveInclusion(uuid: string, treeSize?: number): Promise<InclusionProof> {
+    return this.#run('proveInclusion', async () => {
+      const checked = parseOrThrow(entryUuidSchema, uuid, 'uuid').toLowerCase()
+      const seq = await this.#shared.root.seqOf(checked)
+      if (seq === null) {
+        if ((await this.#shared.root.find(checked)) === null) throw new NotFoundError(checked)
+        throw new ValidationError([{ field: 'uuid', message: 'is not sealed yet: call seal() first' }])
+      }
+      return proveInclusionAt(this.#shared.root, seq, treeSize)
+    })
+  }
+
+  /**
+   * An RFC 6962 consistency proof that the tree of `oldSize` entries is a prefix of the tree of
+   * `newSize`: nothing sealed before was changed. Check it with `verifyConsistency`.
+   *
+   * @example
+   * const proof = await audit.proveConsistency(oldCp.treeSize, newCp.treeSize)
+   * verifyConsistency(proof, oldCp.note, newCp.note, publicKeyPem) // true
+   */
+  proveConsistency(oldSize: number, newSize: number): Promise<ConsistencyProof> {
+    return this.#run('proveConsistency', () => proveConsistencyOf(this.#shared.root, oldSize, newSize))
   }
 
   /**
@@ -291,6 +489,7 @@ export class AuditLog<A extends string = DefaultAction> {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    if (this.#shared.root === this.#store) await this.#shared.sealer.stop()
     if (this.#inflight > 0) await new Promise<void>((resolve) => (this.#idle = resolve))
     await this.#store.close()
   }

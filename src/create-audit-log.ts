@@ -51,5 +51,7 @@ export async function createAuditLog<const A extends readonly string[] = typeof 
       throw error
     }
   }
-  return new AuditLog<A[number]>(store, resolved)
+  const audit = new AuditLog<A[number]>(store, resolved)
+  audit.startSealing()
+  return audit
 }

@@ -22,6 +22,11 @@ export interface Entry<A extends string = string> {
   readonly metadata: { [key: string]: JsonValue }
   /** When the entry was written, to the millisecond. */
   readonly insertedAt: Date
+  /**
+   * The entry's position in the sealed log (0, 1, 2, ... without gaps), or null until the sealer
+   * has sealed it (see `seal()`). Not part of the entry's leaf hash: it is the leaf's index.
+   */
+  readonly seq: number | null
 }
 
 /**

@@ -1,5 +1,5 @@
 export { DEFAULT_ACTIONS, type DefaultAction } from './actions.js'
-export { AuditLog } from './audit-log.js'
+export { AuditLog, type SignedCheckpoint, type TreeHead } from './audit-log.js'
 export { createAuditLog } from './create-audit-log.js'
 export type {
   Entry,
@@ -19,3 +19,10 @@ export type { JsonValue, Metadata } from './schema/metadata.js'
 export { METADATA_MAX_BYTES, METADATA_MAX_DEPTH } from './schema/metadata.js'
 export { DEFAULT_LIMIT, MAX_LIMIT } from './schema/query-schema.js'
 export { USER_AGENT_MAX_LENGTH } from './schema/text.js'
+export { generateKeyPair, type PublicKeyInput, type SigningKeyInput } from './tamper/keys.js'
+export type { SealResult } from './tamper/log-sealer.js'
+export type { VerifyOptions, VerifyProgress } from './tamper/log-verify.js'
+export { NoteError, type NoteErrorReason } from './tamper/note-error.js'
+export { type ConsistencyProof, type InclusionProof, verifyConsistency, verifyInclusion } from './tamper/proofs.js'
+export type { VerifyProblem, VerifyProblemKind, VerifyResult } from './tamper/tree-verifier.js'
+export { verifyExport } from './tamper/verify-export.js'

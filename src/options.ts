@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'node:crypto'
 import { z } from 'zod'
 import { DEFAULT_ACTIONS } from './actions.js'
 import { ValidationError } from './errors.js'
@@ -7,6 +8,8 @@ import { IDENTIFIER, TABLE_NAME_MAX_LENGTH } from './store/identifiers.js'
 import { isKysely } from './store/kysely-executor.js'
 import { isPgPool } from './store/postgres/postgres-executor.js'
 import { isSqliteDatabase } from './store/sqlite/sqlite-executor.js'
+import { noteSignerFor } from './tamper/keys.js'
+import { isValidKeyName, type NoteSigner } from './tamper/note-keys.js'
 
 /** A pg.Pool, as far as auditkit's types need to know (so that @types/pg is not required). */
 export interface PgPoolLike {
@@ -55,6 +58,22 @@ export interface AuditLogOptions<A extends readonly string[] = typeof DEFAULT_AC
   busyTimeoutMs?: number
   /** SQLite path only: `'full'` (default, a resolved write survives power loss) or `'normal'`. */
   synchronous?: 'full' | 'normal'
+  /**
+   * The Ed25519 private key (PEM or KeyObject) that `checkpoint()` signs tree heads with; make
+   * one with `generateKeyPair()`. Without it the log still seals and verifies, but cannot sign.
+   */
+  signingKey?: string | KeyObject
+  /**
+   * The log's name in its checkpoints and the name of its key (C2SP tlog-checkpoint origin), e.g.
+   * `audit.example.com/prod`. Default `auditkit/<table>`. No spaces, no `+`.
+   */
+  origin?: string
+  /** How often a live log seals new entries in the background, in ms (default 1000; 0: only `seal()`). */
+  sealIntervalMs?: number
+  /** At most this many entries per sealing transaction (default 2000). */
+  sealBatchSize?: number
+  /** Called when background sealing fails (default: a process warning). The next round retries. */
+  onSealError?: (error: unknown) => void
 }
 
 /** Resolved options: every default applied, the engine known. */
@@ -70,6 +89,13 @@ export interface ResolvedOptions {
   readonly preparedStatements: boolean
   readonly busyTimeoutMs: number
   readonly synchronous: 'full' | 'normal'
+  readonly origin: string
+  readonly signer: NoteSigner | undefined
+  /** The public half of `signingKey`: verify's default key. */
+  readonly publicKey: KeyObject | undefined
+  readonly sealIntervalMs: number
+  readonly sealBatchSize: number
+  readonly onSealError: (error: unknown) => void
 }
 
 const identifier = z.string().regex(IDENTIFIER, { error: 'must be letters, digits and underscores (at most 63)' })
@@ -95,7 +121,26 @@ const optionsSchema = z.strictObject({
   preparedStatements: z.boolean().optional(),
   busyTimeoutMs: z.int().min(0).max(3_600_000).optional(),
   synchronous: z.enum(['full', 'normal']).optional(),
+  signingKey: z
+    .custom<string | KeyObject>((v) => typeof v === 'string' || (typeof v === 'object' && v !== null), {
+      error: 'must be an Ed25519 private key (PEM or KeyObject)',
+    })
+    .optional(),
+  origin: z
+    .string()
+    .max(200)
+    .refine(isValidKeyName, { error: 'must be non-empty, without spaces, + or control characters' })
+    .optional(),
+  sealIntervalMs: z.int().min(0).max(3_600_000).optional(),
+  sealBatchSize: z.int().min(1).max(100_000).optional(),
+  onSealError: z
+    .custom<(error: unknown) => void>((v) => typeof v === 'function', { error: 'must be a function' })
+    .optional(),
 })
+
+function warn(error: unknown): void {
+  process.emitWarning(error instanceof Error ? error : String(error), { code: 'AUDITKIT_SEAL' })
+}
 
 const DATABASE_HELP =
   "must be 'sqlite::memory:', 'sqlite:<path>', a postgres:// URL, a pg.Pool or a better-sqlite3 Database"
@@ -142,17 +187,26 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (!ownFile && o.synchronous !== undefined)
     misplaced.push({ field: 'synchronous', message: 'is only for a sqlite: path' })
   if (misplaced.length > 0) throw new ValidationError(misplaced)
+  const table = o.table ?? 'auditkit_entries'
+  const origin = o.origin ?? `auditkit/${table}`
+  const signer = o.signingKey === undefined ? undefined : noteSignerFor(o.signingKey, origin)
   return Object.freeze({
     engine,
     database,
     actions: Object.freeze([...(o.actions ?? DEFAULT_ACTIONS)]) as unknown as readonly [string, ...string[]],
     userIdFormat: o.userIdFormat ?? 'uuid',
     migrate: o.migrate ?? true,
-    table: o.table ?? 'auditkit_entries',
+    table,
     schema: o.schema ?? 'public',
     poolSize: o.poolSize ?? 10,
     preparedStatements: o.preparedStatements ?? true,
     busyTimeoutMs: o.busyTimeoutMs ?? 5000,
     synchronous: o.synchronous ?? 'full',
+    origin,
+    signer,
+    publicKey: o.signingKey === undefined ? undefined : createPublicKey(o.signingKey),
+    sealIntervalMs: o.sealIntervalMs ?? 1000,
+    sealBatchSize: o.sealBatchSize ?? 2000,
+    onSealError: o.onSealError ?? warn,
   })
 }

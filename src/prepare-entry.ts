@@ -39,6 +39,7 @@ export function prepareEntry(
     userAgent: input.userAgent == null ? null : storableUserAgent(input.userAgent),
     metadata: metadata.value,
     insertedAt: new Date(ms),
+    seq: null,
   }
   return { entry, metadataJson: metadata.json }
 }

@@ -61,6 +61,7 @@ describe('SQLite only', () => {
     expect(db.prepare('SELECT version FROM race_migrations ORDER BY version').all()).toEqual([
       { version: 1 },
       { version: 2 },
+      { version: 3 },
     ])
     db.close()
   })
@@ -85,6 +86,7 @@ describe('SQLite only', () => {
     expect(db.prepare('SELECT version FROM auditkit_entries_migrations ORDER BY version').all()).toEqual([
       { version: 1 },
       { version: 2 },
+      { version: 3 },
     ])
     db.close()
   })

@@ -1,7 +1,7 @@
 import type { Entry } from '../entry.js'
-import type { SqlDialect } from './entry-sql.js'
 import type { Row, SqlExecutor } from './executor.js'
-import type { StoredEntry } from './store.js'
+import type { SealDialect } from './seal-sql.js'
+import type { SealOutcome, StoredEntry } from './store.js'
 
 /** One statement to run once per parameter list. */
 export interface BatchSql {
@@ -15,7 +15,7 @@ export interface BatchSql {
  * Everything engine-specific a {@link SqlStore} needs: the dialect of the shared queries, the
  * insert, the row mapping, migrations, and how to wrap a caller's handle for `using()`.
  */
-export interface Engine extends SqlDialect {
+export interface Engine extends SealDialect {
   readonly name: 'sqlite' | 'postgres'
   /** The statement(s) that insert these entries. */
   insertSql(entries: readonly StoredEntry[]): BatchSql
@@ -23,6 +23,8 @@ export interface Engine extends SqlDialect {
   toEntry(row: Row): Entry
   /** Applies the missing migrations; safe under concurrency. */
   migrate(executor: SqlExecutor): Promise<void>
+  /** Seals one batch through this executor (the store's own, never a caller's transaction). */
+  sealBatch(executor: SqlExecutor, maxEntries: number): Promise<SealOutcome>
   /** Wraps a caller's connection or transaction, or throws ValidationError. */
   wrapHandle(handle: unknown): SqlExecutor
 }

@@ -12,7 +12,9 @@ export interface SqlDialect {
    * How the outermost select reads metadata as JSON text, from the column or alias `metadata`.
    * Applied only there, so that rows an OFFSET skips are never converted.
    */
-  readonly metadataAsText: string
+  metadataAsText(column: string): string
+  /** The quoted, qualified seals table (seq by entry uuid). */
+  readonly sealsTable: string
 }
 
 /** SQL text and its parameters. Values only ever travel as parameters. */
@@ -24,8 +26,10 @@ export interface Sql {
 // Aliases without underscores survive result-transforming plugins such as Kysely's CamelCasePlugin.
 const ALIASES = 'uuid, target, admin, action, ip, agent, metadata, at'
 
-function selectColumns(metadata: string): string {
-  return `uuid, target_user_uuid AS target, admin_user_uuid AS admin, action, ip_address AS ip, user_agent AS agent, ${metadata} AS metadata, inserted_at AS at`
+/** The entry columns under the aliases `toEntry` reads; `prefix` qualifies them (e.g. `e.`). */
+export function selectColumns(metadata: string, prefix = ''): string {
+  const c = (name: string) => `${prefix}${name}`
+  return `${c('uuid')} AS uuid, ${c('target_user_uuid')} AS target, ${c('admin_user_uuid')} AS admin, ${c('action')} AS action, ${c('ip_address')} AS ip, ${c('user_agent')} AS agent, ${metadata} AS metadata, ${c('inserted_at')} AS at`
 }
 const COLUMNS = selectColumns('metadata')
 
@@ -47,8 +51,13 @@ export function insertValues(d: SqlDialect, { entry: e, metadataJson }: StoredEn
   ]
 }
 
+// The seal is looked up for the rows returned only: one index probe each.
+function seqColumn(d: SqlDialect, from: string): string {
+  return `(SELECT seq FROM ${d.sealsTable} WHERE ${d.sealsTable}.uuid = ${from}.uuid) AS seq`
+}
+
 function outerColumns(d: SqlDialect): string {
-  return `uuid, target, admin, action, ip, agent, ${d.metadataAsText} AS metadata, at`
+  return `uuid, target, admin, action, ip, agent, ${d.metadataAsText('metadata')} AS metadata, at, ${seqColumn(d, 'page')}`
 }
 const NEWEST_FIRST = 'ORDER BY inserted_at DESC, uuid DESC'
 const NEWEST_FIRST_ALIASED = 'ORDER BY at DESC, uuid DESC'
@@ -100,7 +109,7 @@ function userBranch(
 export function findSql(d: SqlDialect, uuid: string): Sql {
   const p = new Params(d)
   return {
-    text: `SELECT ${selectColumns(d.metadataAsText)} FROM ${d.table} WHERE uuid = ${p.add(uuid)}`,
+    text: `SELECT ${selectColumns(d.metadataAsText('metadata'))}, ${seqColumn(d, d.table)} FROM ${d.table} WHERE uuid = ${p.add(uuid)}`,
     params: p.values,
   }
 }
@@ -111,12 +120,8 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
   if (q.filters.userUuid === undefined) {
     const where = whereClause(conditions(d, q.filters, p, q.after))
     const page = `SELECT ${COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
-    // Only an engine that converts metadata needs the outer select (see metadataAsText).
-    const text =
-      d.metadataAsText === 'metadata'
-        ? page
-        : `SELECT ${outerColumns(d)} FROM (${page}) AS page ${NEWEST_FIRST_ALIASED}`
-    return { text, params: p.values }
+    // The outer select converts metadata and looks up seals for the returned rows only.
+    return { text: `SELECT ${outerColumns(d)} FROM (${page}) AS page ${NEWEST_FIRST_ALIASED}`, params: p.values }
   }
   const branch = (role: 'target' | 'admin') => {
     const where = userBranch(d, q.filters, p, q.after, role)
@@ -126,7 +131,7 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
   const target = branch('target')
   const admin = branch('admin')
   const text =
-    `SELECT ${outerColumns(d)} FROM (${target} AS t UNION ALL ${admin} AS a) AS u ` +
+    `SELECT ${outerColumns(d)} FROM (${target} AS t UNION ALL ${admin} AS a) AS page ` +
     `${NEWEST_FIRST_ALIASED} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
   return { text, params: p.values }
 }

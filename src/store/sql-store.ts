@@ -1,9 +1,47 @@
 import type { Entry } from '../entry.js'
 import { toStoreError } from '../errors.js'
+import type { TreeState } from '../tamper/seal-batch.js'
+import type { Tile, TileKey } from '../tamper/tiles.js'
 import type { Engine } from './engine.js'
 import { countSql, findSql, listSql } from './entry-sql.js'
-import type { SqlExecutor } from './executor.js'
-import type { ListQuery, Store, StoredEntry, StoreFilters } from './store.js'
+import type { Row, SqlExecutor } from './executor.js'
+import {
+  checkpointsSql,
+  insertCheckpointSql,
+  latestCheckpointSql,
+  sealCountsSql,
+  sealedRangeSql,
+  seqOfSql,
+  stateSql,
+  tilesSql,
+  toTile,
+  unsealedSql,
+} from './seal-sql.js'
+import type {
+  ListQuery,
+  SealCounts,
+  SealedRow,
+  SealOutcome,
+  Store,
+  StoredCheckpoint,
+  StoredEntry,
+  StoreFilters,
+} from './store.js'
+
+function toCount(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value)
+}
+
+function toCheckpoint(row: Row): StoredCheckpoint {
+  const at = row.created_at
+  return {
+    id: Number(row.id),
+    size: Number(row.size),
+    rootHash: Buffer.from(row.root_hash as Uint8Array),
+    note: row.note as string,
+    createdAt: at instanceof Date ? at : new Date(typeof at === 'string' ? at : Number(at)),
+  }
+}
 
 /**
  * The store both engines share: SQL from `entry-sql.ts` and the engine, run through an executor.
@@ -67,6 +105,77 @@ export class SqlStore implements Store {
       return Number(rows[0]?.n ?? 0)
     } catch (e) {
       throw toStoreError('count', e)
+    }
+  }
+
+  async sealBatch(maxEntries: number): Promise<SealOutcome> {
+    try {
+      return await this.engineSql.sealBatch(this.executor, maxEntries)
+    } catch (e) {
+      throw toStoreError('seal', e)
+    }
+  }
+
+  async sealState(): Promise<TreeState> {
+    const [row] = await this.#query('seal', stateSql(this.engineSql))
+    if (row === undefined) return { size: 0, frontier: Buffer.alloc(0) }
+    return { size: Number(row.size), frontier: Buffer.from(row.frontier as Uint8Array) }
+  }
+
+  async tiles(keys: readonly TileKey[]): Promise<Tile[]> {
+    if (keys.length === 0) return []
+    const rows = await this.#query('tiles', tilesSql(this.engineSql, keys))
+    return rows.map(toTile)
+  }
+
+  async sealedRange(from: number, to: number): Promise<SealedRow[]> {
+    const rows = await this.#query('verify', sealedRangeSql(this.engineSql, from, to))
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      uuid: String(row.sealed_uuid),
+      entry: row.uuid === null || row.uuid === undefined ? null : this.engineSql.toEntry({ ...row, seq: row.seq }),
+    }))
+  }
+
+  async sealCounts(): Promise<SealCounts> {
+    const [row = {}] = await this.#query('verify', sealCountsSql(this.engineSql))
+    return {
+      seals: toCount(row.seals) ?? 0,
+      minSeq: toCount(row.min_seq),
+      maxSeq: toCount(row.max_seq),
+      sealedEntries: toCount(row.sealed_entries) ?? 0,
+    }
+  }
+
+  async unsealed(limit: number): Promise<string[]> {
+    const rows = await this.#query('verify', unsealedSql(this.engineSql, limit))
+    return rows.map((r) => String(r.uuid))
+  }
+
+  async seqOf(uuid: string): Promise<number | null> {
+    const [row] = await this.#query('prove', seqOfSql(this.engineSql, uuid))
+    return row === undefined ? null : Number(row.seq)
+  }
+
+  async addCheckpoint(size: number, rootHash: Buffer, note: string, at: Date): Promise<StoredCheckpoint> {
+    const [row] = await this.#query('checkpoint', insertCheckpointSql(this.engineSql, size, rootHash, note, at))
+    return toCheckpoint(row as Row)
+  }
+
+  async checkpoints(afterId: number, limit: number): Promise<StoredCheckpoint[]> {
+    return (await this.#query('checkpoints', checkpointsSql(this.engineSql, afterId, limit))).map(toCheckpoint)
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const [row] = await this.#query('checkpoint', latestCheckpointSql(this.engineSql))
+    return row === undefined ? null : toCheckpoint(row)
+  }
+
+  async #query(operation: string, { text, params }: { text: string; params: unknown[] }): Promise<Row[]> {
+    try {
+      return await this.executor.query(text, params)
+    } catch (e) {
+      throw toStoreError(operation, e)
     }
   }
 

@@ -1,3 +1,5 @@
+import { AuditLogError } from '../errors.js'
+
 /** Why a {@link NoteError} was thrown. */
 export type NoteErrorReason =
   | 'malformed-note'
@@ -13,7 +15,7 @@ export type NoteErrorReason =
  * @example
  * try { openNote(text, [verifier]) } catch (e) { if (e instanceof NoteError && e.reason === 'unverified') reject() }
  */
-export class NoteError extends Error {
+export class NoteError extends AuditLogError {
   override readonly name = 'NoteError'
   constructor(
     readonly reason: NoteErrorReason,

@@ -52,9 +52,9 @@ export function isValidKeyName(name: string): boolean {
  * Generates an Ed25519 key named `name`, returned as C2SP key strings and as key objects.
  *
  * @example
- * const { signerKey, verifierKey } = generateKeyPair('audit.example.com/log')
+ * const { signerKey, verifierKey } = generateNoteKeyPair('audit.example.com/log')
  */
-export function generateKeyPair(name: string): NoteKeyPair {
+export function generateNoteKeyPair(name: string): NoteKeyPair {
   checkName(name)
   const { privateKey, publicKey } = generateKeyPairSync('ed25519')
   const encoded = encodeKey(name, rawPublicKey(publicKey))
@@ -86,7 +86,7 @@ export function signerFromKey(name: string, privateKey: KeyObject | string): Not
 }
 
 /**
- * A signer from a `PRIVATE+KEY+<name>+<key ID>+<base64 key>` string, as made by {@link generateKeyPair} or Go's note.GenerateKey.
+ * A signer from a `PRIVATE+KEY+<name>+<key ID>+<base64 key>` string, as made by {@link generateNoteKeyPair} or Go's note.GenerateKey.
  *
  * @example
  * const signer = parseSignerKey(process.env.AUDIT_SIGNER_KEY!)

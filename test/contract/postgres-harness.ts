@@ -74,7 +74,8 @@ export function postgresHarness(): Harness {
     async open(options) {
       const table = `e${++n}`
       const passwords = `${schema}.${table}_passwords`
-      const openLog = () => createAuditLog({ ...options, database: PG_URL, schema, table, poolSize: 4 })
+      const openLog = () =>
+        createAuditLog({ sealIntervalMs: 0, ...options, database: PG_URL, schema, table, poolSize: 4 })
       const audit = await openLog()
       logs.push(audit as AuditLog<string>)
       await pool().query(`CREATE TABLE ${passwords} (hash text)`)

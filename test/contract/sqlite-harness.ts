@@ -57,7 +57,7 @@ export function sqliteMemoryHarness(): Harness {
       dbs.push(db)
       const table = `e${++n}`
       db.exec(`CREATE TABLE ${table}_passwords (hash TEXT)`)
-      const audit = await createAuditLog({ ...options, database: db, table })
+      const audit = await createAuditLog({ sealIntervalMs: 0, ...options, database: db, table })
       return {
         audit,
         transactions: callerTransactions(db, `${table}_passwords`),
@@ -93,7 +93,7 @@ export function sqliteFileHarness(): Harness {
       callerDb.pragma('journal_mode = WAL')
       callerDb.exec('CREATE TABLE passwords (hash TEXT)')
       dbs.push(callerDb)
-      const open = () => createAuditLog({ ...options, database: `sqlite:${path}`, table })
+      const open = () => createAuditLog({ sealIntervalMs: 0, ...options, database: `sqlite:${path}`, table })
       const audit = await open()
       logs.push(audit as AuditLog<string>)
       return {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import { formatCheckpoint, parseCheckpoint } from '../../src/tamper/checkpoint.js'
 import {
-  generateKeyPair,
+  generateNoteKeyPair,
   NoteError,
   openNote,
   parseNote,
@@ -90,7 +90,7 @@ describe('formatCheckpoint and parseCheckpoint', () => {
   })
 
   test('signed, opened and parsed: what the log signs is what a verifier reads', () => {
-    const pair = generateKeyPair('audit.example.com/log')
+    const pair = generateNoteKeyPair('audit.example.com/log')
     const input = { origin: 'audit.example.com/log', size: 1_000_000, rootHash: ROOT, extensions: [] }
     const note = signNote(formatCheckpoint(input), parseSignerKey(pair.signerKey))
     const parsed = parseCheckpoint(openNote(note, [parseVerifierKey(pair.verifierKey)]).text)

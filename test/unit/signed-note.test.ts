@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import {
-  generateKeyPair,
+  generateNoteKeyPair,
   isValidKeyName,
   NoteError,
   type NoteErrorReason,
@@ -188,14 +188,14 @@ describe('the example of c2sp.org/signed-note', () => {
 
   test('as bytes and as a string alike; unverified without its key', () => {
     expect(parseNote(Buffer.from(SPEC_NOTE))).toEqual(parseNote(SPEC_NOTE))
-    const other = generateKeyPair('quasimodo.example/salvatore')
+    const other = generateNoteKeyPair('quasimodo.example/salvatore')
     expectRefused(SPEC_NOTE, [parseVerifierKey(other.verifierKey)], 'unverified')
   })
 })
 
 describe('generated keys', () => {
   test('every encoding of one key signs and verifies alike', () => {
-    const pair = generateKeyPair('audit.example.com/log')
+    const pair = generateNoteKeyPair('audit.example.com/log')
     expect(pair.signerKey).toMatch(/^PRIVATE\+KEY\+audit\.example\.com\/log\+[0-9a-f]{8}\+A[Q-Za-f][A-Za-z0-9+/]{42}$/)
     expect(pair.verifierKey).toMatch(/^audit\.example\.com\/log\+[0-9a-f]{8}\+A[Q-Za-f][A-Za-z0-9+/]{42}$/)
     expect(pair.signerKey.split('+')[3]).toBe(pair.verifierKey.split('+')[1])
@@ -214,8 +214,8 @@ describe('generated keys', () => {
   })
 
   test('several signatures on one note: either key alone verifies it', () => {
-    const a = generateKeyPair('log.example/a')
-    const b = generateKeyPair('witness.example/b')
+    const a = generateNoteKeyPair('log.example/a')
+    const b = generateNoteKeyPair('witness.example/b')
     const note = signNote('hello\n', parseSignerKey(a.signerKey), parseSignerKey(b.signerKey))
     const [va, vb] = [parseVerifierKey(a.verifierKey), parseVerifierKey(b.verifierKey)]
     expect(openNote(note, [va]).verifiedBy.map((s) => s.name)).toEqual(['log.example/a'])
@@ -225,15 +225,15 @@ describe('generated keys', () => {
   })
 
   test('at least 16 signatures are accepted, as the spec requires', () => {
-    const pairs = Array.from({ length: 16 }, (_, i) => generateKeyPair(`witness.example/${i}`))
+    const pairs = Array.from({ length: 16 }, (_, i) => generateNoteKeyPair(`witness.example/${i}`))
     const [first, ...rest] = pairs.map((p) => parseSignerKey(p.signerKey))
     const note = signNote('tree head\n', first!, ...rest)
     for (const pair of pairs) expect(verifyNote(note, [parseVerifierKey(pair.verifierKey)])).toBe(true)
   })
 
   test('a key of the same name but another key is not trusted', () => {
-    const a = generateKeyPair('audit.example.com/log')
-    const b = generateKeyPair('audit.example.com/log')
+    const a = generateNoteKeyPair('audit.example.com/log')
+    const b = generateNoteKeyPair('audit.example.com/log')
     const note = signNote('hello\n', parseSignerKey(a.signerKey))
     expectRefused(note, [parseVerifierKey(b.verifierKey)], 'unverified')
   })
@@ -245,7 +245,7 @@ describe('generated keys', () => {
   })
 
   test('a colliding name and key ID with another key fails verification', () => {
-    const other = parseVerifierKey(generateKeyPair('PeterNeumann').verifierKey)
+    const other = parseVerifierKey(generateNoteKeyPair('PeterNeumann').verifierKey)
     const impostor: NoteVerifier = { name: 'PeterNeumann', keyId: 0xc74f20a3, verify: other.verify }
     expectRefused(`${TEXT}\n${PETER_SIG}`, [impostor], 'invalid-signature')
   })
@@ -263,7 +263,7 @@ describe('generated keys', () => {
 })
 
 describe('tampering (property)', () => {
-  const pair = generateKeyPair('audit.example.com/log')
+  const pair = generateNoteKeyPair('audit.example.com/log')
   const verifiers = [parseVerifierKey(pair.verifierKey)]
   const text = 'audit.example.com/log\n3\nq83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=\n'
   const note = signNote(text, parseSignerKey(pair.signerKey))
@@ -307,7 +307,7 @@ describe('tampering (property)', () => {
   })
 
   test('random edits never crash, and an accepted note always has the signed text', () => {
-    const base = signNote(TEXT, parseSignerKey(PETER_SKEY), parseSignerKey(generateKeyPair('EnochRoot').signerKey))
+    const base = signNote(TEXT, parseSignerKey(PETER_SKEY), parseSignerKey(generateNoteKeyPair('EnochRoot').signerKey))
     const alphabet = ['\n', '\u2014', ' ', '+', '/', '=', 'A', 'x', '\u0000', '\u00e9', '\ud800']
     const random = garbage('edits', 3 * 4 * 5000)
     let accepted = 0
@@ -406,15 +406,15 @@ describe('refused keys and signers', () => {
     for (const name of ['audit.example.com/log', 'PeterNeumann', 'é', '\u2014']) expect(isValidKeyName(name)).toBe(true)
     for (const name of ['', 'a b', 'a+b', 'a\tb', 'a\nb', 'a\u0000b', 'a\u00a0b', 'a\u0085b', 'a\u3000b', '\ud800']) {
       expect(isValidKeyName(name)).toBe(false)
-      expect(caught(() => generateKeyPair(name)).reason).toBe('malformed-key')
-      expect(caught(() => signerFromKey(name, generateKeyPair('ok').privateKey)).reason).toBe('malformed-key')
-      expect(caught(() => verifierKeyFor(name, generateKeyPair('ok').publicKey)).reason).toBe('malformed-key')
+      expect(caught(() => generateNoteKeyPair(name)).reason).toBe('malformed-key')
+      expect(caught(() => signerFromKey(name, generateNoteKeyPair('ok').privateKey)).reason).toBe('malformed-key')
+      expect(caught(() => verifierKeyFor(name, generateNoteKeyPair('ok').publicKey)).reason).toBe('malformed-key')
     }
   })
 
   test('only Ed25519 private keys sign; only Ed25519 keys make verifier keys', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    const ed = generateKeyPair('ok')
+    const ed = generateNoteKeyPair('ok')
     const publicPem = ed.publicKey.export({ format: 'pem', type: 'spki' }) as string
     const badSigners = [ec.privateKey, ec.publicKey, ed.publicKey, publicPem, createSecretKey(Buffer.alloc(32)), 'nope']
     for (const key of badSigners) expect(caught(() => signerFromKey('ok', key)).reason).toBe('malformed-key')

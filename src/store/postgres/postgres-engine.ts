@@ -10,6 +10,7 @@ import { runMigrations } from '../migrations.js'
 import type { StoredEntry, StoreLocation } from '../store.js'
 import { isPgPool, isPgQueryable, PgClientExecutor, PgPoolExecutor } from './postgres-executor.js'
 import { postgresMigrationPlan } from './postgres-migrations.js'
+import { postgresSealer } from './postgres-sealer.js'
 
 // One name per statement text: a connection that prepared it under this name keeps it.
 function statementName(text: string): string {
@@ -26,6 +27,7 @@ function toDate(value: unknown): Date {
  */
 export function postgresEngine(location: StoreLocation, preparedStatements = true): Engine {
   const table = `${quoteIdentifier(location.schema)}.${quoteIdentifier(location.table)}`
+  const side = (name: string) => `${quoteIdentifier(location.schema)}.${quoteIdentifier(`${location.table}_${name}`)}`
   const insertOne = `INSERT INTO ${table} (${INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`
   const insertMany =
     `INSERT INTO ${table} (${INSERT_COLUMNS}) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], ` +
@@ -34,14 +36,20 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
   const name = (text: string) => (preparedStatements ? statementName(text) : undefined)
   const insertOneName = name(insertOne)
   const insertManyName = name(insertMany)
-  return {
+  let seal: ReturnType<typeof postgresSealer> | undefined
+  const engine: Engine = {
     name: 'postgres',
     table,
+    sealsTable: side('seals'),
+    tiles: side('tiles'),
+    sealer: side('sealer'),
+    checkpoints: side('checkpoints'),
+    sealedPosition: '(e.tx_id, e.uuid) <= (s.last_tx, s.last_uuid)',
     param: (n) => `$${n}`,
     // ISO strings: pg would format a Date parameter itself, in local time and more slowly.
     encodeDate: (date) => date.toISOString(),
     // As text: a caller's Kysely CamelCasePlugin would otherwise rewrite the keys inside metadata.
-    metadataAsText: 'metadata::text',
+    metadataAsText: (column) => `${column}::text`,
     insertSql(entries: readonly StoredEntry[]): BatchSql {
       if (entries.length === 1) {
         return { text: insertOne, paramLists: [insertValues(this, entries[0] as StoredEntry)], name: insertOneName }
@@ -64,7 +72,12 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
         userAgent: (row.agent as string | null) ?? null,
         metadata: typeof metadata === 'string' ? JSON.parse(metadata) : (metadata as Entry['metadata']),
         insertedAt: toDate(row.at),
+        seq: row.seq === null || row.seq === undefined ? null : Number(row.seq),
       }
+    },
+    sealBatch(executor: SqlExecutor, maxEntries: number) {
+      seal ??= postgresSealer(engine, location, (row) => engine.toEntry(row))
+      return seal(executor, maxEntries)
     },
     async migrate(executor: SqlExecutor): Promise<void> {
       await runMigrations(executor, plan)
@@ -78,4 +91,5 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
       ])
     },
   }
+  return engine
 }

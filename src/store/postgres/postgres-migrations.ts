@@ -9,6 +9,8 @@ export function postgresMigrations({ schema, table }: StoreLocation): Migration[
   const fn = `${quoteIdentifier(schema)}.${quoteIdentifier(`${table}_append_only`)}`
   const index = (suffix: string, columns: string) =>
     `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${suffix}`)} ON ${t} (${columns})`
+  const sideFn = `${quoteIdentifier(schema)}.${quoteIdentifier(`${table}_side_guard`)}`
+  const side = (name: string) => `${quoteIdentifier(schema)}.${quoteIdentifier(`${table}_${name}`)}`
   return [
     {
       version: 1,
@@ -45,6 +47,35 @@ export function postgresMigrations({ schema, table }: StoreLocation): Migration[
         `CREATE TRIGGER ${quoteIdentifier(`${table}_append_only`)} BEFORE UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
         `DROP TRIGGER IF EXISTS ${quoteIdentifier(`${table}_no_truncate`)} ON ${t}`,
         `CREATE TRIGGER ${quoteIdentifier(`${table}_no_truncate`)} BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`,
+      ],
+    },
+    {
+      version: 3,
+      name: 'seals',
+      // Sealing (tamper evidence) writes only to these side tables; entries stay insert-only.
+      statements: [
+        // The sealer reads entries in (tx_id, uuid) order, below the oldest running transaction.
+        index('tx_idx', 'tx_id, uuid'),
+        `CREATE TABLE IF NOT EXISTS ${side('seals')} (seq bigint PRIMARY KEY, uuid uuid NOT NULL UNIQUE)`,
+        `CREATE TABLE IF NOT EXISTS ${side('tiles')} (level integer NOT NULL, idx bigint NOT NULL, hashes bytea NOT NULL, PRIMARY KEY (level, idx))`,
+        `CREATE TABLE IF NOT EXISTS ${side('sealer')} (
+  id integer PRIMARY KEY CHECK (id = 1),
+  size bigint NOT NULL,
+  frontier bytea NOT NULL,
+  last_tx xid8 NOT NULL,
+  last_uuid uuid NOT NULL,
+  sealed_at timestamptz
+)`,
+        `INSERT INTO ${side('sealer')} (id, size, frontier, last_tx, last_uuid) VALUES (1, 0, '', '0', '00000000-0000-0000-0000-000000000000') ON CONFLICT (id) DO NOTHING`,
+        `CREATE TABLE IF NOT EXISTS ${side('checkpoints')} (id bigserial PRIMARY KEY, size bigint NOT NULL, root_hash bytea NOT NULL, note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+        `CREATE OR REPLACE FUNCTION ${sideFn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ` +
+          `RAISE EXCEPTION 'auditkit: the audit log is append-only: % of % is refused', TG_OP, TG_TABLE_NAME ` +
+          `USING ERRCODE = 'insufficient_privilege'; END $$`,
+        // Names stay within 63 characters for a 47-character table name.
+        ...['seals', 'checkpoints'].flatMap((name) => [
+          `DROP TRIGGER IF EXISTS ${quoteIdentifier(`${table}_${name.slice(0, 4)}_guard`)} ON ${side(name)}`,
+          `CREATE TRIGGER ${quoteIdentifier(`${table}_${name.slice(0, 4)}_guard`)} BEFORE UPDATE OR DELETE OR TRUNCATE ON ${side(name)} FOR EACH STATEMENT EXECUTE FUNCTION ${sideFn}()`,
+        ]),
       ],
     },
   ]

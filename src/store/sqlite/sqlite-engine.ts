@@ -10,6 +10,7 @@ import { runMigrations } from '../migrations.js'
 import type { StoredEntry } from '../store.js'
 import { isSqliteDatabase, SqliteExecutor } from './sqlite-executor.js'
 import { sqliteMigrationPlan } from './sqlite-migrations.js'
+import { sqliteSealer } from './sqlite-sealer.js'
 
 type Database = BetterSqlite3.Database
 
@@ -18,14 +19,21 @@ const executors = new WeakMap<object, SqlExecutor>()
 /** SQLite's part of the store: `?` parameters, dates as epoch milliseconds, metadata as JSON text. */
 export function sqliteEngine(tableName: string): Engine {
   const table = quoteIdentifier(tableName)
+  const side = (name: string) => quoteIdentifier(`${tableName}_${name}`)
   const insert = `INSERT INTO ${table} (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
   const plan = sqliteMigrationPlan(tableName)
-  return {
+  let seal: ReturnType<typeof sqliteSealer> | undefined
+  const engine: Engine = {
     name: 'sqlite',
     table,
+    sealsTable: side('seals'),
+    tiles: side('tiles'),
+    sealer: side('sealer'),
+    checkpoints: side('checkpoints'),
+    sealedPosition: 'e.id <= s.last_id',
     param: () => '?',
     encodeDate: (date) => date.getTime(),
-    metadataAsText: 'metadata',
+    metadataAsText: (column) => column,
     insertSql(entries: readonly StoredEntry[]): BatchSql {
       return { text: insert, paramLists: entries.map((stored) => insertValues(this, stored)) }
     },
@@ -39,7 +47,13 @@ export function sqliteEngine(tableName: string): Engine {
         userAgent: (row.agent as string | null) ?? null,
         metadata: JSON.parse(row.metadata as string),
         insertedAt: new Date(Number(row.at)),
+        seq: row.seq === null || row.seq === undefined ? null : Number(row.seq),
       }
+    },
+    async sealBatch(executor: SqlExecutor, maxEntries: number) {
+      if (!(executor instanceof SqliteExecutor)) throw new Error('sealing needs the log’s own SQLite connection')
+      seal ??= sqliteSealer(engine, (row) => engine.toEntry(row))
+      return seal(executor.database, maxEntries)
     },
     async migrate(executor: SqlExecutor): Promise<void> {
       await runMigrations(executor, plan)
@@ -54,6 +68,7 @@ export function sqliteEngine(tableName: string): Engine {
       return sqliteExecutorFor(handle)
     },
   }
+  return engine
 }
 
 /** One executor per Database, so that its prepared statements are reused across `using()` calls. */

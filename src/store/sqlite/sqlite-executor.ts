@@ -26,6 +26,11 @@ export class SqliteExecutor implements SqlExecutor {
     })
   }
 
+  /** The Database this executor runs on (for the sealer, which runs synchronously on it). */
+  get database(): Database {
+    return this.db
+  }
+
   #prepare(sql: string): Statement {
     let statement = this.#statements.get(sql)
     if (statement === undefined) {

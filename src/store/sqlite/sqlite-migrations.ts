@@ -6,6 +6,7 @@ export function sqliteMigrations(table: string): Migration[] {
   const t = quoteIdentifier(table)
   const index = (suffix: string, columns: string) =>
     `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${suffix}`)} ON ${t} (${columns})`
+  const side = (name: string) => quoteIdentifier(`${table}_${name}`)
   return [
     {
       version: 1,
@@ -44,6 +45,26 @@ export function sqliteMigrations(table: string): Migration[] {
         `CREATE TRIGGER IF NOT EXISTS ${quoteIdentifier(`${table}_no_replace`)} BEFORE INSERT ON ${t} ` +
           `WHEN EXISTS (SELECT 1 FROM ${t} WHERE uuid = NEW.uuid OR id = NEW.id) ` +
           `BEGIN SELECT RAISE(ABORT, 'auditkit: the audit log is append-only: REPLACE of entries is refused'); END`,
+      ],
+    },
+    {
+      version: 3,
+      name: 'seals',
+      // Sealing (tamper evidence) writes only to these side tables; entries stay insert-only.
+      statements: [
+        `CREATE TABLE IF NOT EXISTS ${side('seals')} (seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE) STRICT`,
+        `CREATE TABLE IF NOT EXISTS ${side('tiles')} (level INTEGER NOT NULL, idx INTEGER NOT NULL, hashes BLOB NOT NULL, PRIMARY KEY (level, idx)) STRICT, WITHOUT ROWID`,
+        `CREATE TABLE IF NOT EXISTS ${side('sealer')} (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, frontier BLOB NOT NULL, last_id INTEGER NOT NULL, sealed_at INTEGER) STRICT`,
+        `INSERT OR IGNORE INTO ${side('sealer')} (id, size, frontier, last_id) VALUES (1, 0, x'', 0)`,
+        `CREATE TABLE IF NOT EXISTS ${side('checkpoints')} (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, root_hash BLOB NOT NULL, note TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT`,
+        // Trigger names are short: with a 47-character table name they must fit 63.
+        ...(['seals', 'checkpoints'] as const).flatMap((name) =>
+          (['UPDATE', 'DELETE'] as const).map(
+            (op) =>
+              `CREATE TRIGGER IF NOT EXISTS ${quoteIdentifier(`${table}_${name.slice(0, 4)}_no_${op.toLowerCase()}`)} BEFORE ${op} ON ${side(name)} ` +
+              `BEGIN SELECT RAISE(ABORT, 'auditkit: the audit log is append-only: ${op} of ${name} is refused'); END`,
+          ),
+        ),
       ],
     },
   ]

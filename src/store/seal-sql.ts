@@ -1,0 +1,111 @@
+import type { Tile, TileKey } from '../tamper/tiles.js'
+import { type Sql, type SqlDialect, selectColumns } from './entry-sql.js'
+
+/** What the shared sealing queries need to know of an engine, beyond its entry dialect. */
+export interface SealDialect extends SqlDialect {
+  /** The quoted, qualified side tables. */
+  readonly tiles: string
+  readonly sealer: string
+  readonly checkpoints: string
+  /**
+   * The condition, on entries `e` joined to the state row `s`, of an entry at or before the sealed
+   * position: every such entry must have a seal.
+   */
+  readonly sealedPosition: string
+}
+
+const STATE = 'SELECT size, frontier FROM'
+
+/** The state row: `size`, `frontier`. */
+export function stateSql(d: SealDialect): Sql {
+  return { text: `${STATE} ${d.sealer} WHERE id = 1`, params: [] }
+}
+
+/** These tiles: `level`, `idx`, `hashes`. */
+export function tilesSql(d: SealDialect, keys: readonly TileKey[]): Sql {
+  const params: unknown[] = []
+  const param = (value: unknown) => {
+    params.push(value)
+    return d.param(params.length)
+  }
+  const match = keys.map((k) => `(level = ${param(k.level)} AND idx = ${param(k.index)})`).join(' OR ')
+  return { text: `SELECT level, idx, hashes FROM ${d.tiles} WHERE ${match || 'false'}`, params }
+}
+
+/** Writes one tile, whole. */
+export function upsertTileText(d: SealDialect): string {
+  return (
+    `INSERT INTO ${d.tiles} (level, idx, hashes) VALUES (${d.param(1)}, ${d.param(2)}, ${d.param(3)}) ` +
+    'ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes'
+  )
+}
+
+/** The seals with `from <= seq < to`, in order, each with its entry (null columns when the entry is gone). */
+export function sealedRangeSql(d: SealDialect, from: number, to: number): Sql {
+  return {
+    text:
+      `SELECT s.seq AS seq, s.uuid AS sealed_uuid, ${selectColumns(d.metadataAsText('e.metadata'), 'e.')} ` +
+      `FROM ${d.sealsTable} s LEFT JOIN ${d.table} e ON e.uuid = s.uuid ` +
+      `WHERE s.seq >= ${d.param(1)} AND s.seq < ${d.param(2)} ORDER BY s.seq`,
+    params: [from, to],
+  }
+}
+
+/** The seq of one entry: `seq`. */
+export function seqOfSql(d: SealDialect, uuid: string): Sql {
+  return { text: `SELECT seq FROM ${d.sealsTable} WHERE uuid = ${d.param(1)}`, params: [uuid] }
+}
+
+/**
+ * Counts for verification: `seals` rows, their `min_seq` and `max_seq`, and `sealed_entries`:
+ * entries at or before the sealed position (each must have a seal).
+ */
+export function sealCountsSql(d: SealDialect): Sql {
+  return {
+    text:
+      `SELECT (SELECT count(*) FROM ${d.sealsTable}) AS seals, (SELECT min(seq) FROM ${d.sealsTable}) AS min_seq, ` +
+      `(SELECT max(seq) FROM ${d.sealsTable}) AS max_seq, ` +
+      `(SELECT count(*) FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${d.sealedPosition}) AS sealed_entries`,
+    params: [],
+  }
+}
+
+/** Entries at or before the sealed position that have no seal (at most `limit`): `uuid`. */
+export function unsealedSql(d: SealDialect, limit: number): Sql {
+  return {
+    text:
+      `SELECT e.uuid AS uuid FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${d.sealedPosition} ` +
+      `AND NOT EXISTS (SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid) ORDER BY e.uuid LIMIT ${d.param(1)}`,
+    params: [limit],
+  }
+}
+
+const CHECKPOINT_COLUMNS = 'id, size, root_hash, note, created_at'
+
+/** Stores a checkpoint; returns its row. */
+export function insertCheckpointSql(d: SealDialect, size: number, rootHash: Buffer, note: string, at: Date): Sql {
+  return {
+    text:
+      `INSERT INTO ${d.checkpoints} (size, root_hash, note, created_at) ` +
+      `VALUES (${d.param(1)}, ${d.param(2)}, ${d.param(3)}, ${d.param(4)}) RETURNING ${CHECKPOINT_COLUMNS}`,
+    params: [size, rootHash, note, d.encodeDate(at)],
+  }
+}
+
+/** Stored checkpoints after id `afterId`, oldest first, at most `limit`. */
+export function checkpointsSql(d: SealDialect, afterId: number, limit: number): Sql {
+  return {
+    text: `SELECT ${CHECKPOINT_COLUMNS} FROM ${d.checkpoints} WHERE id > ${d.param(1)} ORDER BY id LIMIT ${d.param(2)}`,
+    params: [afterId, limit],
+  }
+}
+
+/** The newest stored checkpoint. */
+export function latestCheckpointSql(d: SealDialect): Sql {
+  return { text: `SELECT ${CHECKPOINT_COLUMNS} FROM ${d.checkpoints} ORDER BY id DESC LIMIT 1`, params: [] }
+}
+
+/** A tile row as a Tile. */
+export function toTile(row: Record<string, unknown>): Tile {
+  return { level: Number(row.level), index: Number(row.idx), hashes: Buffer.from(row.hashes as Uint8Array) }
+}

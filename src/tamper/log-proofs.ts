@@ -1,0 +1,56 @@
+import { AuditLogError, ValidationError } from '../errors.js'
+import type { Store } from '../store/store.js'
+import type { GetNode } from './merkle-nodes.js'
+import { consistencyProof, inclusionProof } from './merkle-proofs.js'
+import { type ConsistencyProof, encodeHash, type InclusionProof } from './proofs.js'
+import { MissingNodeError, nodeGetter, nodesRead, tilesFor } from './tiles.js'
+
+/** Runs `compute` over the stored tiles it needs, fetched in one query. */
+async function overTiles<T>(store: Store, compute: (getNode: GetNode) => T): Promise<T> {
+  const tiles = await store.tiles(tilesFor(nodesRead(compute)))
+  try {
+    return compute(nodeGetter(tiles))
+  } catch (error) {
+    if (error instanceof MissingNodeError) {
+      throw new AuditLogError(`the stored tree is damaged (${error.message}): run verify()`, { cause: error })
+    }
+    throw error
+  }
+}
+
+function checkSize(field: string, value: unknown, max: number): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > max) {
+    throw new ValidationError([{ field, message: `must be an integer from 0 to the sealed size (${max})` }])
+  }
+  return value as number
+}
+
+/**
+ * The RFC 6962 inclusion proof of the entry sealed at `seq` in the tree of `treeSize` entries
+ * (default: every sealed entry), from the stored tiles: a few rows, whatever the log's size.
+ */
+export async function proveInclusionAt(store: Store, seq: number, treeSize: unknown): Promise<InclusionProof> {
+  const { size } = await store.sealState()
+  const n = treeSize === undefined ? size : checkSize('treeSize', treeSize, size)
+  if (seq >= n) {
+    throw new ValidationError([{ field: 'treeSize', message: `must be above the entry's seq (${seq})` }])
+  }
+  return overTiles(store, (getNode) => ({
+    leafIndex: seq,
+    treeSize: n,
+    leafHash: encodeHash(getNode(0, seq)),
+    auditPath: inclusionProof(seq, n, getNode).map(encodeHash),
+  }))
+}
+
+/** The RFC 6962 consistency proof that the tree of `oldSize` entries is a prefix of the tree of `newSize`. */
+export async function proveConsistencyOf(store: Store, oldSize: unknown, newSize: unknown): Promise<ConsistencyProof> {
+  const { size } = await store.sealState()
+  const n = checkSize('newSize', newSize, size)
+  const m = checkSize('oldSize', oldSize, n)
+  return overTiles(store, (getNode) => ({
+    oldSize: m,
+    newSize: n,
+    path: consistencyProof(m, n, getNode).map(encodeHash),
+  }))
+}

@@ -1,0 +1,183 @@
+import { ValidationError } from '../errors.js'
+import type { SealedRow, Store } from '../store/store.js'
+import { expectedRoot } from './checkpoint-check.js'
+import type { PublicKeyInput } from './keys.js'
+import { HASH_SIZE } from './merkle-hash.js'
+import { encodeHash } from './proofs.js'
+import { frontierOf } from './seal-batch.js'
+import { TILE_WIDTH, type Tile } from './tiles.js'
+import { type ExpectedRoot, TreeVerifier, type VerifyProblem, type VerifyResult } from './tree-verifier.js'
+
+/** Progress of a running `verify`. */
+export interface VerifyProgress {
+  /** Seals read so far. */
+  readonly entries: number
+  /** Seals in the log when verification began. */
+  readonly total: number
+}
+
+/**
+ * The options of `verify`.
+ *
+ * @example
+ * await audit.verify({ checkpoints: [savedNote], publicKey: fs.readFileSync('audit.pub', 'utf8') })
+ */
+export interface VerifyOptions {
+  /** Signed checkpoints kept outside the database (notes, as `checkpoint()` returned them). */
+  checkpoints?: readonly string[] | undefined
+  /**
+   * The key every checkpoint must be signed by: a PEM public key, a KeyObject, or a C2SP verifier
+   * key. Defaults to the public half of the log's `signingKey`. With neither, stored checkpoints
+   * are checked for their roots only (`signaturesChecked: false`).
+   */
+  publicKey?: PublicKeyInput | undefined
+  /** Called after each batch of entries. */
+  onProgress?: ((progress: VerifyProgress) => void) | undefined
+}
+
+const CHUNK = 16 * TILE_WIDTH
+const UNSEALED_SHOWN = 100
+
+interface Chunk {
+  readonly rows: SealedRow[]
+  readonly tiles: Map<number, Buffer>
+}
+
+async function readChunk(store: Store, from: number, to: number): Promise<Chunk> {
+  const keys = []
+  for (let i = Math.floor(from / TILE_WIDTH); i * TILE_WIDTH < to; i++) keys.push({ level: 0, index: i })
+  const [rows, tiles] = await Promise.all([store.sealedRange(from, to), store.tiles(keys)])
+  return { rows, tiles: new Map(tiles.map((t: Tile) => [t.index, t.hashes])) }
+}
+
+function storedLeaf(tiles: Map<number, Buffer>, seq: number): Buffer | undefined {
+  const hashes = tiles.get(Math.floor(seq / TILE_WIDTH))
+  const at = (seq % TILE_WIDTH) * HASH_SIZE
+  return hashes === undefined || hashes.length < at + HASH_SIZE ? undefined : hashes.subarray(at, at + HASH_SIZE)
+}
+
+function checkOptions(options: unknown): VerifyOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new ValidationError([{ field: 'options', message: 'must be an object' }])
+  }
+  const o = options as VerifyOptions
+  const issues = []
+  if (
+    o.checkpoints !== undefined &&
+    !(Array.isArray(o.checkpoints) && o.checkpoints.every((c) => typeof c === 'string'))
+  ) {
+    issues.push({ field: 'checkpoints', message: 'must be an array of signed checkpoint notes (strings)' })
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
+    issues.push({ field: 'onProgress', message: 'must be a function' })
+  }
+  if (issues.length > 0) throw new ValidationError(issues)
+  return o
+}
+
+/**
+ * Verifies a log's store: reads every seal in seq order with its entry (a chunk at a time, the
+ * next one read while this one is hashed), recomputes each leaf from the stored fields, compares
+ * it with the leaf stored at sealing, rebuilds the tree and meets every stored checkpoint and every
+ * one passed in. Then compares the tree with the sealer's state and looks for entries that should
+ * have a seal and have none.
+ */
+export async function verifyStore(
+  store: Store,
+  origin: string,
+  ownKey: PublicKeyInput | undefined,
+  rawOptions: unknown,
+): Promise<VerifyResult> {
+  const options = checkOptions(rawOptions ?? {})
+  const publicKey = options.publicKey ?? ownKey
+  const [counts, state] = await Promise.all([store.sealCounts(), store.sealState()])
+  const early: VerifyProblem[] = []
+  const report = (problem: VerifyProblem) => early.push(problem)
+  const expected: ExpectedRoot[] = []
+  for (let after = 0; ; ) {
+    const stored = await store.checkpoints(after, 1000)
+    for (const row of stored) {
+      const label = `stored checkpoint #${row.id}`
+      const cp = expectedRoot(row.note, label, publicKey, origin, report)
+      if (cp === undefined) continue
+      if (cp.size !== row.size || !row.rootHash.equals(cp.rootHash)) {
+        report({ kind: 'bad_checkpoint', seq: cp.size, detail: `${label}: its columns disagree with its note` })
+      }
+      expected.push(cp)
+    }
+    if (stored.length < 1000) break
+    after = (stored.at(-1) as { id: number }).id
+  }
+  for (const [i, note] of (options.checkpoints ?? []).entries()) {
+    const cp = expectedRoot(note, `checkpoint ${i} passed in`, publicKey, origin, report)
+    if (cp !== undefined) expected.push(cp)
+  }
+  const walk = new TreeVerifier(expected)
+  for (const problem of early) walk.report(problem)
+
+  if (counts.minSeq !== null && counts.minSeq < 0) {
+    for (const row of await store.sealedRange(counts.minSeq, 0)) {
+      walk.report({
+        kind: 'seq_out_of_range',
+        seq: row.seq,
+        uuid: row.uuid,
+        detail: `a seal with negative seq ${row.seq}`,
+      })
+    }
+  }
+  const end = Math.max(state.size, (counts.maxSeq ?? -1) + 1)
+  let read = 0
+  let next = end > 0 ? readChunk(store, 0, Math.min(CHUNK, end)) : undefined
+  for (let from = 0; next !== undefined; from += CHUNK) {
+    const chunk = await next
+    const after = from + CHUNK
+    next = after < end ? readChunk(store, after, Math.min(after + CHUNK, end)) : undefined
+    for (const row of chunk.rows) {
+      const leaf = storedLeaf(chunk.tiles, row.seq)
+      if (leaf === undefined) {
+        walk.report({
+          kind: 'leaf_missing',
+          seq: row.seq,
+          uuid: row.uuid,
+          detail: `no leaf hash stored for seq ${row.seq}`,
+        })
+      }
+      walk.add(row.seq, row.uuid, row.entry, leaf)
+    }
+    read += chunk.rows.length
+    options.onProgress?.({ entries: read, total: counts.seals })
+  }
+  if (walk.size < end && read > 0) {
+    walk.report({ kind: 'seq_gap', seq: walk.size, detail: `no seals from seq ${walk.size} to ${end - 1}` })
+  }
+
+  const root = walk.root()
+  const stateRoot = frontierOf(state).root()
+  if (state.size !== walk.size || !stateRoot.equals(root)) {
+    walk.report({
+      kind: 'state_mismatch',
+      seq: state.size,
+      detail: `the sealer's state says ${state.size} entries with root ${encodeHash(stateRoot)}; the entries give ${walk.size} with root ${encodeHash(root)}`,
+    })
+  }
+  if (counts.sealedEntries !== walk.entries) {
+    for (const uuid of await store.unsealed(UNSEALED_SHOWN)) {
+      walk.report({
+        kind: 'unsealed_entry',
+        uuid,
+        detail: `entry ${uuid} lies before the sealed position but has no seal: it was inserted into the sealed past`,
+      })
+    }
+  }
+  const { problems, omitted, checkpointsChecked } = walk.finish()
+  return {
+    ok: problems.length === 0,
+    entries: walk.entries,
+    checkpointsChecked,
+    problems,
+    problemsOmitted: omitted,
+    treeSize: walk.size,
+    rootHash: encodeHash(root),
+    signaturesChecked: publicKey !== undefined,
+  }
+}

@@ -1,0 +1,39 @@
+import type { Entry } from '../entry.js'
+import { entryLeafHash } from './entry-leaf.js'
+import { MerkleFrontier } from './merkle-frontier.js'
+import { HASH_SIZE } from './merkle-hash.js'
+import { type Tile, TileAppender } from './tiles.js'
+
+/** The sealed tree as its state row stores it: the size and the right-edge hashes, concatenated. */
+export interface TreeState {
+  readonly size: number
+  readonly frontier: Buffer
+}
+
+/** What sealing a batch produces, to be written in one transaction. */
+export interface SealedBatch {
+  /** The new state. */
+  readonly state: TreeState
+  /** The tiles that gained hashes (leaf tiles and interior ones), with all their hashes. */
+  readonly tiles: Tile[]
+}
+
+/** The frontier stored in a state row. */
+export function frontierOf(state: TreeState): MerkleFrontier {
+  const hashes: Buffer[] = []
+  for (let i = 0; i < state.frontier.length; i += HASH_SIZE) hashes.push(state.frontier.subarray(i, i + HASH_SIZE))
+  return MerkleFrontier.fromHashes(state.size, hashes)
+}
+
+/**
+ * Appends `entries` (in their sealing order) to the tree: one RFC 6962 leaf each, O(1) hashes
+ * amortized per entry. `partial` are the stored tiles `partialTiles(state.size)` names.
+ */
+export function sealEntries(state: TreeState, partial: Iterable<Tile>, entries: readonly Entry[]): SealedBatch {
+  const frontier = frontierOf(state)
+  const tiles = new TileAppender(partial)
+  for (const entry of entries) {
+    for (const node of frontier.append(entryLeafHash(entry))) tiles.add(node)
+  }
+  return { state: { size: frontier.size, frontier: Buffer.concat(frontier.hashes()) }, tiles: tiles.changed() }
+}

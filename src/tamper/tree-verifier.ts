@@ -1,0 +1,185 @@
+import type { Entry } from '../entry.js'
+import { entryLeafHash } from './entry-leaf.js'
+import { MerkleFrontier } from './merkle-frontier.js'
+import { emptyRoot } from './merkle-hash.js'
+
+/**
+ * What verification found wrong:
+ * - `leaf_mismatch`: the entry at `seq` no longer hashes to the leaf sealed there (a field was
+ *   changed, or two entries' sequence numbers were swapped);
+ * - `entry_missing`: the seal at `seq` names an entry that is gone (deleted);
+ * - `seq_gap`: no seal at `seq` (seals deleted or renumbered);
+ * - `seq_out_of_range`: a seal outside 0..size-1 (forged or renumbered);
+ * - `unsealed_entry`: an entry from before the sealed position without a seal (inserted afterwards,
+ *   backdated into the sealed past);
+ * - `root_mismatch`: the entries no longer give the root a checkpoint signed (something in the
+ *   range before it was changed, inserted or removed);
+ * - `truncated`: a checkpoint covers more entries than the log has (newest entries dropped);
+ * - `bad_checkpoint`: a checkpoint that does not verify with the public key (the log was re-signed
+ *   with another key, or the note was edited), is malformed, or names another log;
+ * - `state_mismatch`: the sealer's stored tree head disagrees with the entries;
+ * - `leaf_missing`: the stored leaf hashes for a seal are gone;
+ * - `bad_line`: an exported line that is not an entry (verifyExport).
+ */
+export type VerifyProblemKind =
+  | 'leaf_mismatch'
+  | 'entry_missing'
+  | 'seq_gap'
+  | 'seq_out_of_range'
+  | 'unsealed_entry'
+  | 'root_mismatch'
+  | 'truncated'
+  | 'bad_checkpoint'
+  | 'state_mismatch'
+  | 'leaf_missing'
+  | 'bad_line'
+
+/** One problem found by `verify` or `verifyExport`. */
+export interface VerifyProblem {
+  readonly kind: VerifyProblemKind
+  /** The sequence number concerned (for a checkpoint: its tree size). */
+  readonly seq?: number
+  /** The entry concerned. */
+  readonly uuid?: string
+  readonly detail: string
+}
+
+/**
+ * The outcome of `verify` or `verifyExport`. `ok` is true when no problem was found. `problems`
+ * lists the first problems in log order (at most 1000; `problemsOmitted` counts the rest).
+ */
+export interface VerifyResult {
+  readonly ok: boolean
+  /** Sealed entries read and hashed. */
+  readonly entries: number
+  /** Checkpoints whose signature and root were checked. */
+  readonly checkpointsChecked: number
+  readonly problems: readonly VerifyProblem[]
+  readonly problemsOmitted: number
+  /** The size and root (base64) of the tree the entries give. */
+  readonly treeSize: number
+  readonly rootHash: string
+  /** False when no public key was known, so stored checkpoints were checked for their roots only. */
+  readonly signaturesChecked: boolean
+}
+
+/** A tree head a checkpoint vouches for, and how to name it in a problem. */
+export interface ExpectedRoot {
+  readonly size: number
+  readonly rootHash: Uint8Array
+  readonly label: string
+}
+
+const MAX_PROBLEMS = 1000
+
+/**
+ * Rebuilds the tree from entries fed in seq order, in constant memory (O(log n) hashes plus the
+ * checkpoints to meet), and reports every disagreement: with the leaves stored at sealing, with
+ * the sequence, and with each checkpoint's root when the tree reaches its size.
+ */
+export class TreeVerifier {
+  readonly #tree = new MerkleFrontier()
+  readonly #expected: ExpectedRoot[]
+  readonly #problems: VerifyProblem[] = []
+  #omitted = 0
+  #next = 0
+  #checked = 0
+  #entries = 0
+  #lastGood = 0
+
+  /** `checkpoints`: tree heads to meet, any order. */
+  constructor(checkpoints: readonly ExpectedRoot[]) {
+    this.#expected = [...checkpoints].sort((a, b) => b.size - a.size)
+    this.#meetCheckpoints()
+  }
+
+  /** Records a problem found outside the tree walk (checkpoint signatures, unsealed entries...). */
+  report(problem: VerifyProblem): void {
+    if (this.#problems.length < MAX_PROBLEMS) this.#problems.push(problem)
+    else this.#omitted++
+  }
+
+  /** The number of leaves so far. */
+  get size(): number {
+    return this.#tree.size
+  }
+
+  /** The leaf hashes so far. */
+  get entries(): number {
+    return this.#entries
+  }
+
+  /**
+   * Feeds the seal at `seq`, naming `uuid`, with its entry (null when the entry is gone) and the
+   * leaf hash stored when it was sealed (undefined when there is none to compare with).
+   */
+  add(seq: number, uuid: string, entry: Entry | null, storedLeaf: Uint8Array | undefined): void {
+    if (seq !== this.#next) {
+      if (seq > this.#next) {
+        const detail =
+          seq === this.#next + 1
+            ? `no seal at seq ${this.#next}`
+            : `no seals at seq ${this.#next} to ${seq - 1} (${seq - this.#next} missing)`
+        this.report({ kind: 'seq_gap', seq: this.#next, detail })
+      } else {
+        this.report({ kind: 'seq_out_of_range', seq, uuid, detail: `seq ${seq} is repeated or out of order` })
+      }
+    }
+    this.#next = seq + 1
+    let leaf: Uint8Array | undefined
+    if (entry === null) {
+      this.report({ kind: 'entry_missing', seq, uuid, detail: `the entry sealed at seq ${seq} (uuid ${uuid}) is gone` })
+      leaf = storedLeaf
+    } else {
+      this.#entries++
+      leaf = entryLeafHash(entry)
+      if (storedLeaf !== undefined && !Buffer.from(storedLeaf).equals(leaf)) {
+        this.report({
+          kind: 'leaf_mismatch',
+          seq,
+          uuid,
+          detail: `the entry at seq ${seq} (uuid ${uuid}) does not hash to the leaf sealed there: it was changed, or moved from another seq`,
+        })
+      }
+    }
+    if (leaf === undefined) return
+    this.#tree.append(leaf)
+    this.#meetCheckpoints()
+  }
+
+  /** The root of the leaves so far. */
+  root(): Buffer {
+    return this.#tree.size === 0 ? emptyRoot() : this.#tree.root()
+  }
+
+  /** Ends the walk: checkpoints beyond the tree's size mean the log was cut short. */
+  finish(): { problems: VerifyProblem[]; omitted: number; checkpointsChecked: number } {
+    for (const cp of this.#expected) {
+      this.report({
+        kind: 'truncated',
+        seq: cp.size,
+        detail: `${cp.label} covers ${cp.size} entries but the log has ${this.#tree.size}: entries were removed from its end`,
+      })
+      this.#checked++
+    }
+    this.#expected.length = 0
+    return { problems: [...this.#problems], omitted: this.#omitted, checkpointsChecked: this.#checked }
+  }
+
+  #meetCheckpoints(): void {
+    for (let cp = this.#expected.at(-1); cp !== undefined && cp.size <= this.#tree.size; cp = this.#expected.at(-1)) {
+      this.#expected.pop()
+      this.#checked++
+      if (cp.size < this.#tree.size) continue // met while skipping a gap: already reported
+      if (this.root().equals(cp.rootHash)) {
+        this.#lastGood = cp.size
+        continue
+      }
+      this.report({
+        kind: 'root_mismatch',
+        seq: cp.size,
+        detail: `${cp.label} signed another root for ${cp.size} entries: an entry between seq ${this.#lastGood} and ${cp.size - 1} was changed, inserted or removed`,
+      })
+    }
+  }
+}
