@@ -23,6 +23,13 @@ export { generateKeyPair, type PublicKeyInput, type SigningKeyInput } from './ta
 export type { SealResult } from './tamper/log-sealer.js'
 export type { VerifyOptions, VerifyProgress } from './tamper/log-verify.js'
 export { NoteError, type NoteErrorReason } from './tamper/note-error.js'
-export { type ConsistencyProof, type InclusionProof, verifyConsistency, verifyInclusion } from './tamper/proofs.js'
+export {
+  type CheckpointContent,
+  type ConsistencyProof,
+  type InclusionProof,
+  readCheckpoint,
+  verifyConsistency,
+  verifyInclusion,
+} from './tamper/proofs.js'
 export type { VerifyProblem, VerifyProblemKind, VerifyResult } from './tamper/tree-verifier.js'
 export { verifyExport } from './tamper/verify-export.js'

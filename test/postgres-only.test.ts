@@ -246,4 +246,49 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
     expect(await exists()).not.toBeNull()
     await audit.close()
   })
+
+  test('an open older transaction does not hold back sealing of committed entries; its own entries are sealed once it commits', async () => {
+    const audit = await createAuditLog({ database: PG_URL, schema, table: 'horizon', sealIntervalMs: 0 })
+    const early = await pool.connect()
+    try {
+      await early.query('BEGIN')
+      // The early transaction takes an xid now, then stays open while later ones commit.
+      const late = await audit
+        .using(early)
+        .createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' })
+      const committed = await audit.createLogEntries(
+        Array.from({ length: 20 }, () => ({
+          targetUserUuid: user(),
+          adminUserUuid: user(),
+          action: 'user_created' as const,
+        })),
+      )
+      expect(await audit.seal()).toEqual({ sealed: 20, treeSize: 20 })
+      for (const entry of committed) expect((await audit.getLog(entry.uuid)).seq).not.toBeNull()
+      expect((await audit.verify()).ok).toBe(true)
+      await early.query('COMMIT')
+      expect(await audit.seal()).toEqual({ sealed: 1, treeSize: 21 })
+      expect((await audit.getLog(late.uuid)).seq).toBe(20)
+      // The horizon then moves past every sealed transaction (other tests' short transactions may
+      // hold the cluster-wide xmin back for a moment: retry briefly).
+      const horizonPassed = async () => {
+        await audit.seal()
+        const { rows } = await pool.query(
+          `SELECT (SELECT horizon FROM ${schema}.horizon_sealer) > (SELECT max(tx_id) FROM ${schema}.horizon) AS passed`,
+        )
+        return rows[0].passed === true
+      }
+      let passed = await horizonPassed()
+      for (let i = 0; i < 100 && !passed; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        passed = await horizonPassed()
+      }
+      expect(passed).toBe(true)
+      expect((await audit.verify()).ok).toBe(true)
+    } finally {
+      await early.query('ROLLBACK').catch(() => {})
+      early.release()
+      await audit.close()
+    }
+  })
 })

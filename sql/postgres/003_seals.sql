@@ -29,12 +29,11 @@ CREATE TABLE IF NOT EXISTS "public"."auditkit_entries_sealer" (
   id integer PRIMARY KEY CHECK (id = 1),
   size bigint NOT NULL,
   frontier bytea NOT NULL,
-  last_tx xid8 NOT NULL,
-  last_uuid uuid NOT NULL,
+  horizon xid8 NOT NULL,
   sealed_at timestamptz
 );
 
-INSERT INTO "public"."auditkit_entries_sealer" (id, size, frontier, last_tx, last_uuid) VALUES (1, 0, '', '0', '00000000-0000-0000-0000-000000000000') ON CONFLICT (id) DO NOTHING;
+INSERT INTO "public"."auditkit_entries_sealer" (id, size, frontier, horizon) VALUES (1, 0, '', '0') ON CONFLICT (id) DO NOTHING;
 
 CREATE TABLE IF NOT EXISTS "public"."auditkit_entries_checkpoints" (id bigserial PRIMARY KEY, size bigint NOT NULL, root_hash bytea NOT NULL, note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
 

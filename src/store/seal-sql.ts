@@ -12,6 +12,8 @@ export interface SealDialect extends SqlDialect {
    * position: every such entry must have a seal.
    */
   readonly sealedPosition: string
+  /** The opposite condition, written so that an index serves it. */
+  readonly afterSealedPosition: string
 }
 
 const STATE = 'SELECT size, frontier FROM'
@@ -57,15 +59,18 @@ export function seqOfSql(d: SealDialect, uuid: string): Sql {
 }
 
 /**
- * Counts for verification: `seals` rows, their `min_seq` and `max_seq`, and `sealed_entries`:
- * entries at or before the sealed position (each must have a seal).
+ * Counts for verification: `seals` rows, their `min_seq` and `max_seq`, `sealed_entries`:
+ * entries before the sealed position (each must have a seal), and `sealed_after`: entries after
+ * it that have a seal already (PostgreSQL seals committed entries ahead of its horizon).
  */
 export function sealCountsSql(d: SealDialect): Sql {
   return {
     text:
       `SELECT (SELECT count(*) FROM ${d.sealsTable}) AS seals, (SELECT min(seq) FROM ${d.sealsTable}) AS min_seq, ` +
       `(SELECT max(seq) FROM ${d.sealsTable}) AS max_seq, ` +
-      `(SELECT count(*) FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${d.sealedPosition}) AS sealed_entries`,
+      `(SELECT count(*) FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${d.sealedPosition}) AS sealed_entries, ` +
+      `(SELECT count(*) FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${d.afterSealedPosition} ` +
+      `AND EXISTS (SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid)) AS sealed_after`,
     params: [],
   }
 }

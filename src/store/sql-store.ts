@@ -130,11 +130,16 @@ export class SqlStore implements Store {
 
   async sealedRange(from: number, to: number): Promise<SealedRow[]> {
     const rows = await this.#query('verify', sealedRangeSql(this.engineSql, from, to))
-    return rows.map((row) => ({
-      seq: Number(row.seq),
-      uuid: String(row.sealed_uuid),
-      entry: row.uuid === null || row.uuid === undefined ? null : this.engineSql.toEntry({ ...row, seq: row.seq }),
-    }))
+    return rows.map((row) => {
+      const seq = Number(row.seq)
+      const uuid = String(row.sealed_uuid)
+      if (row.uuid === null || row.uuid === undefined) return { seq, uuid, entry: null }
+      try {
+        return { seq, uuid, entry: this.engineSql.toEntry(row) }
+      } catch (e) {
+        return { seq, uuid, entry: null, unreadable: e instanceof Error ? e.message : String(e) }
+      }
+    })
   }
 
   async sealCounts(): Promise<SealCounts> {
@@ -144,6 +149,7 @@ export class SqlStore implements Store {
       minSeq: toCount(row.min_seq),
       maxSeq: toCount(row.max_seq),
       sealedEntries: toCount(row.sealed_entries) ?? 0,
+      sealedAfter: toCount(row.sealed_after) ?? 0,
     }
   }
 

@@ -52,6 +52,8 @@ export interface SealedRow {
   readonly seq: number
   readonly uuid: string
   readonly entry: Entry | null
+  /** Why the entry's row could not be read as an entry (raw SQL stored something auditkit never would). */
+  readonly unreadable?: string
 }
 
 /** Counts verification compares: seal rows, their seq range, and entries that must have a seal. */
@@ -60,6 +62,7 @@ export interface SealCounts {
   readonly minSeq: number | null
   readonly maxSeq: number | null
   readonly sealedEntries: number
+  readonly sealedAfter: number
 }
 
 /** A signed checkpoint as stored. */

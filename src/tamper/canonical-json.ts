@@ -27,10 +27,13 @@ function pathOf(segments: readonly string[]): string {
 // faster on a typical entry.
 const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/
 
+// Set while canonicalJsonLenient runs (serialization is synchronous, so no other call can see it).
+let lenient = false
+
 function serializeString(s: string, what: string): string {
   if (!NEEDS_CARE.test(s)) return `"${s}"`
   // JSON.stringify would quietly write a lone surrogate as `\udxxx`; JCS wants valid Unicode.
-  if (!s.isWellFormed()) throw new Refusal(`${what} holds a lone surrogate (not valid Unicode)`)
+  if (!lenient && !s.isWellFormed()) throw new Refusal(`${what} holds a lone surrogate (not valid Unicode)`)
   return JSON.stringify(s)
 }
 
@@ -142,6 +145,33 @@ export function canonicalJson(value: unknown): string {
  * @example
  * createHash('sha256').update(canonicalBytes({ action: 'user_locked', n: 1 })).digest('hex')
  */
+/**
+ * As canonicalJson, except that a lone surrogate is written as its `\\uXXXX` escape (as
+ * JSON.stringify does) instead of refused: entry leaves use it, so that an entry that raw SQL
+ * stored with one can still be sealed and verified rather than block the log.
+ *
+ * @example
+ * canonicalJsonLenient({ b: 'x\ud800', a: 1 }) // '{"a":1,"b":"x\\ud800"}'
+ */
+export function canonicalJsonLenient(value: unknown): string {
+  lenient = true
+  try {
+    return canonicalJson(value)
+  } finally {
+    lenient = false
+  }
+}
+
+/**
+ * One string as canonicalJsonLenient writes it (quoted, escaped as JSON.stringify does).
+ *
+ * @example
+ * canonicalStringLenient('a"b') // '"a\\"b"'
+ */
+export function canonicalStringLenient(value: string): string {
+  return NEEDS_CARE.test(value) ? JSON.stringify(value) : `"${value}"`
+}
+
 export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalJson(value), 'utf8')
 }

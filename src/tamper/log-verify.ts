@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.js'
 import type { SealedRow, Store } from '../store/store.js'
 import { expectedRoot } from './checkpoint-check.js'
-import type { PublicKeyInput } from './keys.js'
+import { noteVerifierFor, type PublicKeyInput } from './keys.js'
 import { HASH_SIZE } from './merkle-hash.js'
 import { encodeHash } from './proofs.js'
 import { frontierOf } from './seal-batch.js'
@@ -56,7 +56,7 @@ function storedLeaf(tiles: Map<number, Buffer>, seq: number): Buffer | undefined
   return hashes === undefined || hashes.length < at + HASH_SIZE ? undefined : hashes.subarray(at, at + HASH_SIZE)
 }
 
-function checkOptions(options: unknown): VerifyOptions {
+function checkOptions(options: unknown, origin: string): VerifyOptions {
   if (options === null || typeof options !== 'object') {
     throw new ValidationError([{ field: 'options', message: 'must be an object' }])
   }
@@ -72,6 +72,8 @@ function checkOptions(options: unknown): VerifyOptions {
     issues.push({ field: 'onProgress', message: 'must be a function' })
   }
   if (issues.length > 0) throw new ValidationError(issues)
+  // A bad key is the caller's mistake, not a problem of the log: refuse it before reading anything.
+  if (o.publicKey !== undefined) noteVerifierFor(o.publicKey, origin)
   return o
 }
 
@@ -88,7 +90,7 @@ export async function verifyStore(
   ownKey: PublicKeyInput | undefined,
   rawOptions: unknown,
 ): Promise<VerifyResult> {
-  const options = checkOptions(rawOptions ?? {})
+  const options = checkOptions(rawOptions ?? {}, origin)
   const publicKey = options.publicKey ?? ownKey
   const [counts, state] = await Promise.all([store.sealCounts(), store.sealState()])
   const early: VerifyProblem[] = []
@@ -142,7 +144,7 @@ export async function verifyStore(
           detail: `no leaf hash stored for seq ${row.seq}`,
         })
       }
-      walk.add(row.seq, row.uuid, row.entry, leaf)
+      walk.add(row.seq, row.uuid, row.entry, leaf, row.unreadable)
     }
     read += chunk.rows.length
     options.onProgress?.({ entries: read, total: counts.seals })
@@ -160,7 +162,8 @@ export async function verifyStore(
       detail: `the sealer's state says ${state.size} entries with root ${encodeHash(stateRoot)}; the entries give ${walk.size} with root ${encodeHash(root)}`,
     })
   }
-  if (counts.sealedEntries !== walk.entries) {
+  // Every entry before the sealed position has a seal, unless one was slipped in afterwards.
+  if (counts.sealedEntries !== walk.entries - counts.sealedAfter) {
     for (const uuid of await store.unsealed(UNSEALED_SHOWN)) {
       walk.report({
         kind: 'unsealed_entry',

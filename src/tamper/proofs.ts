@@ -120,3 +120,24 @@ function decodeHashes(list: unknown): Buffer[] | undefined {
   }
   return hashes
 }
+
+/** What a verified checkpoint says. */
+export interface CheckpointContent {
+  readonly origin: string
+  readonly treeSize: number
+  /** The RFC 6962 root hash, base64. */
+  readonly rootHash: string
+}
+
+/**
+ * Verifies a checkpoint note's signature with `publicKey` and returns what it says. Needs no
+ * database. Throws NoteError (its `reason` says which check failed) or a ValidationError for a
+ * bad key.
+ *
+ * @example
+ * const { treeSize, rootHash } = readCheckpoint(savedNote, publicKeyPem)
+ */
+export function readCheckpoint(note: string, publicKey: PublicKeyInput): CheckpointContent {
+  const checkpoint = openCheckpoint(note, publicKey)
+  return { origin: checkpoint.origin, treeSize: checkpoint.size, rootHash: encodeHash(checkpoint.rootHash) }
+}

@@ -113,7 +113,7 @@ export class TreeVerifier {
    * Feeds the seal at `seq`, naming `uuid`, with its entry (null when the entry is gone) and the
    * leaf hash stored when it was sealed (undefined when there is none to compare with).
    */
-  add(seq: number, uuid: string, entry: Entry | null, storedLeaf: Uint8Array | undefined): void {
+  add(seq: number, uuid: string, entry: Entry | null, storedLeaf: Uint8Array | undefined, unreadable?: string): void {
     if (seq !== this.#next) {
       if (seq > this.#next) {
         const detail =
@@ -127,7 +127,11 @@ export class TreeVerifier {
     }
     this.#next = seq + 1
     let leaf: Uint8Array | undefined
-    if (entry === null) {
+    if (unreadable !== undefined) {
+      const detail = `the entry at seq ${seq} (uuid ${uuid}) cannot be read (${unreadable}): it was changed`
+      this.report({ kind: 'leaf_mismatch', seq, uuid, detail })
+      leaf = storedLeaf
+    } else if (entry === null) {
       this.report({ kind: 'entry_missing', seq, uuid, detail: `the entry sealed at seq ${seq} (uuid ${uuid}) is gone` })
       leaf = storedLeaf
     } else {

@@ -2,6 +2,7 @@ import { afterAll, describe } from 'vitest'
 import type { Harness } from './harness.js'
 import { lifecycleCases } from './lifecycle-cases.js'
 import { readCases } from './read-cases.js'
+import { sealCases } from './seal-cases.js'
 import { writeCases } from './write-cases.js'
 
 /**
@@ -17,6 +18,7 @@ export function runContractSuite(harness: Harness, unavailable?: string): void {
       writeCases(harness)
       readCases(harness)
       lifecycleCases(harness)
+      sealCases(harness)
     },
   )
 }

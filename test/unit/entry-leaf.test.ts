@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { Entry } from '../../src/index.js'
+import { canonicalJson } from '../../src/tamper/canonical-json.js'
 import { entryCanonicalJson, entryLeafHash } from '../../src/tamper/entry-leaf.js'
 import { leafHash } from '../../src/tamper/merkle.js'
 
@@ -78,5 +79,36 @@ describe('entry leaf', () => {
     for (const entry of changed) expect(entryLeafHash(entry).toString('hex')).not.toBe(leaf)
     const reordered = Object.fromEntries(Object.entries(base.metadata).reverse())
     expect(entryLeafHash({ ...base, metadata: reordered }).toString('hex')).toBe(leaf)
+  })
+
+  test('the hand-written serialization equals canonicalJson of the same fields, for awkward values', () => {
+    const strings = ['', 'plain', 'quote " and \\ backslash', 'tab\t nl\n nul\u0000', 'é ÄÖ 中文 😀', '\u2028\u2029', '</script>']
+    let seed = 7
+    const pick = <T>(list: readonly T[]): T => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return list[seed % list.length] as T
+    }
+    for (let i = 0; i < 300; i++) {
+      const entry: Entry = {
+        uuid: pick(strings),
+        targetUserUuid: pick(strings),
+        adminUserUuid: pick(strings),
+        action: pick(strings),
+        ipAddress: pick([null, ...strings]),
+        userAgent: pick([null, ...strings]),
+        metadata: { [pick(strings)]: pick(strings), z: [pick(strings), i, -0.5, null], [pick(strings)]: { x: true } },
+        insertedAt: new Date(1_700_000_000_000 + i * 7919),
+        seq: i,
+      }
+      const { seq: _seq, insertedAt, ...fields } = entry
+      expect(entryCanonicalJson(entry)).toBe(canonicalJson({ ...fields, insertedAt: insertedAt.toISOString() }))
+    }
+  })
+
+  test('a lone surrogate stored by raw SQL is hashed as its escape, not refused (sealing must not stall)', () => {
+    const entry = { ...VECTORS[0]!.entry, userAgent: 'bad \ud800', metadata: { 'k\udc00': 'v\ud800' } }
+    expect(entryCanonicalJson(entry)).toContain('"userAgent":"bad \\ud800"')
+    expect(entryCanonicalJson(entry)).toContain('"metadata":{"k\\udc00":"v\\ud800"}')
+    expect(entryLeafHash(entry)).not.toEqual(entryLeafHash({ ...entry, userAgent: 'bad \ufffd' }))
   })
 })

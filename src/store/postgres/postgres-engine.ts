@@ -44,7 +44,8 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     tiles: side('tiles'),
     sealer: side('sealer'),
     checkpoints: side('checkpoints'),
-    sealedPosition: '(e.tx_id, e.uuid) <= (s.last_tx, s.last_uuid)',
+    sealedPosition: 'e.tx_id < s.horizon',
+    afterSealedPosition: 'e.tx_id >= s.horizon',
     param: (n) => `$${n}`,
     // ISO strings: pg would format a Date parameter itself, in local time and more slowly.
     encodeDate: (date) => date.toISOString(),

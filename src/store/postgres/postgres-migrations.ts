@@ -54,7 +54,7 @@ export function postgresMigrations({ schema, table }: StoreLocation): Migration[
       name: 'seals',
       // Sealing (tamper evidence) writes only to these side tables; entries stay insert-only.
       statements: [
-        // The sealer reads entries in (tx_id, uuid) order, below the oldest running transaction.
+        // The sealer reads entries from its horizon on, in (tx_id, uuid) order.
         index('tx_idx', 'tx_id, uuid'),
         `CREATE TABLE IF NOT EXISTS ${side('seals')} (seq bigint PRIMARY KEY, uuid uuid NOT NULL UNIQUE)`,
         `CREATE TABLE IF NOT EXISTS ${side('tiles')} (level integer NOT NULL, idx bigint NOT NULL, hashes bytea NOT NULL, PRIMARY KEY (level, idx))`,
@@ -62,11 +62,10 @@ export function postgresMigrations({ schema, table }: StoreLocation): Migration[
   id integer PRIMARY KEY CHECK (id = 1),
   size bigint NOT NULL,
   frontier bytea NOT NULL,
-  last_tx xid8 NOT NULL,
-  last_uuid uuid NOT NULL,
+  horizon xid8 NOT NULL,
   sealed_at timestamptz
 )`,
-        `INSERT INTO ${side('sealer')} (id, size, frontier, last_tx, last_uuid) VALUES (1, 0, '', '0', '00000000-0000-0000-0000-000000000000') ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO ${side('sealer')} (id, size, frontier, horizon) VALUES (1, 0, '', '0') ON CONFLICT (id) DO NOTHING`,
         `CREATE TABLE IF NOT EXISTS ${side('checkpoints')} (id bigserial PRIMARY KEY, size bigint NOT NULL, root_hash bytea NOT NULL, note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
         `CREATE OR REPLACE FUNCTION ${sideFn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ` +
           `RAISE EXCEPTION 'auditkit: the audit log is append-only: % of % is refused', TG_OP, TG_TABLE_NAME ` +

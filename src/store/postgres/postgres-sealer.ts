@@ -13,14 +13,16 @@ function sealLockKey({ schema, table }: StoreLocation): string {
 }
 
 /**
- * PostgreSQL's sealer. Every entry records the transaction that wrote it (`tx_id`). A batch runs in
- * one transaction under a transaction-scoped advisory lock (a second sealer gets `busy` at once),
- * and seals the next entries in `(tx_id, uuid)` order among those with `tx_id` below the oldest
- * transaction still running, `pg_snapshot_xmin(pg_current_snapshot())`. Those are final: every
- * transaction that could still commit has a larger id, so later commits sort after every sealed
- * entry, and a transaction that began early and commits late holds the horizon back until it ends.
- * The state row (size, right edge, last sealed position) is written in the same transaction: a
- * sealer killed mid-batch leaves nothing behind.
+ * PostgreSQL's sealer. Every entry records the top-level transaction that wrote it (`tx_id`). A
+ * batch runs in one transaction under a transaction-scoped advisory lock (a second sealer gets
+ * `busy` at once) and seals, in `(tx_id, uuid)` order, the committed entries it can see that have
+ * no seal, from its horizon on: every entry with `tx_id` below the horizon is sealed. A batch that
+ * sealed everything it could see moves the horizon to `pg_snapshot_xmin` of a snapshot taken
+ * before its read: every transaction below that had ended, so all their entries were visible. A
+ * transaction that commits late is sealed by the next batch after its commit, whatever its age;
+ * a long-running one only keeps the horizon back, which makes batches scan more. The state row
+ * (size, right edge, horizon) is written in the same transaction: a sealer killed mid-batch
+ * leaves nothing behind.
  */
 export function postgresSealer(
   d: SealDialect,
@@ -28,32 +30,37 @@ export function postgresSealer(
   toEntry: (row: Row) => Entry,
 ): (executor: SqlExecutor, maxEntries: number) => Promise<SealOutcome> {
   const lockKey = sealLockKey(location)
-  const state = `SELECT size, frontier, last_tx::text AS last_tx, last_uuid::text AS last_uuid FROM ${d.sealer} WHERE id = 1`
+  const state = `SELECT size, frontier, horizon::text AS horizon, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin FROM ${d.sealer} WHERE id = 1`
   const pending =
-    `SELECT ${selectColumns(d.metadataAsText('metadata'))}, tx_id::text AS tx FROM ${d.table} ` +
-    'WHERE (tx_id, uuid) > ($1::xid8, $2::uuid) AND tx_id < (SELECT pg_snapshot_xmin(pg_current_snapshot())) ' +
-    'ORDER BY tx_id, uuid LIMIT $3'
+    `SELECT ${selectColumns(d.metadataAsText('metadata'))} FROM ${d.table} e ` +
+    `WHERE tx_id >= $1::xid8 AND NOT EXISTS (SELECT 1 FROM ${d.sealsTable} s WHERE s.uuid = e.uuid) ` +
+    'ORDER BY tx_id, uuid LIMIT $2'
   const insertSeals = `INSERT INTO ${d.sealsTable} (seq, uuid) SELECT $1::bigint + n - 1, u FROM unnest($2::uuid[]) WITH ORDINALITY AS x(u, n)`
   const upsertTile = upsertTileText(d)
-  const saveState = `UPDATE ${d.sealer} SET size = $1, frontier = $2, last_tx = $3::xid8, last_uuid = $4::uuid, sealed_at = now() WHERE id = 1`
+  const saveState = `UPDATE ${d.sealer} SET size = $1, frontier = $2, horizon = $3::xid8, sealed_at = now() WHERE id = 1`
 
   return (executor, maxEntries) =>
     executor.transaction(async (tx) => {
       const [lock] = await tx.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [lockKey])
       if (lock?.ok !== true) return { sealed: 0, size: -1, busy: true }
+      // The xmin comes from this statement's snapshot, taken before the read below.
       const [row] = await tx.query(state)
       if (row === undefined) throw new Error('the sealer state row is missing: run migrate()')
       const current = { size: Number(row.size), frontier: Buffer.from(row.frontier as Uint8Array) }
-      const rows = await tx.query(pending, [row.last_tx, row.last_uuid, maxEntries])
-      if (rows.length === 0) return { sealed: 0, size: current.size, busy: false }
+      const rows = await tx.query(pending, [row.horizon, maxEntries])
+      const complete = rows.length < maxEntries
+      const horizon = complete ? row.xmin : row.horizon
+      if (rows.length === 0) {
+        if (horizon !== row.horizon) await tx.query(saveState, [current.size, current.frontier, horizon])
+        return { sealed: 0, size: current.size, busy: false }
+      }
       const keys = partialTiles(current.size)
       const tiles = tilesSql(d, keys)
       const partial = keys.length === 0 ? [] : await tx.query(tiles.text, tiles.params)
       const batch = sealEntries(current, partial.map(toTile), rows.map(toEntry))
       await tx.query(insertSeals, [current.size, rows.map((r) => r.uuid)])
       for (const tile of batch.tiles) await tx.query(upsertTile, [tile.level, tile.index, tile.hashes])
-      const last = rows[rows.length - 1] as Row
-      await tx.query(saveState, [batch.state.size, batch.state.frontier, last.tx, last.uuid])
+      await tx.query(saveState, [batch.state.size, batch.state.frontier, horizon])
       return { sealed: rows.length, size: batch.state.size, busy: false }
     })
 }

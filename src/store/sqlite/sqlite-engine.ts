@@ -31,6 +31,7 @@ export function sqliteEngine(tableName: string): Engine {
     sealer: side('sealer'),
     checkpoints: side('checkpoints'),
     sealedPosition: 'e.id <= s.last_id',
+    afterSealedPosition: 'e.id > s.last_id',
     param: () => '?',
     encodeDate: (date) => date.getTime(),
     metadataAsText: (column) => column,
