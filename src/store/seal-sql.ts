@@ -14,6 +14,11 @@ export interface SealDialect extends SqlDialect {
   readonly sealedPosition: string
   /** The opposite condition, written so that an index serves it. */
   readonly afterSealedPosition: string
+  /**
+   * The condition `unsealed` lists entries by: the sealed position, or (SQLite, where nothing may
+   * be sealed after it) up to the last sealed entry when the stored position was moved back.
+   */
+  readonly unsealedPosition: string
 }
 
 const STATE = 'SELECT size, frontier FROM'
@@ -79,7 +84,7 @@ export function sealCountsSql(d: SealDialect): Sql {
 export function unsealedSql(d: SealDialect, limit: number): Sql {
   return {
     text:
-      `SELECT e.uuid AS uuid FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${d.sealedPosition} ` +
+      `SELECT e.uuid AS uuid FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${d.unsealedPosition} ` +
       `AND NOT EXISTS (SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid) ORDER BY e.uuid LIMIT ${d.param(1)}`,
     params: [limit],
   }

@@ -60,6 +60,10 @@ export class SqlStore implements Store {
     return this.engineSql.name
   }
 
+  get sealsAhead(): boolean {
+    return this.engineSql.name === 'postgres'
+  }
+
   async migrate(): Promise<void> {
     try {
       await this.engineSql.migrate(this.executor)

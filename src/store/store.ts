@@ -80,6 +80,8 @@ export interface StoredCheckpoint {
  */
 export interface Store {
   readonly engine: 'sqlite' | 'postgres'
+  /** Whether sealing may seal entries after its stored position (PostgreSQL's late commits), or never (SQLite). */
+  readonly sealsAhead: boolean
   /** Creates or upgrades the tables; safe to run from several processes at once. */
   migrate(): Promise<void>
   /** Writes every entry in one transaction: all are committed, or none. */

@@ -8,6 +8,10 @@ const leafOf: (json: string) => Buffer =
     ? (json) => crypto.hash('sha256', `\u0000${json}`, 'buffer')
     : (json) => crypto.createHash('sha256').update(`\u0000${json}`, 'utf8').digest()
 
+// auditkit never stores a date a Date cannot hold; raw SQL can ('infinity', a huge epoch): hash it
+// as null rather than fail, so that such an entry is still sealed and verify reports the change.
+const isoOrNull = (date: Date) => (Number.isNaN(date.getTime()) ? 'null' : `"${date.toISOString()}"`)
+
 const nullable = (value: string | null) => (value === null ? 'null' : canonicalString(value))
 
 /**
@@ -24,7 +28,7 @@ export function entryCanonicalJson(entry: Entry): string {
   // UTF-16 code units) without building and sorting the object: the sealing and verify hot path.
   return (
     `{"action":${canonicalString(entry.action)},"adminUserUuid":${canonicalString(entry.adminUserUuid)},` +
-    `"insertedAt":"${entry.insertedAt.toISOString()}","ipAddress":${nullable(entry.ipAddress)},` +
+    `"insertedAt":${isoOrNull(entry.insertedAt)},"ipAddress":${nullable(entry.ipAddress)},` +
     `"metadata":${canonicalJson(entry.metadata)},"targetUserUuid":${canonicalString(entry.targetUserUuid)},` +
     `"userAgent":${nullable(entry.userAgent)},"uuid":${canonicalString(entry.uuid)}}`
   )

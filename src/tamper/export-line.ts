@@ -18,7 +18,7 @@ export function exportLine(entry: Entry): string {
     ipAddress: entry.ipAddress,
     userAgent: entry.userAgent,
     metadata: entry.metadata,
-    insertedAt: entry.insertedAt.toISOString(),
+    insertedAt: Number.isNaN(entry.insertedAt.getTime()) ? null : entry.insertedAt.toISOString(),
   })
 }
 

@@ -134,7 +134,16 @@ export async function verifyStore(
     const chunk = await next
     const after = from + CHUNK
     next = after < end ? readChunk(store, after, Math.min(after + CHUNK, end)) : undefined
+    let at = from
+    const gapTo = (seq: number) => {
+      if (seq <= at) return
+      const detail =
+        seq === at + 1 ? `no seal at seq ${at}` : `no seals at seq ${at} to ${seq - 1} (${seq - at} missing)`
+      walk.report({ kind: 'seq_gap', seq: at, detail })
+      for (; at < seq; at++) walk.skip(at, storedLeaf(chunk.tiles, at))
+    }
     for (const row of chunk.rows) {
+      gapTo(row.seq)
       const leaf = storedLeaf(chunk.tiles, row.seq)
       if (leaf === undefined) {
         walk.report({
@@ -145,14 +154,12 @@ export async function verifyStore(
         })
       }
       walk.add(row.seq, row.uuid, row.entry, leaf, row.unreadable)
+      at = row.seq + 1
     }
+    gapTo(Math.min(from + CHUNK, end))
     read += chunk.rows.length
     options.onProgress?.({ entries: read, total: counts.seals })
   }
-  if (walk.size < end && read > 0) {
-    walk.report({ kind: 'seq_gap', seq: walk.size, detail: `no seals from seq ${walk.size} to ${end - 1}` })
-  }
-
   const root = walk.root()
   const stateRoot = frontierOf(state).root()
   if (state.size !== walk.size || !stateRoot.equals(root)) {
@@ -162,8 +169,16 @@ export async function verifyStore(
       detail: `the sealer's state says ${state.size} entries with root ${encodeHash(stateRoot)}; the entries give ${walk.size} with root ${encodeHash(root)}`,
     })
   }
+  // SQLite seals in rowid order: a sealed entry after the sealed position means the position was moved back.
+  const movedBack = !store.sealsAhead && counts.sealedAfter > 0
+  if (movedBack) {
+    walk.report({
+      kind: 'state_mismatch',
+      detail: `${counts.sealedAfter} sealed entries lie after the sealer's stored position: the state row was moved back`,
+    })
+  }
   // Every entry before the sealed position has a seal, unless one was slipped in afterwards.
-  if (counts.sealedEntries !== walk.entries - counts.sealedAfter) {
+  if (movedBack || counts.sealedEntries !== walk.entries - counts.sealedAfter) {
     for (const uuid of await store.unsealed(UNSEALED_SHOWN)) {
       walk.report({
         kind: 'unsealed_entry',

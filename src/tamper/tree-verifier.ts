@@ -127,8 +127,17 @@ export class TreeVerifier {
     }
     this.#next = seq + 1
     let leaf: Uint8Array | undefined
-    if (unreadable !== undefined) {
-      const detail = `the entry at seq ${seq} (uuid ${uuid}) cannot be read (${unreadable}): it was changed`
+    let computed: Buffer | string | undefined
+    if (entry !== null && unreadable === undefined) {
+      try {
+        computed = entryLeafHash(entry)
+      } catch (error) {
+        computed = error instanceof Error ? error.message : String(error)
+      }
+    }
+    const cannot = unreadable ?? (typeof computed === 'string' ? computed : undefined)
+    if (cannot !== undefined) {
+      const detail = `the entry at seq ${seq} (uuid ${uuid}) cannot be read (${cannot}): it was changed`
       this.report({ kind: 'leaf_mismatch', seq, uuid, detail })
       leaf = storedLeaf
     } else if (entry === null) {
@@ -136,7 +145,7 @@ export class TreeVerifier {
       leaf = storedLeaf
     } else {
       this.#entries++
-      leaf = entryLeafHash(entry)
+      leaf = computed as Buffer
       if (storedLeaf !== undefined && !Buffer.from(storedLeaf).equals(leaf)) {
         this.report({
           kind: 'leaf_mismatch',
@@ -149,6 +158,22 @@ export class TreeVerifier {
     if (leaf === undefined) return
     this.#tree.append(leaf)
     this.#meetCheckpoints()
+  }
+
+  /**
+   * Passes over a seq that has no seal (already reported as a gap by the caller), appending the
+   * leaf stored for it, if any, so that the positions after it still line up with checkpoints.
+   */
+  skip(seq: number, storedLeaf: Uint8Array | undefined): void {
+    this.#next = seq + 1
+    if (storedLeaf === undefined) return
+    this.#tree.append(storedLeaf)
+    this.#meetCheckpoints()
+  }
+
+  /** The seq expected next. */
+  get next(): number {
+    return this.#next
   }
 
   /** The root of the leaves so far. */

@@ -111,4 +111,10 @@ describe('entry leaf', () => {
     expect(entryCanonicalJson(entry)).toContain('"metadata":{"k\\udc00":"v\\ud800"}')
     expect(entryLeafHash(entry)).not.toEqual(entryLeafHash({ ...entry, userAgent: 'bad \ufffd' }))
   })
+
+  test('a date a Date cannot hold (stored by raw SQL) hashes as null instead of throwing', () => {
+    const entry = { ...VECTORS[0]!.entry, insertedAt: new Date(Number.NaN) }
+    expect(entryCanonicalJson(entry)).toContain('"insertedAt":null,')
+    expect(entryLeafHash(entry)).not.toEqual(entryLeafHash(VECTORS[0]!.entry))
+  })
 })

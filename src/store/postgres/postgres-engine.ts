@@ -46,6 +46,7 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     checkpoints: side('checkpoints'),
     sealedPosition: 'e.tx_id < s.horizon',
     afterSealedPosition: 'e.tx_id >= s.horizon',
+    unsealedPosition: 'e.tx_id < s.horizon',
     param: (n) => `$${n}`,
     // ISO strings: pg would format a Date parameter itself, in local time and more slowly.
     encodeDate: (date) => date.toISOString(),
