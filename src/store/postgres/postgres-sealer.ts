@@ -41,6 +41,9 @@ export function postgresSealer(
 
   return (executor, maxEntries) =>
     executor.transaction(async (tx) => {
+      // Each statement must see what committed before it (a server default of REPEATABLE READ
+      // would read the state as of before the lock was granted).
+      await tx.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED')
       const [lock] = await tx.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [lockKey])
       if (lock?.ok !== true) return { sealed: 0, size: -1, busy: true }
       // The xmin comes from this statement's snapshot, taken before the read below.
