@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS "public"."auditkit_entries_sealer" (
   size bigint NOT NULL,
   frontier bytea NOT NULL,
   horizon xid8 NOT NULL,
+  sweep_xmin xid8,
+  cursor_tx xid8,
+  cursor_uuid uuid,
   sealed_at timestamptz
 );
 

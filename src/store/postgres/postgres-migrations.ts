@@ -63,6 +63,9 @@ export function postgresMigrations({ schema, table }: StoreLocation): Migration[
   size bigint NOT NULL,
   frontier bytea NOT NULL,
   horizon xid8 NOT NULL,
+  sweep_xmin xid8,
+  cursor_tx xid8,
+  cursor_uuid uuid,
   sealed_at timestamptz
 )`,
         `INSERT INTO ${side('sealer')} (id, size, frontier, horizon) VALUES (1, 0, '', '0') ON CONFLICT (id) DO NOTHING`,

@@ -9,6 +9,8 @@ import type { SealOutcome } from '../store.js'
 
 type Database = BetterSqlite3.Database
 
+const SEALS_PER_INSERT = 100
+
 /**
  * SQLite's sealer. SQLite has one writer at a time and gives a new entry the rowid after the
  * largest, so rowids follow commit order and every snapshot sees a prefix of what will ever
@@ -27,6 +29,10 @@ export function sqliteSealer(
       state: db.prepare(`SELECT size, frontier, last_id FROM ${d.sealer} WHERE id = 1`),
       pending: db.prepare(`SELECT ${selectColumns('metadata')}, id FROM ${d.table} WHERE id > ? ORDER BY id LIMIT ?`),
       insertSeal: db.prepare(`INSERT INTO ${d.sealsTable} (seq, uuid) VALUES (?, ?)`),
+      // Seals go in 100 per statement: one call per row costs more than the row itself.
+      insertSeals: db.prepare(
+        `INSERT INTO ${d.sealsTable} (seq, uuid) VALUES ${Array.from({ length: SEALS_PER_INSERT }, () => '(?, ?)').join(', ')}`,
+      ),
       upsertTile: db.prepare(upsertTileText(d)),
       saveState: db.prepare(`UPDATE ${d.sealer} SET size = ?, frontier = ?, last_id = ?, sealed_at = ? WHERE id = 1`),
       batch: db.transaction((maxEntries: number): SealOutcome => {
@@ -40,7 +46,13 @@ export function sqliteSealer(
         const tiles = tilesSql(d, keys)
         const partial = keys.length === 0 ? [] : (db.prepare(tiles.text).all(tiles.params) as Row[])
         const batch = sealEntries(current, partial.map(toTile), rows.map(toEntry))
-        for (const [i, r] of rows.entries()) s.insertSeal.run(current.size + i, r.uuid)
+        let i = 0
+        for (; i + SEALS_PER_INSERT <= rows.length; i += SEALS_PER_INSERT) {
+          const params: unknown[] = []
+          for (let j = i; j < i + SEALS_PER_INSERT; j++) params.push(current.size + j, (rows[j] as Row).uuid)
+          s.insertSeals.run(params)
+        }
+        for (; i < rows.length; i++) s.insertSeal.run(current.size + i, (rows[i] as Row).uuid)
         for (const tile of batch.tiles) s.upsertTile.run(tile.level, tile.index, tile.hashes)
         const last = rows[rows.length - 1] as Row
         s.saveState.run(batch.state.size, batch.state.frontier, last.id, Date.now())
