@@ -3,11 +3,16 @@ import { parseArgs } from 'node:util'
 /** The engines a run can measure. */
 export type EngineName = 'sqlite' | 'postgres'
 
+/** The suites a run can measure: reads and writes (`main`), and tamper evidence (`tamper`). */
+export type SuiteName = 'main' | 'tamper'
+
 /** What `npm run bench -- ...` asked for. */
 export interface BenchArgs {
   /** Entries in the table the reads run on. */
   readonly rows: number
   readonly engines: readonly EngineName[]
+  /** Which suites to run, in this order. */
+  readonly suites: readonly SuiteName[]
   /** Where to write the run as a Markdown section, if anywhere. */
   readonly markdown: string | undefined
   /** Print the query plans of auditkit's first-page queries. */
@@ -23,9 +28,12 @@ export const MIN_ROWS = 10_000
 export const MAX_ROWS = 10_000_000
 const DEFAULT_ROWS = 100_000
 
-export const USAGE = `usage: npm run bench -- [--rows N] [--engine sqlite|postgres|all] [--markdown FILE] [--explain]
+export const USAGE = `usage: npm run bench -- [--rows N] [--engine sqlite|postgres|all] [--suite main|tamper|all] [--markdown FILE] [--explain]
   --rows      entries in the table, ${MIN_ROWS.toLocaleString('en-US')}..${MAX_ROWS.toLocaleString('en-US')} (default ${DEFAULT_ROWS.toLocaleString('en-US')}; 1_000_000, 1,000,000 and 1e6 are accepted)
   --engine    which store to measure (default all)
+  --suite     main: reads and writes; tamper: sealing, writes beside the background sealer, verify,
+              inclusion proofs (on a log of at least --rows sealed entries); all: main, then tamper
+              on the same table (default all)
   --markdown  also write the results as a Markdown section to FILE
   --explain   also print the query plans of auditkit's first-page queries
 PostgreSQL: AUDITKIT_PG_URL (default postgres://postgres@127.0.0.1:5432/test); the run uses a schema bench_<pid> and drops it.`
@@ -55,6 +63,19 @@ function parseEngines(text: string | undefined): EngineName[] {
   }
 }
 
+function parseSuites(text: string | undefined): SuiteName[] {
+  switch (text ?? 'all') {
+    case 'all':
+      return ['main', 'tamper']
+    case 'main':
+      return ['main']
+    case 'tamper':
+      return ['tamper']
+    default:
+      throw new ArgsError(`--suite must be main, tamper or all (got '${text}')`)
+  }
+}
+
 /** Reads the command line; throws ArgsError on anything it does not understand. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   let values: Record<string, string | boolean | undefined>
@@ -66,6 +87,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       options: {
         rows: { type: 'string' },
         engine: { type: 'string' },
+        suite: { type: 'string' },
         markdown: { type: 'string' },
         explain: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -80,6 +102,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   return {
     rows: parseRows(values.rows as string | undefined),
     engines: parseEngines(values.engine as string | undefined),
+    suites: parseSuites(values.suite as string | undefined),
     markdown,
     explain: values.explain === true,
   }

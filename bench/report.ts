@@ -1,4 +1,4 @@
-import type { EngineRun, Result } from './results.js'
+import type { EngineRun, Result, TamperRun } from './results.js'
 import { ratio } from './results.js'
 import type { TargetCheck } from './targets.js'
 
@@ -30,6 +30,28 @@ function title(run: EngineRun): string {
   return `${run.engine}, ${run.rows.toLocaleString('en-US')} entries (run took ${Math.round(run.seconds)} s)`
 }
 
+function tamperTitle(t: TamperRun): string {
+  return `tamper evidence, ${t.sealedEntries.toLocaleString('en-US')} sealed entries at the end (suite took ${Math.round(t.seconds)} s)`
+}
+
+function status(c: TargetCheck, markdown: boolean): string {
+  if (c.applicable === false) return markdown ? 'n/a' : 'n/a   '
+  if (c.met) return markdown ? 'met' : 'met   '
+  return markdown ? '**missed**' : 'MISSED'
+}
+
+function textTable(results: readonly Result[]): string[] {
+  const rows = [[...HEADER], ...results.map(cells)]
+  const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)))
+  return rows.map((row) =>
+    row.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  '),
+  )
+}
+
+function markdownTable(results: readonly Result[]): string[] {
+  return [`| ${HEADER.join(' | ')} |`, '|---|--:|--:|--:|', ...results.map((r) => `| ${cells(r).join(' | ')} |`)]
+}
+
 /** The run as plain text, for stdout. */
 export function renderText(
   runs: readonly EngineRun[],
@@ -41,16 +63,15 @@ export function renderText(
   for (const run of runs) {
     out.push('', `== ${title(run)} ==`)
     for (const [k, v] of Object.entries(run.settings)) out.push(`${k}: ${v}`)
-    out.push(RATIO_NOTE, '')
-    const rows = [[...HEADER], ...run.results.map(cells)]
-    const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)))
-    for (const row of rows)
-      out.push(
-        row.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  '),
-      )
-    out.push('', ...run.notes.map((n) => `note: ${n}`), '', 'targets:')
+    out.push(RATIO_NOTE)
+    if (run.results.length > 0) out.push('', ...textTable(run.results), '', ...run.notes.map((n) => `note: ${n}`))
+    if (run.tamper !== undefined) {
+      out.push('', `-- ${tamperTitle(run.tamper)} --`, '', ...textTable(run.tamper.results), '')
+      out.push(...run.tamper.notes.map((n) => `note: ${n}`))
+    }
+    out.push('', 'targets:')
     for (const c of checks.get(run.engine) ?? [])
-      out.push(`  ${c.met ? 'met   ' : 'MISSED'}  ${c.target}: ${c.measured} (${c.margin})`)
+      out.push(`  ${status(c, false)}  ${c.target}: ${c.measured} (${c.margin})`)
     for (const p of run.plans) out.push('', `plan of ${p.label}:`, p.text)
   }
   return out.join('\n')
@@ -67,11 +88,15 @@ export function renderMarkdown(
   for (const run of runs) {
     out.push('', `### ${title(run)}`, '')
     for (const [k, v] of Object.entries(run.settings)) out.push(`- ${k}: ${v}`)
-    out.push('', RATIO_NOTE, '', `| ${HEADER.join(' | ')} |`, '|---|--:|--:|--:|')
-    for (const r of run.results) out.push(`| ${cells(r).join(' | ')} |`)
-    out.push('', ...run.notes.map((n) => `- ${n}`), '', '| target | measured | | margin |', '|---|---|---|---|')
+    out.push('', RATIO_NOTE)
+    if (run.results.length > 0) out.push('', ...markdownTable(run.results), '', ...run.notes.map((n) => `- ${n}`))
+    if (run.tamper !== undefined) {
+      out.push('', `#### ${tamperTitle(run.tamper)}`, '', ...markdownTable(run.tamper.results), '')
+      out.push(...run.tamper.notes.map((n) => `- ${n}`))
+    }
+    out.push('', '| target | measured | | margin |', '|---|---|---|---|')
     for (const c of checks.get(run.engine) ?? [])
-      out.push(`| ${c.target} | ${c.measured} | ${c.met ? 'met' : '**missed**'} | ${c.margin} |`)
+      out.push(`| ${c.target} | ${c.measured} | ${status(c, true)} | ${c.margin} |`)
     for (const p of run.plans) out.push('', `Plan of ${p.label}:`, '', '```', p.text, '```')
   }
   return `${out.join('\n')}\n`

@@ -3,7 +3,14 @@ import type { Latency } from './stats.js'
 
 /** One figure: auditkit and the raw driver doing the same work in the same run. */
 export type Figure =
-  | { readonly kind: 'rate'; readonly unit: string; readonly auditkit: number; readonly raw: number }
+  | {
+      readonly kind: 'rate'
+      readonly unit: string
+      readonly auditkit: number
+      readonly raw: number
+      /** When the runs were paired: the median of the pairs' ratios, shown instead of auditkit / raw. */
+      readonly pairedRatio?: number
+    }
   | { readonly kind: 'latency'; readonly auditkit: Latency; readonly raw: Latency }
 
 export interface Result {
@@ -26,22 +33,34 @@ export interface Plan {
   readonly text: string
 }
 
+/** The tamper-evidence suite on one engine. */
+export interface TamperRun {
+  /** Sealed entries in the log when verify and the inclusion proofs ran. */
+  readonly sealedEntries: number
+  readonly results: readonly Result[]
+  readonly notes: readonly string[]
+  readonly seconds: number
+}
+
 /** Everything measured on one engine. */
 export interface EngineRun {
   readonly engine: EngineName
-  /** Entries in the table when the reads ran. */
+  /** Entries in the table when the reads ran (or, for a tamper-only run, in the sealed log). */
   readonly rows: number
   readonly settings: Record<string, string>
+  /** The main suite's results (empty when it did not run). */
   readonly results: readonly Result[]
-  readonly cursorDepth: CursorDepth
+  /** Absent when the main suite did not run. */
+  readonly cursorDepth: CursorDepth | undefined
   /** Figures without an auditkit counterpart, and how the data was made. */
   readonly notes: readonly string[]
   readonly plans: readonly Plan[]
+  readonly tamper: TamperRun | undefined
   readonly seconds: number
 }
 
 /** auditkit's figure over the raw driver's: above 1 means auditkit is faster. */
 export function ratio(figure: Figure, which: 'p50' | 'p99' = 'p50'): number {
-  if (figure.kind === 'rate') return figure.auditkit / figure.raw
+  if (figure.kind === 'rate') return figure.pairedRatio ?? figure.auditkit / figure.raw
   return figure.raw[which] / figure.auditkit[which]
 }

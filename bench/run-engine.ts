@@ -7,16 +7,49 @@ import { BATCH, fillTable } from './fill.js'
 import { rawSql } from './raw-sql.js'
 import { deepPosition } from './read-cases.js'
 import { measureReads } from './read-suite.js'
-import type { EngineRun } from './results.js'
+import type { CursorDepth, EngineRun, Plan, Result } from './results.js'
+import { measureTamper } from './tamper-suite.js'
 import { measureWrites } from './write-suite.js'
+
+/** What the main suite (reads and writes) measured. */
+interface MainRun {
+  readonly rows: number
+  readonly results: Result[]
+  readonly cursorDepth: CursorDepth
+  readonly notes: string[]
+  readonly plans: Plan[]
+}
+
+/**
+ * Runs the suites asked for on one engine: the main one (fill, reads, writes), then the
+ * tamper-evidence one, on the same table when both run.
+ */
+export async function runEngine(bench: EngineBench, args: BenchArgs, log: (line: string) => void): Promise<EngineRun> {
+  const started = performance.now()
+  const say = (what: string) => log(`[${bench.engine}] ${what}`)
+  const main = args.suites.includes('main') ? await runMain(bench, args, say) : undefined
+  const tamper = args.suites.includes('tamper')
+    ? await measureTamper(bench, args, (l) => say(`tamper: ${l}`))
+    : undefined
+  const settings = await bench.describe()
+  return {
+    engine: bench.engine,
+    rows: main?.rows ?? tamper?.sealedEntries ?? 0,
+    settings,
+    results: main?.results ?? [],
+    cursorDepth: main?.cursorDepth,
+    notes: main?.notes ?? [],
+    plans: main?.plans ?? [],
+    tamper,
+    seconds: (performance.now() - started) / 1000,
+  }
+}
 
 /**
  * Fills the engine's table to `args.rows` entries, measures every read on it, then the writes
  * (which add entries of their own after the reads are done).
  */
-export async function runEngine(bench: EngineBench, args: BenchArgs, log: (line: string) => void): Promise<EngineRun> {
-  const started = performance.now()
-  const say = (what: string) => log(`[${bench.engine}] ${what}`)
+async function runMain(bench: EngineBench, args: BenchArgs, say: (line: string) => void): Promise<MainRun> {
   const population = createPopulation()
   const generator = new EntryGenerator(population, args.rows)
 
@@ -42,7 +75,6 @@ export async function runEngine(bench: EngineBench, args: BenchArgs, log: (line:
   const plans = args.explain ? await explainReads(bench, population, deep) : []
   const selective = Number((await bench.raw.prepare(sql.countTarget)([population.selectiveUser]))[0]?.n)
   const writes = await measureWrites(bench, audit, generator, (l) => say(`write: ${l}`))
-  const settings = await bench.describe()
   await audit.close()
   const notes = [
     `Data: ${USER_COUNT.toLocaleString('en-US')} users and 9 actions drawn uniformly; one hot user is the target of ${HOT_SHARE * 100}% ` +
@@ -53,14 +85,5 @@ export async function runEngine(bench: EngineBench, args: BenchArgs, log: (line:
     ...writes.notes,
     ...reads.notes,
   ]
-  return {
-    engine: bench.engine,
-    rows,
-    settings,
-    results: [...writes.results, ...reads.results],
-    cursorDepth: reads.cursorDepth,
-    notes,
-    plans,
-    seconds: (performance.now() - started) / 1000,
-  }
+  return { rows, results: [...writes.results, ...reads.results], cursorDepth: reads.cursorDepth, notes, plans }
 }

@@ -1,4 +1,5 @@
 import { type EngineRun, type Result, ratio } from './results.js'
+import { checkTamperTargets } from './tamper-targets.js'
 
 /** One of the issue's targets, checked against one engine's run. */
 export interface TargetCheck {
@@ -7,6 +8,8 @@ export interface TargetCheck {
   readonly met: boolean
   /** How far from the target, when missed (or how much room, when met). */
   readonly margin: string
+  /** False when the run is too small for the target to apply (shown as n/a, not as met or missed). */
+  readonly applicable?: boolean
 }
 
 const FIRST_PAGES = ['list-first', 'list-action', 'by-action', 'for-user', 'page-first', 'iterate-first']
@@ -47,8 +50,16 @@ function latencyOf(r: Result | undefined) {
   return r.figure.auditkit
 }
 
-/** Checks the run against every target of the issue. */
+/** Checks the run against every target of the suites it ran. */
 export function checkTargets(run: EngineRun): TargetCheck[] {
+  return [
+    ...(run.cursorDepth === undefined ? [] : checkMain(run)),
+    ...(run.tamper ? checkTamperTargets(run.tamper) : []),
+  ]
+}
+
+/** Checks the main suite against every target of the issue. */
+function checkMain(run: EngineRun): TargetCheck[] {
   const byId = new Map(run.results.map((r) => [r.id, r]))
   const get = (id: string) => {
     const r = byId.get(id)
@@ -72,7 +83,7 @@ export function checkTargets(run: EngineRun): TargetCheck[] {
   for (const id of FIRST_PAGES) {
     checks.push(under(`${get(id).label} p99 < ${FIRST_PAGE_P99_MS} ms`, latencyOf(get(id)).p99, FIRST_PAGE_P99_MS))
   }
-  const { shallow, deep } = run.cursorDepth
+  const { shallow, deep } = run.cursorDepth as NonNullable<EngineRun['cursorDepth']>
   const slower = deep.p50 / shallow.p50
   checks.push({
     target: `${get('page-deep').label} as fast as at depth 0 (p50 within ${x(CURSOR_TOLERANCE)}, measured interleaved)`,

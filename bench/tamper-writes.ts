@@ -1,0 +1,128 @@
+import { performance } from 'node:perf_hooks'
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises'
+import type { EntryGenerator } from './data.js'
+import { latencyOf } from './stats.js'
+import type { TamperTarget } from './tamper-open.js'
+
+/** Concurrent createLogEntry callers. */
+export const WRITERS = 16
+/** The background sealer's interval in the "on" rounds: demanding (the default is 1000 ms). */
+export const SEAL_INTERVAL_MS = 200
+/** How long each round writes. */
+const ROUND_MS = 3000
+/** Rounds without and with the sealer, alternately (off/on, then on/off, ...). */
+const PAIRS = 5
+
+interface Round {
+  readonly perSecond: number
+  readonly p50: number
+  readonly p99: number
+  /** Entries the background sealer sealed during the round. */
+  readonly sealed: number
+  readonly written: number
+}
+
+/** What the A/B comparison measured. */
+export interface SealerWrites {
+  /** Medians over the rounds. */
+  readonly off: Round
+  readonly on: Round
+  /** on/off per pair, in run order. */
+  readonly ratios: readonly number[]
+  readonly medianRatio: number
+  readonly sealErrors: number
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
+}
+
+/**
+ * One round: a fresh log (background sealer every {@link SEAL_INTERVAL_MS} or none), warmed up
+ * and with no backlog, then {@link WRITERS} loops of awaited createLogEntry for {@link ROUND_MS}.
+ */
+async function round(
+  t: TamperTarget,
+  generator: EntryGenerator,
+  sealer: boolean,
+  onSealError: () => void,
+): Promise<Round> {
+  const log = await t.open({ sealIntervalMs: sealer ? SEAL_INTERVAL_MS : 0, onSealError })
+  try {
+    const loops = (until: () => boolean, latencies?: number[]) =>
+      Promise.all(
+        Array.from({ length: WRITERS }, async () => {
+          while (!until()) {
+            const input = generator.next()
+            const start = performance.now()
+            await log.createLogEntry(input)
+            latencies?.push(performance.now() - start)
+            // As a server's writes arrive with I/O: SQLite's synchronous writes awaited back to back
+            // would run on microtasks alone and never let the sealer's timer fire.
+            await nextTurn()
+          }
+        }),
+      )
+    let warm = 0
+    await loops(() => warm++ >= 4 * WRITERS)
+    // Leave no backlog: every round starts with the sealer caught up (off the clock).
+    await log.seal()
+    if (sealer) await sleep(SEAL_INTERVAL_MS / 2) // start mid-interval, not on a tick
+    const before = (await log.treeHead()).treeSize
+    const latencies: number[] = []
+    const start = performance.now()
+    const end = start + ROUND_MS
+    await loops(() => performance.now() >= end, latencies)
+    const elapsed = performance.now() - start
+    const after = (await log.treeHead()).treeSize
+    const l = latencyOf(latencies)
+    return {
+      perSecond: (latencies.length * 1000) / elapsed,
+      p50: l.p50,
+      p99: l.p99,
+      sealed: after - before,
+      written: latencies.length,
+    }
+  } finally {
+    await log.close()
+  }
+}
+
+/**
+ * {@link WRITERS} concurrent createLogEntry callers on a log without a background sealer against
+ * the same with one, in alternating rounds; the ratio is with/without, median over the pairs.
+ */
+export async function measureSealerWrites(
+  t: TamperTarget,
+  generator: EntryGenerator,
+  say: (line: string) => void,
+): Promise<SealerWrites> {
+  let sealErrors = 0
+  const onSealError = () => {
+    sealErrors++
+  }
+  const off: Round[] = []
+  const on: Round[] = []
+  const ratios: number[] = []
+  for (let pair = 0; pair < PAIRS; pair++) {
+    const order = pair % 2 === 0 ? [false, true] : [true, false]
+    for (const sealer of order) (sealer ? on : off).push(await round(t, generator, sealer, onSealError))
+    const a = off[pair] as Round
+    const b = on[pair] as Round
+    ratios.push(b.perSecond / a.perSecond)
+    say(
+      `pair ${pair + 1}/${PAIRS}: without sealer ${Math.round(a.perSecond)}/s, with ${Math.round(b.perSecond)}/s ` +
+        `(sealed ${b.sealed} of ${b.written} during the round): ${(b.perSecond / a.perSecond).toFixed(3)}x`,
+    )
+  }
+  const med = (rounds: Round[]): Round => ({
+    perSecond: median(rounds.map((r) => r.perSecond)),
+    p50: median(rounds.map((r) => r.p50)),
+    p99: median(rounds.map((r) => r.p99)),
+    sealed: median(rounds.map((r) => r.sealed)),
+    written: median(rounds.map((r) => r.written)),
+  })
+  return { off: med(off), on: med(on), ratios, medianRatio: median(ratios), sealErrors }
+}
