@@ -1,5 +1,5 @@
 import type { Tile, TileKey } from '../tamper/tiles.js'
-import { type Sql, type SqlDialect, selectColumns } from './entry-sql.js'
+import { bulkColumns, type Sql, type SqlDialect } from './entry-sql.js'
 
 /** What the shared sealing queries need to know of an engine, beyond its entry dialect. */
 export interface SealDialect extends SqlDialect {
@@ -51,7 +51,7 @@ export function upsertTileText(d: SealDialect): string {
 export function sealedRangeSql(d: SealDialect, from: number, to: number): Sql {
   return {
     text:
-      `SELECT s.seq AS seq, s.uuid AS sealed_uuid, ${selectColumns(d.metadataAsText('e.metadata'), 'e.')} ` +
+      `SELECT s.seq AS seq, s.uuid AS sealed_uuid, ${bulkColumns(d, 'e.')} ` +
       `FROM ${d.sealsTable} s LEFT JOIN ${d.table} e ON e.uuid = s.uuid ` +
       `WHERE s.seq >= ${d.param(1)} AND s.seq < ${d.param(2)} ORDER BY s.seq`,
     params: [from, to],

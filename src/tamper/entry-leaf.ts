@@ -10,7 +10,23 @@ const leafOf: (json: string) => Buffer =
 
 // auditkit never stores a date a Date cannot hold; raw SQL can ('infinity', a huge epoch): hash it
 // as null rather than fail, so that such an entry is still sealed and verify reports the change.
-const isoOrNull = (date: Date) => (Number.isNaN(date.getTime()) ? 'null' : `"${date.toISOString()}"`)
+function isoOrNull(date: Date): string {
+  const ms = date.getTime()
+  if (Number.isNaN(ms)) return 'null'
+  // Years outside 0000..9999 are written with a sign and six digits: no shortcut for those.
+  if (ms < MIN_FOUR_DIGIT_YEAR || ms > MAX_FOUR_DIGIT_YEAR) return `"${date.toISOString()}"`
+  // Entries sealed together mostly share their second: format the second once.
+  const second = Math.floor(ms / 1000)
+  if (second !== lastSecond) {
+    lastSecond = second
+    lastPrefix = `"${date.toISOString().slice(0, 20)}`
+  }
+  return `${lastPrefix}${String(ms - second * 1000).padStart(3, '0')}Z"`
+}
+const MIN_FOUR_DIGIT_YEAR = -62_167_219_200_000 // 0000-01-01T00:00:00.000Z
+const MAX_FOUR_DIGIT_YEAR = 253_402_300_799_999 // 9999-12-31T23:59:59.999Z
+let lastSecond = Number.NaN
+let lastPrefix = ''
 
 const nullable = (value: string | null) => (value === null ? 'null' : canonicalString(value))
 

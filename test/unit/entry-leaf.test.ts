@@ -82,7 +82,15 @@ describe('entry leaf', () => {
   })
 
   test('the hand-written serialization equals canonicalJson of the same fields, for awkward values', () => {
-    const strings = ['', 'plain', 'quote " and \\ backslash', 'tab\t nl\n nul\u0000', 'é ÄÖ 中文 😀', '\u2028\u2029', '</script>']
+    const strings = [
+      '',
+      'plain',
+      'quote " and \\ backslash',
+      'tab\t nl\n nul\u0000',
+      'é ÄÖ 中文 😀',
+      '\u2028\u2029',
+      '</script>',
+    ]
     let seed = 7
     const pick = <T>(list: readonly T[]): T => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31
@@ -116,5 +124,18 @@ describe('entry leaf', () => {
     const entry = { ...VECTORS[0]!.entry, insertedAt: new Date(Number.NaN) }
     expect(entryCanonicalJson(entry)).toContain('"insertedAt":null,')
     expect(entryLeafHash(entry)).not.toEqual(entryLeafHash(VECTORS[0]!.entry))
+  })
+
+  test('insertedAt is written exactly as toISOString writes it, across seconds, epochs and six-digit years', () => {
+    const times = [
+      0, 1, 999, 1000, -1, -1001, 1_764_064_800_123, 1_764_064_800_999, 1_764_064_801_000, -62_167_219_200_001,
+      253_402_300_800_000, 8_640_000_000_000_000,
+    ]
+    for (const ms of [...times, ...times.reverse()]) {
+      const date = new Date(ms)
+      expect(entryCanonicalJson({ ...VECTORS[0]!.entry, insertedAt: date })).toContain(
+        `"insertedAt":"${date.toISOString()}"`,
+      )
+    }
   })
 })

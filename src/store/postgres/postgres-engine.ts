@@ -18,7 +18,8 @@ function statementName(text: string): string {
 }
 
 function toDate(value: unknown): Date {
-  return value instanceof Date ? value : new Date(value as string)
+  if (value instanceof Date) return value
+  return new Date(typeof value === 'number' ? value : (value as string))
 }
 
 /**
@@ -52,6 +53,8 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     encodeDate: (date) => date.toISOString(),
     // As text: a caller's Kysely CamelCasePlugin would otherwise rewrite the keys inside metadata.
     metadataAsText: (column) => `${column}::text`,
+    // float8, not bigint: 'infinity' (which raw SQL can store) must read back, as an invalid Date.
+    dateAsMs: (column) => `floor(extract(epoch from ${column}) * 1000)::float8`,
     insertSql(entries: readonly StoredEntry[]): BatchSql {
       if (entries.length === 1) {
         return { text: insertOne, paramLists: [insertValues(this, entries[0] as StoredEntry)], name: insertOneName }

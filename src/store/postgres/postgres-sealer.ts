@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Entry } from '../../entry.js'
 import { sealEntries } from '../../tamper/seal-batch.js'
 import { partialTiles } from '../../tamper/tiles.js'
-import { selectColumns } from '../entry-sql.js'
+import { bulkColumns } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
 import { type SealDialect, tilesSql, toTile, upsertTileText } from '../seal-sql.js'
 import type { SealOutcome, StoreLocation } from '../store.js'
@@ -35,7 +35,7 @@ export function postgresSealer(
     'SELECT size, frontier, horizon::text AS horizon, sweep_xmin::text AS sweep_xmin, cursor_tx::text AS cursor_tx, ' +
     `cursor_uuid::text AS cursor_uuid, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin FROM ${d.sealer} WHERE id = 1`
   const pending = (after: boolean) =>
-    `SELECT ${selectColumns(d.metadataAsText('metadata'))}, tx_id::text AS tx FROM ${d.table} e WHERE tx_id >= $1::xid8 ` +
+    `SELECT ${bulkColumns(d)}, tx_id::text AS tx FROM ${d.table} e WHERE tx_id >= $1::xid8 ` +
     (after ? 'AND (tx_id, uuid) > ($3::xid8, $4::uuid) ' : '') +
     `AND NOT EXISTS (SELECT 1 FROM ${d.sealsTable} s WHERE s.uuid = e.uuid) ORDER BY tx_id, uuid LIMIT $2`
   const sweepStart = pending(false)

@@ -36,6 +36,7 @@ export function sqliteEngine(tableName: string): Engine {
     param: () => '?',
     encodeDate: (date) => date.getTime(),
     metadataAsText: (column) => column,
+    dateAsMs: (column) => column,
     insertSql(entries: readonly StoredEntry[]): BatchSql {
       return { text: insert, paramLists: entries.map((stored) => insertValues(this, stored)) }
     },

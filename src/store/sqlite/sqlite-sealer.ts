@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import type { Entry } from '../../entry.js'
 import { sealEntries } from '../../tamper/seal-batch.js'
 import { partialTiles } from '../../tamper/tiles.js'
-import { selectColumns } from '../entry-sql.js'
+import { bulkColumns } from '../entry-sql.js'
 import type { Row } from '../executor.js'
 import { type SealDialect, tilesSql, toTile, upsertTileText } from '../seal-sql.js'
 import type { SealOutcome } from '../store.js'
@@ -27,7 +27,7 @@ export function sqliteSealer(
   function prepare(db: Database) {
     return {
       state: db.prepare(`SELECT size, frontier, last_id FROM ${d.sealer} WHERE id = 1`),
-      pending: db.prepare(`SELECT ${selectColumns('metadata')}, id FROM ${d.table} WHERE id > ? ORDER BY id LIMIT ?`),
+      pending: db.prepare(`SELECT ${bulkColumns(d)}, id FROM ${d.table} WHERE id > ? ORDER BY id LIMIT ?`),
       insertSeal: db.prepare(`INSERT INTO ${d.sealsTable} (seq, uuid) VALUES (?, ?)`),
       // Seals go in 100 per statement: one call per row costs more than the row itself.
       insertSeals: db.prepare(
