@@ -131,6 +131,26 @@ export class MerkleFrontier {
   }
 
   /**
+   * Appends one leaf hash like `append`, without reporting nodes or copying `leaf` (the caller
+   * must not change it afterwards): the verification hot path.
+   *
+   * @example
+   * for (const leaf of recomputedLeaves) tree.push(leaf)
+   */
+  push(leaf: Buffer): void {
+    if (!isHash(leaf)) throw new ValidationError([{ field: 'leaf', message: `must be a ${HASH_SIZE}-byte hash` }])
+    let hash = leaf
+    let level = 0
+    for (let left = this.#levels[0]; left !== undefined; left = this.#levels[level]) {
+      this.#levels[level] = undefined
+      hash = nodeHash(left, hash)
+      level++
+    }
+    this.#levels[level] = hash
+    this.#size++
+  }
+
+  /**
    * The RFC 6962 root of the leaves appended so far (EMPTY_ROOT for none). O(log n) hashes.
    *
    * @example

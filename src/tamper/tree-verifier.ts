@@ -145,8 +145,9 @@ export class TreeVerifier {
       leaf = storedLeaf
     } else {
       this.#entries++
-      leaf = computed as Buffer
-      if (storedLeaf !== undefined && !Buffer.from(storedLeaf).equals(leaf)) {
+      const own = computed as Buffer
+      leaf = own
+      if (storedLeaf !== undefined && !own.equals(storedLeaf)) {
         this.report({
           kind: 'leaf_mismatch',
           seq,
@@ -156,7 +157,7 @@ export class TreeVerifier {
       }
     }
     if (leaf === undefined) return
-    this.#tree.append(leaf)
+    this.#tree.push(Buffer.isBuffer(leaf) ? leaf : Buffer.from(leaf))
     this.#meetCheckpoints()
   }
 
@@ -167,7 +168,7 @@ export class TreeVerifier {
   skip(seq: number, storedLeaf: Uint8Array | undefined): void {
     this.#next = seq + 1
     if (storedLeaf === undefined) return
-    this.#tree.append(storedLeaf)
+    this.#tree.push(Buffer.from(storedLeaf))
     this.#meetCheckpoints()
   }
 
