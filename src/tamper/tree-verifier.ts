@@ -68,6 +68,8 @@ export interface ExpectedRoot {
   readonly size: number
   readonly rootHash: Uint8Array
   readonly label: string
+  /** The sealer's own stored tree head rather than a signed checkpoint: reported as `state_mismatch`. */
+  readonly state?: boolean
 }
 
 const MAX_PROBLEMS = 1000
@@ -185,12 +187,9 @@ export class TreeVerifier {
   /** Ends the walk: checkpoints beyond the tree's size mean the log was cut short. */
   finish(): { problems: VerifyProblem[]; omitted: number; checkpointsChecked: number } {
     for (const cp of this.#expected) {
-      this.report({
-        kind: 'truncated',
-        seq: cp.size,
-        detail: `${cp.label} covers ${cp.size} entries but the log has ${this.#tree.size}: entries were removed from its end`,
-      })
-      this.#checked++
+      const detail = `${cp.label} covers ${cp.size} entries but the log has ${this.#tree.size}: entries were removed from its end`
+      this.report({ kind: cp.state ? 'state_mismatch' : 'truncated', seq: cp.size, detail })
+      if (!cp.state) this.#checked++
     }
     this.#expected.length = 0
     return { problems: [...this.#problems], omitted: this.#omitted, checkpointsChecked: this.#checked }
@@ -199,16 +198,17 @@ export class TreeVerifier {
   #meetCheckpoints(): void {
     for (let cp = this.#expected.at(-1); cp !== undefined && cp.size <= this.#tree.size; cp = this.#expected.at(-1)) {
       this.#expected.pop()
-      this.#checked++
+      if (!cp.state) this.#checked++
       if (cp.size < this.#tree.size) continue // met while skipping a gap: already reported
       if (this.root().equals(cp.rootHash)) {
-        this.#lastGood = cp.size
+        if (!cp.state) this.#lastGood = cp.size
         continue
       }
+      const range = `an entry between seq ${this.#lastGood} and ${cp.size - 1} was changed, inserted or removed`
       this.report({
-        kind: 'root_mismatch',
+        kind: cp.state ? 'state_mismatch' : 'root_mismatch',
         seq: cp.size,
-        detail: `${cp.label} signed another root for ${cp.size} entries: an entry between seq ${this.#lastGood} and ${cp.size - 1} was changed, inserted or removed`,
+        detail: `${cp.label} has another root for ${cp.size} entries: ${range}`,
       })
     }
   }

@@ -502,7 +502,7 @@ export function tamperingCases(h: TamperHarness, unavailable?: string): void {
         const copied = await audit.verify({ checkpoints: [cp.note] })
         expect(copied.ok).toBe(false)
         expect(problems(copied)).toEqual([{ kind: 'bad_checkpoint' }, { kind: 'root_mismatch', seq: CHECKPOINT_SIZE }])
-        expect(copied.problems[1]?.detail).toMatch(/^checkpoint 0 passed in signed another root/)
+        expect(copied.problems[1]?.detail).toMatch(/^checkpoint 0 passed in has another root/)
         // The attacker's log, told the real key, says the same.
         expect(problems(await rebuilt.verify({ checkpoints: [cp.note], publicKey: ORIGINAL.publicKey }))).toEqual([
           { kind: 'bad_checkpoint' },
