@@ -77,7 +77,9 @@ function pendingQuery(t: TamperTarget) {
     plain: `SELECT ${columns} FROM ${d.table} WHERE (tx_id, uuid) > ($1::xid8, $2::uuid) ORDER BY tx_id, uuid LIMIT $3`,
     text:
       `SELECT ${columns} FROM ${d.table} e ` +
-      `WHERE tx_id >= $1::xid8 AND NOT EXISTS (SELECT 1 FROM ${d.sealsTable} s WHERE s.uuid = e.uuid) ` +
+      // OFFSET 0 keeps the probe a per-row subplan: the plan the sealer gets by turning hash and
+      // merge joins off in its transaction (a pooled raw query cannot set that).
+      `WHERE tx_id >= $1::xid8 AND NOT EXISTS (SELECT 1 FROM ${d.sealsTable} s WHERE s.uuid = e.uuid OFFSET 0) ` +
       'AND (tx_id, uuid) > ($2::xid8, $3::uuid) ORDER BY tx_id, uuid LIMIT $4',
     position: `SELECT horizon::text AS horizon FROM ${d.sealer} WHERE id = 1`,
     after: (row: Row, from: Position): Position => [from[0], row.tx, row.uuid],
