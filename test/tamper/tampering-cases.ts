@@ -338,10 +338,9 @@ export function tamperingCases(h: TamperHarness, unavailable?: string): void {
           const result = await audit.verify({ checkpoints: [cp.note] })
           expect(result.ok).toBe(false)
           expect(result.problems[0]).toMatchObject({ kind: 'leaf_missing', seq: TOTAL, uuid: forged.uuid })
-          expect(problems(result)).toEqual([
-            { kind: 'leaf_missing', seq: TOTAL, uuid: forged.uuid },
-            { kind: 'state_mismatch', seq: TOTAL },
-          ])
+          // The sealer's head is met at its own size (seals may legitimately be committed after
+          // it was read, while verify runs); the forged seal beyond it is named by its missing leaf.
+          expect(problems(result)).toEqual([{ kind: 'leaf_missing', seq: TOTAL, uuid: forged.uuid }])
         })
       })
 
