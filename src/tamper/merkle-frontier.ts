@@ -131,20 +131,25 @@ export class MerkleFrontier {
   }
 
   /**
-   * Appends one leaf hash like `append`, without reporting nodes or copying `leaf` (the caller
-   * must not change it afterwards): the verification hot path.
+   * Appends one leaf hash like `append`, without copying `leaf` (the caller must not change it
+   * afterwards) and without building a list: completed nodes, if wanted, go to `onNode` (the leaf
+   * itself first). The sealing and verification hot path.
    *
    * @example
    * for (const leaf of recomputedLeaves) tree.push(leaf)
    */
-  push(leaf: Buffer): void {
+  push(leaf: Buffer, onNode?: (level: number, index: number, hash: Buffer) => void): void {
     if (!isHash(leaf)) throw new ValidationError([{ field: 'leaf', message: `must be a ${HASH_SIZE}-byte hash` }])
     let hash = leaf
     let level = 0
+    let index = this.#size
+    onNode?.(0, index, hash)
     for (let left = this.#levels[0]; left !== undefined; left = this.#levels[level]) {
       this.#levels[level] = undefined
       hash = nodeHash(left, hash)
       level++
+      index = Math.floor(index / 2)
+      onNode?.(level, index, hash)
     }
     this.#levels[level] = hash
     this.#size++

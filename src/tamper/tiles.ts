@@ -121,7 +121,13 @@ export class TileAppender {
 
   /** Adds a node if it lies on a tile level; throws MissingNodeError if it does not follow its tile's last hash. */
   add(node: MerkleNode): void {
-    if (node.level % TILE_HEIGHT !== 0) return
+    this.addNode(node.level, node.index, node.hash)
+  }
+
+  /** As `add`, for a node given by its parts (what `MerkleFrontier.push` reports). */
+  addNode(level: number, index: number, hash: Buffer): void {
+    if (level % TILE_HEIGHT !== 0) return
+    const node = { level, index, hash }
     const key = { level: node.level / TILE_HEIGHT, index: Math.floor(node.index / TILE_WIDTH) }
     const id = tileId(key.level, key.index)
     let tile = this.#tiles.get(id)

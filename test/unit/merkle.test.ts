@@ -291,6 +291,20 @@ describe('proofs use exactly the published stored nodes (transparency-dev/merkle
 })
 
 describe('MerkleFrontier', () => {
+  test('push() reports exactly the nodes append() returns, and reaches the same roots', () => {
+    const appended = new MerkleFrontier()
+    const pushed = new MerkleFrontier()
+    for (let n = 1; n <= N; n++) {
+      const leaf = LEAVES_300[n - 1] as Buffer
+      const expected = appended.append(leaf).map((node) => `${node.level}/${node.index}/${node.hash.toString('hex')}`)
+      const reported: string[] = []
+      pushed.push(Buffer.from(leaf), (level, index, hash) => reported.push(`${level}/${index}/${hash.toString('hex')}`))
+      expect(reported).toEqual(expected)
+      expect(pushed.root().equals(appended.root())).toBe(true)
+    }
+    expect(() => pushed.push(Buffer.alloc(31))).toThrow(ValidationError)
+  })
+
   test('its root equals the reference root at every size from 0 to 300', () => {
     const frontier = new MerkleFrontier()
     expect(frontier.root().equals(EMPTY_ROOT)).toBe(true)
