@@ -70,7 +70,10 @@ export interface AuditLogOptions<A extends readonly string[] = typeof DEFAULT_AC
   origin?: string
   /** How often a live log seals new entries in the background, in ms (default 1000; 0: only `seal()`). */
   sealIntervalMs?: number
-  /** At most this many entries per sealing transaction (default 2000). */
+  /**
+   * At most this many entries per sealing transaction (default 2000 on SQLite, where a batch runs
+   * synchronously and holds the write lock; 10000 on PostgreSQL).
+   */
   sealBatchSize?: number
   /** Called when background sealing fails (default: a process warning). The next round retries. */
   onSealError?: (error: unknown) => void
@@ -206,7 +209,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     signer,
     publicKey: o.signingKey === undefined ? undefined : createPublicKey(o.signingKey),
     sealIntervalMs: o.sealIntervalMs ?? 1000,
-    sealBatchSize: o.sealBatchSize ?? 2000,
+    sealBatchSize: o.sealBatchSize ?? (engine === 'sqlite' ? 2000 : 10_000),
     onSealError: o.onSealError ?? warn,
   })
 }

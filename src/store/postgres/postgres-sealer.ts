@@ -4,7 +4,7 @@ import { sealEntries } from '../../tamper/seal-batch.js'
 import { partialTiles } from '../../tamper/tiles.js'
 import { bulkColumns } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
-import { type SealDialect, tilesSql, toTile, upsertTileText } from '../seal-sql.js'
+import { type SealDialect, tilesSql, toTile } from '../seal-sql.js'
 import type { SealOutcome, StoreLocation } from '../store.js'
 
 /** A stable 64-bit advisory lock key for sealing one entries table. */
@@ -41,7 +41,9 @@ export function postgresSealer(
   const sweepStart = pending(false)
   const sweepNext = pending(true)
   const insertSeals = `INSERT INTO ${d.sealsTable} (seq, uuid) SELECT $1::bigint + n - 1, u FROM unnest($2::uuid[]) WITH ORDINALITY AS x(u, n)`
-  const upsertTile = upsertTileText(d)
+  const upsertTiles =
+    `INSERT INTO ${d.tiles} (level, idx, hashes) SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bytea[]) ` +
+    'ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes'
   const saveState =
     `UPDATE ${d.sealer} SET size = $1, frontier = $2, horizon = $3::xid8, sweep_xmin = $4::xid8, ` +
     'cursor_tx = $5::xid8, cursor_uuid = $6::uuid, sealed_at = now() WHERE id = 1'
@@ -83,9 +85,21 @@ export function postgresSealer(
       const keys = partialTiles(current.size)
       const tiles = tilesSql(d, keys)
       const partial = keys.length === 0 ? [] : await tx.query(tiles.text, tiles.params)
-      const batch = sealEntries(current, partial.map(toTile), rows.map(toEntry))
-      await tx.query(insertSeals, [current.size, rows.map((r) => r.uuid)])
-      for (const tile of batch.tiles) await tx.query(upsertTile, [tile.level, tile.index, tile.hashes])
+      // The seals need only the uuids: the server inserts them while this process hashes.
+      const inserting = tx.query(insertSeals, [current.size, rows.map((r) => r.uuid)])
+      let batch: ReturnType<typeof sealEntries>
+      try {
+        batch = sealEntries(current, partial.map(toTile), rows.map(toEntry))
+      } catch (error) {
+        await inserting.catch(() => {})
+        throw error
+      }
+      await inserting
+      await tx.query(upsertTiles, [
+        batch.tiles.map((t) => t.level),
+        batch.tiles.map((t) => t.index),
+        batch.tiles.map((t) => t.hashes),
+      ])
       await tx.query(saveState, [batch.state.size, batch.state.frontier, ...next])
       return { sealed: rows.length, size: batch.state.size, busy: false }
     })
