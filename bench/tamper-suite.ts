@@ -20,7 +20,6 @@ import { PROOF_TARGET_ROWS } from './tamper-targets.js'
 import { measureProofs, measureVerify } from './tamper-verify.js'
 import { measureSealerWrites, SEAL_INTERVAL_MS, WRITERS } from './tamper-writes.js'
 
-const DEFAULT_BATCH = SEAL_BATCH_SIZES[0]
 const WARM_UP = 5000
 /** Each sealing backlog: a tenth of --rows, from 10,000 to 100,000 entries. */
 const backlogFor = (rows: number) => Math.min(100_000, Math.max(10_000, Math.round(rows / 10)))
@@ -56,6 +55,8 @@ export async function measureTamper(
 ): Promise<TamperRun> {
   const started = performance.now()
   const t = await tamperTarget(bench)
+  // auditkit's default sealBatchSize for this engine (src/options.ts).
+  const DEFAULT_BATCH = bench.engine === 'sqlite' ? 2000 : 10_000
   const generator = new EntryGenerator(createPopulation(), args.rows, 4)
   const backlog = backlogFor(args.rows)
   const segments = SEAL_BATCH_SIZES.length * 2
@@ -91,7 +92,7 @@ export async function measureTamper(
     for (const size of SEAL_BATCH_SIZES) {
       const of = sized.filter((m) => m.batchSize === size)
       results.push({
-        id: `seal:${size}`,
+        id: size === DEFAULT_BATCH ? 'seal:default' : `seal:${size}`,
         label: `seal() of backlogs of ${n(backlog)}, sealBatchSize ${n(size)}${size === DEFAULT_BATCH ? ' (default)' : ''}, vs raw SELECT of the same rows (entries/s)`,
         figure: {
           kind: 'rate',

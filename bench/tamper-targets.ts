@@ -30,7 +30,7 @@ export function checkTamperTargets(run: TamperRun): TargetCheck[] {
     return r
   }
   const checks: TargetCheck[] = []
-  for (const id of ['seal-initial', 'seal:2000']) {
+  for (const id of ['seal-initial', 'seal:default']) {
     const r = byId.get(id)
     if (r?.figure.kind !== 'rate') continue
     checks.push(rateAtLeast(`${r.label.split(', vs')[0]} >= ${n(SEAL_RATE)} entries/s`, r.figure.auditkit, SEAL_RATE))
