@@ -5,6 +5,9 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, test, vi } from 'vitest'
 import { createAuditLog, StoreError } from '../src/index.js'
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js'
+import type { Store } from '../src/store/store.js'
+import { verifyStore } from '../src/tamper/log-verify.js'
 import { writeFromProcess } from './support/processes.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'auditkit-sqlite-'))
@@ -177,6 +180,46 @@ describe('SQLite only', () => {
     await audit.findLog(u)
     expect(plans.length).toBe(7)
     for (const plan of plans) expect(plan, plan).not.toMatch(/SCAN auditkit_entries(?! USING)/)
+    db.close()
+  })
+
+  test('verify reads the sealer state before the seals: seals committed in between are no false alarm', async () => {
+    const db = new Database(':memory:')
+    const audit = await createAuditLog({ database: db, sealIntervalMs: 0 })
+    const input = () => ({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' as const })
+    await audit.createLogEntries(Array.from({ length: 100 }, input))
+    await audit.seal()
+    const store = await createSqliteStore({
+      database: db,
+      table: 'auditkit_entries',
+      busyTimeoutMs: 0,
+      synchronous: 'full',
+    })
+    const earlier = await store.sealState()
+    await audit.createLogEntries(Array.from({ length: 50 }, input))
+    await audit.seal()
+    // As if the state row had been read just before another process committed 50 more seals.
+    const stale = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'sealState') return async () => earlier
+        const value = Reflect.get(target, prop, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    }) as Store
+    const result = await verifyStore(stale, 'auditkit/auditkit_entries', undefined, {})
+    expect(result).toMatchObject({ ok: true, entries: 150, treeSize: 150, problems: [] })
+    // A state that disagrees with the seals at its own size is still reported.
+    const forged = { size: 100, frontier: Buffer.alloc(earlier.frontier.length, 7) }
+    const bad = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'sealState') return async () => forged
+        const value = Reflect.get(target, prop, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    }) as Store
+    const caught = await verifyStore(bad, 'auditkit/auditkit_entries', undefined, {})
+    expect(caught.problems).toEqual([expect.objectContaining({ kind: 'state_mismatch', seq: 100 })])
+    await audit.close()
     db.close()
   })
 })

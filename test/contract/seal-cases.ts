@@ -172,6 +172,27 @@ export function sealCases(h: Harness): void {
       await expectInvalid(audit.verify({ publicKey: 'garbage' }), ['publicKey'])
     })
 
+    test('verify() while entries are written and sealed meanwhile reports no false problem', async () => {
+      const { audit } = await h.open({ sealIntervalMs: 1, sealBatchSize: 37 })
+      await audit.createLogEntries(inputs(3000))
+      await audit.seal()
+      let writing = true
+      const writer = (async () => {
+        while (writing) await audit.createLogEntries(inputs(25))
+      })()
+      try {
+        for (let round = 0; round < 3; round++) {
+          const result = await audit.verify()
+          expect(result.problems).toEqual([])
+          expect(result.entries).toBeGreaterThanOrEqual(3000)
+        }
+      } finally {
+        writing = false
+        await writer
+        await audit.close()
+      }
+    })
+
     test('verify() on an empty log and through using() works', async () => {
       const fixture = await h.open()
       expect(await fixture.audit.verify()).toMatchObject({
