@@ -15,6 +15,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const file = (name: string) => join(dir, name)
 const user = () => randomUUID()
 
+/** The store, except that sealState() answers `state`. */
+function withSealState(store: Store, state: Awaited<ReturnType<Store['sealState']>>): Store {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'sealState') return async () => state
+      const value = Reflect.get(target, prop, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
 describe('SQLite only', () => {
   test('a file auditkit opens is in WAL mode with synchronous=FULL and a busy timeout', async () => {
     const path = file('pragmas.db')
@@ -199,24 +210,12 @@ describe('SQLite only', () => {
     await audit.createLogEntries(Array.from({ length: 50 }, input))
     await audit.seal()
     // As if the state row had been read just before another process committed 50 more seals.
-    const stale = new Proxy(store, {
-      get(target, prop) {
-        if (prop === 'sealState') return async () => earlier
-        const value = Reflect.get(target, prop, target)
-        return typeof value === 'function' ? value.bind(target) : value
-      },
-    }) as Store
+    const stale = withSealState(store, earlier)
     const result = await verifyStore(stale, 'auditkit/auditkit_entries', undefined, {})
     expect(result).toMatchObject({ ok: true, entries: 150, treeSize: 150, problems: [] })
     // A state that disagrees with the seals at its own size is still reported.
     const forged = { size: 100, frontier: Buffer.alloc(earlier.frontier.length, 7) }
-    const bad = new Proxy(store, {
-      get(target, prop) {
-        if (prop === 'sealState') return async () => forged
-        const value = Reflect.get(target, prop, target)
-        return typeof value === 'function' ? value.bind(target) : value
-      },
-    }) as Store
+    const bad = withSealState(store, forged)
     const caught = await verifyStore(bad, 'auditkit/auditkit_entries', undefined, {})
     expect(caught.problems).toEqual([expect.objectContaining({ kind: 'state_mismatch', seq: 100 })])
     await audit.close()
