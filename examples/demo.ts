@@ -1,11 +1,16 @@
 // `npm start`: logs a few admin actions to an SQLite file and prints what the queries return.
 import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { createAuditLog, type Entry, ValidationError } from '../src/index.js'
+import { createAuditLog, type Entry, generateKeyPair, ValidationError, verifyInclusion } from '../src/index.js'
 
 const file = fileURLToPath(new URL('../demo-audit.db', import.meta.url))
 for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
-const audit = await createAuditLog({ database: `sqlite:${file}` })
+const keys = generateKeyPair() // in an application: a key kept in a secret store, not made per run
+const audit = await createAuditLog({
+  database: `sqlite:${file}`,
+  signingKey: keys.privateKey,
+  origin: 'demo.example/audit',
+})
 
 const names: Record<string, string> = {
   '0190d5f2-0000-7000-8000-00000000000a': 'admin',
@@ -67,6 +72,17 @@ try {
   console.log('\nA bad write is refused, nothing is stored. ValidationError.issues:')
   for (const issue of error.issues) console.log(`  ${issue.field}: ${issue.message}`)
 }
+
+// Tamper evidence: seal, sign a checkpoint (the note to copy out of the database), prove, verify.
+const checkpoint = await audit.checkpoint()
+console.log(`\ncheckpoint(): ${checkpoint.treeSize} entries sealed; the signed note to keep outside the database:`)
+console.log(checkpoint.note.trimEnd().replace(/^/gm, '  '))
+const proof = await audit.proveInclusion(locked?.uuid ?? '', checkpoint.treeSize)
+console.log(
+  `proveInclusion(): leaf ${proof.leafIndex} of ${proof.treeSize}, ${proof.auditPath.length} hashes; verifyInclusion: ${verifyInclusion(proof, checkpoint.note, keys.publicKey)}`,
+)
+const result = await audit.verify({ checkpoints: [checkpoint.note] })
+console.log(`verify(): ok ${result.ok}, ${result.entries} entries, ${result.checkpointsChecked} checkpoints checked`)
 
 await audit.close()
 console.log(`\nThe log is in ${file} (recreated on every run).`)
