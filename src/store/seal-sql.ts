@@ -110,9 +110,15 @@ export function checkpointsSql(d: SealDialect, afterId: number, limit: number): 
   }
 }
 
-/** The newest stored checkpoint. */
-export function latestCheckpointSql(d: SealDialect): Sql {
-  return { text: `SELECT ${CHECKPOINT_COLUMNS} FROM ${d.checkpoints} ORDER BY id DESC LIMIT 1`, params: [] }
+/** The newest stored checkpoint, or the newest with an id below `beforeId`. */
+export function latestCheckpointSql(d: SealDialect, beforeId?: number): Sql {
+  if (beforeId === undefined) {
+    return { text: `SELECT ${CHECKPOINT_COLUMNS} FROM ${d.checkpoints} ORDER BY id DESC LIMIT 1`, params: [] }
+  }
+  return {
+    text: `SELECT ${CHECKPOINT_COLUMNS} FROM ${d.checkpoints} WHERE id < ${d.param(1)} ORDER BY id DESC LIMIT 1`,
+    params: [beforeId],
+  }
 }
 
 /** A tile row as a Tile. */

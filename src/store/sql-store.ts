@@ -176,8 +176,8 @@ export class SqlStore implements Store {
     return (await this.#query('checkpoints', checkpointsSql(this.engineSql, afterId, limit))).map(toCheckpoint)
   }
 
-  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
-    const [row] = await this.#query('checkpoint', latestCheckpointSql(this.engineSql))
+  async latestCheckpoint(beforeId?: number): Promise<StoredCheckpoint | null> {
+    const [row] = await this.#query('checkpoint', latestCheckpointSql(this.engineSql, beforeId))
     return row === undefined ? null : toCheckpoint(row)
   }
 

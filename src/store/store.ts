@@ -109,7 +109,8 @@ export interface Store {
   addCheckpoint(size: number, rootHash: Buffer, note: string, at: Date): Promise<StoredCheckpoint>
   /** Stored checkpoints with id above `afterId`, oldest first. */
   checkpoints(afterId: number, limit: number): Promise<StoredCheckpoint[]>
-  latestCheckpoint(): Promise<StoredCheckpoint | null>
+  /** The newest stored checkpoint (with an id below `beforeId`, when given). */
+  latestCheckpoint(beforeId?: number): Promise<StoredCheckpoint | null>
   /** A store that reads and writes through the caller's connection or transaction. */
   using(handle: unknown): Store
   /** Closes what this store opened; a handle the caller passed in stays open. */

@@ -457,6 +457,27 @@ export function tamperingCases(h: TamperHarness, unavailable?: string): void {
           { kind: 'root_mismatch', seq: CHECKPOINT_SIZE },
           { kind: 'state_mismatch', seq: TOTAL },
         ])
+        // The interior hashes and the state still hold the history as sealed: the log may sign
+        // that tree (it is the true one), and verify keeps naming the changed entry.
+        expect((await audit.checkpoint()).treeSize).toBe(TOTAL)
+      })
+
+      it('the log rebuilt with its stored checkpoints left in place: checkpoint() refuses to sign it', async () => {
+        const { fx, audit } = await build(h)
+        const uuid = await uuidAt(fx, TARGET)
+        const original = await audit.getLog(uuid)
+        await fx.disableAppendOnly()
+        await fx.sql(`DELETE FROM ${fx.tables.seals}`)
+        await fx.sql(`DELETE FROM ${fx.tables.tiles}`)
+        await fx.resetSealerState()
+        await fx.sql(`UPDATE ${fx.tables.entries} SET action = ? WHERE uuid = ?`, [otherAction(original), uuid])
+        // Re-sealed, and an attacker's checkpoint stored after the log's own.
+        const rebuilt = await fx.openLog({ signingKey: ATTACKER.privateKey, origin: ORIGIN })
+        await sealTo(rebuilt, TOTAL)
+        await rebuilt.checkpoint()
+        await expect(audit.checkpoint()).rejects.toThrow(
+          /^refusing to sign: the sealed tree \(605 entries\) does not extend stored checkpoint #\d+ \(600 entries\)/,
+        )
       })
 
       it('the log rebuilt and re-signed with another key: caught by the real key and the copied-out checkpoint only', async () => {
