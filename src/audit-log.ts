@@ -20,18 +20,15 @@ import { entryInputSchema, passwordChangeSchema } from './schema/entry-schema.js
 import { entryUuidSchema } from './schema/fields.js'
 import { parseOrThrow, toIssues } from './schema/issues.js'
 import { DEFAULT_LIMIT, querySchemas } from './schema/query-schema.js'
-import type { Position, Store, StoredCheckpoint, StoredEntry, StoreFilters } from './store/store.js'
-import { formatCheckpoint } from './tamper/checkpoint.js'
+import type { Position, Store, StoredEntry, StoreFilters } from './store/store.js'
 import { exportLine } from './tamper/export-line.js'
-import { openCheckpoint, type PublicKeyInput } from './tamper/keys.js'
+import { signCheckpoint } from './tamper/log-checkpoint.js'
 import { proveConsistencyOf, proveInclusionAt } from './tamper/log-proofs.js'
 import { LogSealer, type SealResult } from './tamper/log-sealer.js'
 import { type VerifyOptions, verifyStore } from './tamper/log-verify.js'
-import { verifyConsistency as merkleConsistency } from './tamper/merkle-verify.js'
 import type { ConsistencyProof, InclusionProof } from './tamper/proofs.js'
-import { decodeHash, encodeHash } from './tamper/proofs.js'
+import { encodeHash } from './tamper/proofs.js'
 import { frontierOf } from './tamper/seal-batch.js'
-import { signNote } from './tamper/signed-note.js'
 import type { VerifyResult } from './tamper/tree-verifier.js'
 
 const PASSWORD_RESET = 'admin_password_reset'
@@ -76,51 +73,6 @@ export interface TreeHead {
 interface Shared {
   readonly root: Store
   readonly sealer: LogSealer
-}
-
-// How many stored checkpoints checkpoint() looks through for the newest one its key signed.
-const OWN_CHECKPOINT_SEARCH = 1000
-
-/**
- * The newest stored checkpoint of `origin` signed by `publicKey`, with its size and root as its note says (the
- * columns beside it are not trusted), or null.
- */
-async function newestOwnCheckpoint(
-  store: Store,
-  publicKey: PublicKeyInput,
-  origin: string,
-): Promise<StoredCheckpoint | null> {
-  let row = await store.latestCheckpoint()
-  for (let i = 0; row !== null && i < OWN_CHECKPOINT_SEARCH; i++) {
-    try {
-      const checkpoint = openCheckpoint(row.note, publicKey)
-      if (checkpoint.origin === origin)
-        return { ...row, size: checkpoint.size, rootHash: Buffer.from(checkpoint.rootHash) }
-    } catch {
-      // not this key's, or not a checkpoint: look further back
-    }
-    row = await store.latestCheckpoint(row.id)
-  }
-  return null
-}
-
-/** Whether the tree of `size` entries with `rootHash` extends the checkpoint, by a consistency proof from the stored tiles. */
-async function extendsCheckpoint(
-  store: Store,
-  checkpoint: StoredCheckpoint,
-  size: number,
-  rootHash: Buffer,
-): Promise<boolean> {
-  if (checkpoint.size > size) return false
-  if (checkpoint.size === size) return checkpoint.rootHash.equals(rootHash)
-  try {
-    const { path } = await proveConsistencyOf(store, checkpoint.size, size)
-    const hashes = path.map((h) => decodeHash(h) as Buffer)
-    return merkleConsistency(checkpoint.size, size, checkpoint.rootHash, rootHash, hashes)
-  } catch (error) {
-    if (error instanceof StoreError) throw error
-    return false // tiles missing or damaged: not provably an extension
-  }
 }
 
 function positionOf(entry: Entry): Position {
@@ -411,27 +363,7 @@ export class AuditLog<A extends string = DefaultAction> {
         ])
       }
       await this.#shared.sealer.sealAll()
-      const root = this.#shared.root
-      const state = await root.sealState()
-      const rootHash = frontierOf(state).root()
-      const publicKey = this.#options.publicKey
-      const latest = publicKey === undefined ? null : await newestOwnCheckpoint(root, publicKey, origin)
-      // Never sign a tree that does not extend the last checkpoint this key signed: that would
-      // vouch for a rewritten history.
-      if (latest !== null && !(await extendsCheckpoint(root, latest, state.size, rootHash))) {
-        throw new AuditLogError(
-          `refusing to sign: the sealed tree (${state.size} entries) does not extend stored checkpoint #${latest.id} (${latest.size} entries); the log was changed: run verify()`,
-        )
-      }
-      const stored =
-        latest !== null && latest.size === state.size
-          ? latest
-          : await root.addCheckpoint(
-              state.size,
-              rootHash,
-              signNote(formatCheckpoint({ origin, size: state.size, rootHash }), signer),
-              new Date(),
-            )
+      const stored = await signCheckpoint(this.#shared.root, signer, origin, this.#options.publicKey)
       return {
         note: stored.note,
         origin,

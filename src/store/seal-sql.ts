@@ -19,13 +19,13 @@ export interface SealDialect extends SqlDialect {
    * be sealed after it) up to the last sealed entry when the stored position was moved back.
    */
   readonly unsealedPosition: string
+  /** Whether sealing may seal entries after its stored position (PostgreSQL's late commits) or never (SQLite). */
+  readonly sealsAhead: boolean
 }
-
-const STATE = 'SELECT size, frontier FROM'
 
 /** The state row: `size`, `frontier`. */
 export function stateSql(d: SealDialect): Sql {
-  return { text: `${STATE} ${d.sealer} WHERE id = 1`, params: [] }
+  return { text: `SELECT size, frontier FROM ${d.sealer} WHERE id = 1`, params: [] }
 }
 
 /** These tiles: `level`, `idx`, `hashes`. */

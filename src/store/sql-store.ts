@@ -3,7 +3,7 @@ import { toStoreError } from '../errors.js'
 import type { TreeState } from '../tamper/seal-batch.js'
 import type { Tile, TileKey } from '../tamper/tiles.js'
 import type { Engine } from './engine.js'
-import { countSql, findSql, listSql } from './entry-sql.js'
+import { countSql, findSql, listSql, type Sql } from './entry-sql.js'
 import type { Row, SqlExecutor } from './executor.js'
 import {
   checkpointsSql,
@@ -61,7 +61,7 @@ export class SqlStore implements Store {
   }
 
   get sealsAhead(): boolean {
-    return this.engineSql.name === 'postgres'
+    return this.engineSql.sealsAhead
   }
 
   async migrate(): Promise<void> {
@@ -83,33 +83,18 @@ export class SqlStore implements Store {
   }
 
   async find(uuid: string): Promise<Entry | null> {
-    const { text, params } = findSql(this.engineSql, uuid)
-    try {
-      const rows = await this.executor.query(text, params)
-      return rows[0] === undefined ? null : this.engineSql.toEntry(rows[0])
-    } catch (e) {
-      throw toStoreError('find', e)
-    }
+    const [row] = await this.#query('find', findSql(this.engineSql, uuid))
+    return row === undefined ? null : this.engineSql.toEntry(row)
   }
 
   async list(query: ListQuery): Promise<Entry[]> {
-    const { text, params } = listSql(this.engineSql, query)
-    try {
-      const rows = await this.executor.query(text, params)
-      return rows.map((row) => this.engineSql.toEntry(row))
-    } catch (e) {
-      throw toStoreError('list', e)
-    }
+    const rows = await this.#query('list', listSql(this.engineSql, query))
+    return rows.map((row) => this.engineSql.toEntry(row))
   }
 
   async count(filters: StoreFilters): Promise<number> {
-    const { text, params } = countSql(this.engineSql, filters)
-    try {
-      const rows = await this.executor.query(text, params)
-      return Number(rows[0]?.n ?? 0)
-    } catch (e) {
-      throw toStoreError('count', e)
-    }
+    const [row] = await this.#query('count', countSql(this.engineSql, filters))
+    return Number(row?.n ?? 0)
   }
 
   async sealBatch(maxEntries: number): Promise<SealOutcome> {
@@ -181,7 +166,7 @@ export class SqlStore implements Store {
     return row === undefined ? null : toCheckpoint(row)
   }
 
-  async #query(operation: string, { text, params }: { text: string; params: unknown[] }): Promise<Row[]> {
+  async #query(operation: string, { text, params }: Sql): Promise<Row[]> {
     try {
       return await this.executor.query(text, params)
     } catch (e) {

@@ -1,12 +1,6 @@
-import crypto from 'node:crypto'
 import type { Entry } from '../entry.js'
 import { canonicalJsonLenient as canonicalJson, canonicalStringLenient as canonicalString } from './canonical-json.js'
-
-// One-shot hash() (Node >= 20.12) is faster than a Hash object; '\u0000' is the byte 0x00 in UTF-8.
-const leafOf: (json: string) => Buffer =
-  typeof crypto.hash === 'function'
-    ? (json) => crypto.hash('sha256', `\u0000${json}`, 'buffer')
-    : (json) => crypto.createHash('sha256').update(`\u0000${json}`, 'utf8').digest()
+import { sha256 } from './merkle-hash.js'
 
 // auditkit never stores a date a Date cannot hold; raw SQL can ('infinity', a huge epoch): hash it
 // as null rather than fail, so that such an entry is still sealed and verify reports the change.
@@ -58,5 +52,6 @@ export function entryCanonicalJson(entry: Entry): string {
  * const leaf = entryLeafHash(await audit.getLog(uuid)) // 32 bytes
  */
 export function entryLeafHash(entry: Entry): Buffer {
-  return leafOf(entryCanonicalJson(entry))
+  // '\u0000' is the single byte 0x00 in UTF-8: the RFC 6962 leaf prefix.
+  return sha256(`\u0000${entryCanonicalJson(entry)}`)
 }

@@ -43,14 +43,16 @@ export async function proveInclusionAt(store: Store, seq: number, treeSize: unkn
   }))
 }
 
-/** The RFC 6962 consistency proof that the tree of `oldSize` entries is a prefix of the tree of `newSize`. */
-export async function proveConsistencyOf(store: Store, oldSize: unknown, newSize: unknown): Promise<ConsistencyProof> {
+/** The hashes of the RFC 6962 consistency proof from `oldSize` to `newSize` entries, both within the sealed tree. */
+export async function consistencyPath(store: Store, oldSize: unknown, newSize: unknown): Promise<Buffer[]> {
   const { size } = await store.sealState()
   const n = checkSize('newSize', newSize, size)
   const m = checkSize('oldSize', oldSize, n)
-  return overTiles(store, (getNode) => ({
-    oldSize: m,
-    newSize: n,
-    path: consistencyProof(m, n, getNode).map(encodeHash),
-  }))
+  return overTiles(store, (getNode) => consistencyProof(m, n, getNode))
+}
+
+/** The RFC 6962 consistency proof that the tree of `oldSize` entries is a prefix of the tree of `newSize`. */
+export async function proveConsistencyOf(store: Store, oldSize: unknown, newSize: unknown): Promise<ConsistencyProof> {
+  const path = await consistencyPath(store, oldSize, newSize)
+  return { oldSize: oldSize as number, newSize: newSize as number, path: path.map(encodeHash) }
 }

@@ -110,23 +110,9 @@ export class MerkleFrontier {
    */
   append(leaf: Uint8Array): MerkleNode[] {
     if (!isHash(leaf)) throw new ValidationError([{ field: 'leaf', message: `must be a ${HASH_SIZE}-byte hash` }])
-    if (this.#size >= Number.MAX_SAFE_INTEGER) {
-      throw new ValidationError([{ field: 'size', message: 'would pass Number.MAX_SAFE_INTEGER' }])
-    }
-    let hash: Buffer = Buffer.from(leaf)
-    let level = 0
-    let index = this.#size
-    const nodes: MerkleNode[] = [{ level, index, hash }]
-    for (let left = this.#levels[0]; left !== undefined; left = this.#levels[level]) {
-      this.#levels[level] = undefined
-      hash = nodeHash(left, hash)
-      level++
-      index = Math.floor(index / 2)
-      nodes.push({ level, index, hash })
-    }
-    // A copy, so that a caller who changes a reported node cannot change the tree.
-    this.#levels[level] = Buffer.from(hash)
-    this.#size++
+    const nodes: MerkleNode[] = []
+    // Copies out, so that a caller who changes a reported node cannot change the tree.
+    this.push(Buffer.from(leaf), (level, index, hash) => nodes.push({ level, index, hash: Buffer.from(hash) }))
     return nodes
   }
 
@@ -140,6 +126,9 @@ export class MerkleFrontier {
    */
   push(leaf: Buffer, onNode?: (level: number, index: number, hash: Buffer) => void): void {
     if (!isHash(leaf)) throw new ValidationError([{ field: 'leaf', message: `must be a ${HASH_SIZE}-byte hash` }])
+    if (this.#size >= Number.MAX_SAFE_INTEGER) {
+      throw new ValidationError([{ field: 'size', message: 'would pass Number.MAX_SAFE_INTEGER' }])
+    }
     let hash = leaf
     let level = 0
     let index = this.#size

@@ -34,7 +34,8 @@ const LEAF_PREFIX = Buffer.of(0x00)
 // 65-byte input and one-shot hashing cost about half of what a new Hash object per node costs.
 const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE)
 nodeInput[0] = 0x01
-const sha256: (data: Uint8Array) => Buffer =
+/** SHA-256 of bytes, or of a string as UTF-8: one-shot `crypto.hash` (Node >= 20.12) where there is one. */
+export const sha256: (data: string | Uint8Array) => Buffer =
   typeof crypto.hash === 'function'
     ? (data) => crypto.hash('sha256', data, 'buffer')
     : (data) => crypto.createHash('sha256').update(data).digest()

@@ -18,19 +18,17 @@ const MAX_PROOF_LENGTH = 64
  * @example
  * verifyInclusion(6, 7, leafHash(entryBytes), inclusionProof(6, 7, getNode), signedRoot) // true
  */
-export function verifyInclusion(
-  leafIndex: number,
-  treeSize: number,
-  leafHash: Uint8Array,
-  auditPath: readonly Uint8Array[],
-  rootHash: Uint8Array,
-): boolean {
-  // The checks below cover every input the types allow; the catch is for what they cannot see
-  // (a Proxy whose traps throw, say), since a verifier must answer, and its safe answer is false.
-  try {
-    return checkInclusion(leafIndex, treeSize, leafHash, auditPath, rootHash)
-  } catch {
-    return false
+export const verifyInclusion = neverThrows(checkInclusion)
+
+// The checks in each verifier cover every input the types allow; this is for what they cannot see
+// (a Proxy whose traps throw, say), since a verifier must answer, and its safe answer is false.
+function neverThrows<A extends unknown[]>(check: (...args: A) => boolean): (...args: A) => boolean {
+  return (...args) => {
+    try {
+      return check(...args)
+    } catch {
+      return false
+    }
   }
 }
 
@@ -74,19 +72,7 @@ function checkInclusion(
  * @example
  * verifyConsistency(3, 7, root3, root7, consistencyProof(3, 7, getNode)) // true
  */
-export function verifyConsistency(
-  oldSize: number,
-  newSize: number,
-  oldRoot: Uint8Array,
-  newRoot: Uint8Array,
-  proof: readonly Uint8Array[],
-): boolean {
-  try {
-    return checkConsistency(oldSize, newSize, oldRoot, newRoot, proof)
-  } catch {
-    return false
-  }
-}
+export const verifyConsistency = neverThrows(checkConsistency)
 
 function checkConsistency(
   oldSize: number,

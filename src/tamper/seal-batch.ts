@@ -32,7 +32,7 @@ export function frontierOf(state: TreeState): MerkleFrontier {
 export function sealEntries(state: TreeState, partial: Iterable<Tile>, entries: readonly Entry[]): SealedBatch {
   const frontier = frontierOf(state)
   const tiles = new TileAppender(partial)
-  const onNode = (level: number, index: number, hash: Buffer) => tiles.addNode(level, index, hash)
+  const onNode = tiles.add.bind(tiles)
   for (const entry of entries) frontier.push(entryLeafHash(entry), onNode)
   return { state: { size: frontier.size, frontier: Buffer.concat(frontier.hashes()) }, tiles: tiles.changed() }
 }

@@ -1,5 +1,5 @@
 import { HASH_SIZE, nodeHash } from './merkle-hash.js'
-import type { GetNode, MerkleNode, NodeId } from './merkle-nodes.js'
+import type { GetNode, NodeId } from './merkle-nodes.js'
 
 /**
  * Interior hashes stored as tiles, after C2SP tlog-tiles: a tile at tile level `level` holds up to
@@ -101,7 +101,7 @@ export function partialTiles(size: number): TileKey[] {
 
 /**
  * Collects the nodes that sealing completes into tiles. Start it with the tree's partial tiles
- * (as {@link partialTiles} names them), feed it every node `MerkleFrontier.append` reports, and
+ * (as {@link partialTiles} names them), feed it every node `MerkleFrontier.push` reports, and
  * write back `changed()`. Nodes must arrive in order, as `append` reports them.
  */
 export class TileAppender {
@@ -119,13 +119,11 @@ export class TileAppender {
     }
   }
 
-  /** Adds a node if it lies on a tile level; throws MissingNodeError if it does not follow its tile's last hash. */
-  add(node: MerkleNode): void {
-    this.addNode(node.level, node.index, node.hash)
-  }
-
-  /** As `add`, for a node given by its parts (what `MerkleFrontier.push` reports). */
-  addNode(level: number, index: number, hash: Buffer): void {
+  /**
+   * Adds a completed node (as `MerkleFrontier.push` reports it) if it lies on a tile level; throws
+   * MissingNodeError if it does not follow its tile's last hash.
+   */
+  add(level: number, index: number, hash: Buffer): void {
     if (level % TILE_HEIGHT !== 0) return
     const node = { level, index, hash }
     const key = { level: node.level / TILE_HEIGHT, index: Math.floor(node.index / TILE_WIDTH) }

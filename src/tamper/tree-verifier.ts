@@ -1,7 +1,6 @@
 import type { Entry } from '../entry.js'
 import { entryLeafHash } from './entry-leaf.js'
 import { MerkleFrontier } from './merkle-frontier.js'
-import { emptyRoot } from './merkle-hash.js'
 
 /**
  * What verification found wrong:
@@ -128,39 +127,32 @@ export class TreeVerifier {
       }
     }
     this.#next = seq + 1
-    let leaf: Uint8Array | undefined
-    let computed: Buffer | string | undefined
-    if (entry !== null && unreadable === undefined) {
+    let leaf = storedLeaf
+    let cannot = unreadable
+    if (entry !== null && cannot === undefined) {
       try {
-        computed = entryLeafHash(entry)
+        const own = entryLeafHash(entry)
+        this.#entries++
+        if (storedLeaf !== undefined && !own.equals(storedLeaf)) {
+          this.report({
+            kind: 'leaf_mismatch',
+            seq,
+            uuid,
+            detail: `the entry at seq ${seq} (uuid ${uuid}) does not hash to the leaf sealed there: it was changed, or moved from another seq`,
+          })
+        }
+        leaf = own
       } catch (error) {
-        computed = error instanceof Error ? error.message : String(error)
+        cannot = error instanceof Error ? error.message : String(error) // e.g. a number JSON.parse read as Infinity
       }
     }
-    const cannot = unreadable ?? (typeof computed === 'string' ? computed : undefined)
     if (cannot !== undefined) {
       const detail = `the entry at seq ${seq} (uuid ${uuid}) cannot be read (${cannot}): it was changed`
       this.report({ kind: 'leaf_mismatch', seq, uuid, detail })
-      leaf = storedLeaf
     } else if (entry === null) {
       this.report({ kind: 'entry_missing', seq, uuid, detail: `the entry sealed at seq ${seq} (uuid ${uuid}) is gone` })
-      leaf = storedLeaf
-    } else {
-      this.#entries++
-      const own = computed as Buffer
-      leaf = own
-      if (storedLeaf !== undefined && !own.equals(storedLeaf)) {
-        this.report({
-          kind: 'leaf_mismatch',
-          seq,
-          uuid,
-          detail: `the entry at seq ${seq} (uuid ${uuid}) does not hash to the leaf sealed there: it was changed, or moved from another seq`,
-        })
-      }
     }
-    if (leaf === undefined) return
-    this.#tree.push(Buffer.isBuffer(leaf) ? leaf : Buffer.from(leaf))
-    this.#meetCheckpoints()
+    this.#append(leaf)
   }
 
   /**
@@ -169,19 +161,20 @@ export class TreeVerifier {
    */
   skip(seq: number, storedLeaf: Uint8Array | undefined): void {
     this.#next = seq + 1
-    if (storedLeaf === undefined) return
-    this.#tree.push(Buffer.from(storedLeaf))
-    this.#meetCheckpoints()
+    this.#append(storedLeaf)
   }
 
-  /** The seq expected next. */
-  get next(): number {
-    return this.#next
+  // A missing leaf (entry and stored leaf both gone) is left out: later positions then shift,
+  // which the next checkpoint reports.
+  #append(leaf: Uint8Array | undefined): void {
+    if (leaf === undefined) return
+    this.#tree.push(Buffer.isBuffer(leaf) ? leaf : Buffer.from(leaf))
+    this.#meetCheckpoints()
   }
 
   /** The root of the leaves so far. */
   root(): Buffer {
-    return this.#tree.size === 0 ? emptyRoot() : this.#tree.root()
+    return this.#tree.root()
   }
 
   /** Ends the walk: checkpoints beyond the tree's size mean the log was cut short. */

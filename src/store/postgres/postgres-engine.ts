@@ -48,6 +48,7 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     sealedPosition: 'e.tx_id < s.horizon',
     afterSealedPosition: 'e.tx_id >= s.horizon',
     unsealedPosition: 'e.tx_id < s.horizon',
+    sealsAhead: true,
     param: (n) => `$${n}`,
     // ISO strings: pg would format a Date parameter itself, in local time and more slowly.
     encodeDate: (date) => date.toISOString(),

@@ -33,6 +33,7 @@ export function sqliteEngine(tableName: string): Engine {
     sealedPosition: 'e.id <= s.last_id',
     afterSealedPosition: 'e.id > s.last_id',
     unsealedPosition: `e.id <= max(s.last_id, coalesce((SELECT max(x.id) FROM ${table} x JOIN ${side('seals')} y ON y.uuid = x.uuid), 0))`,
+    sealsAhead: false,
     param: () => '?',
     encodeDate: (date) => date.getTime(),
     metadataAsText: (column) => column,

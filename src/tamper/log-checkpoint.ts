@@ -1,0 +1,78 @@
+import { AuditLogError, StoreError } from '../errors.js'
+import type { Store, StoredCheckpoint } from '../store/store.js'
+import { formatCheckpoint } from './checkpoint.js'
+import { openCheckpoint, type PublicKeyInput } from './keys.js'
+import { consistencyPath } from './log-proofs.js'
+import { verifyConsistency } from './merkle-verify.js'
+import type { NoteSigner } from './note-keys.js'
+import { frontierOf } from './seal-batch.js'
+import { signNote } from './signed-note.js'
+
+/**
+ * Signs the sealed tree head and stores the checkpoint, unless the newest checkpoint this key
+ * signed already covers the same tree (then that one is returned). Refuses, with an
+ * AuditLogError, to sign a tree that does not extend the newest checkpoint this key signed: the
+ * log would vouch for a rewritten history.
+ */
+export async function signCheckpoint(
+  store: Store,
+  signer: NoteSigner,
+  origin: string,
+  publicKey: PublicKeyInput | undefined,
+): Promise<StoredCheckpoint> {
+  const state = await store.sealState()
+  const rootHash = frontierOf(state).root()
+  const latest = publicKey === undefined ? null : await newestOwnCheckpoint(store, publicKey, origin)
+  if (latest !== null && !(await extendsCheckpoint(store, latest, state.size, rootHash))) {
+    throw new AuditLogError(
+      `refusing to sign: the sealed tree (${state.size} entries) does not extend stored checkpoint #${latest.id} (${latest.size} entries); the log was changed: run verify()`,
+    )
+  }
+  if (latest !== null && latest.size === state.size) return latest
+  const note = signNote(formatCheckpoint({ origin, size: state.size, rootHash }), signer)
+  return store.addCheckpoint(state.size, rootHash, note, new Date())
+}
+
+// How many stored checkpoints checkpoint() looks through for the newest one its key signed.
+const OWN_CHECKPOINT_SEARCH = 1000
+
+/**
+ * The newest stored checkpoint of `origin` signed by `publicKey`, with its size and root as its note says (the
+ * columns beside it are not trusted), or null.
+ */
+async function newestOwnCheckpoint(
+  store: Store,
+  publicKey: PublicKeyInput,
+  origin: string,
+): Promise<StoredCheckpoint | null> {
+  let row = await store.latestCheckpoint()
+  for (let i = 0; row !== null && i < OWN_CHECKPOINT_SEARCH; i++) {
+    try {
+      const checkpoint = openCheckpoint(row.note, publicKey)
+      if (checkpoint.origin === origin)
+        return { ...row, size: checkpoint.size, rootHash: Buffer.from(checkpoint.rootHash) }
+    } catch {
+      // not this key's, or not a checkpoint: look further back
+    }
+    row = await store.latestCheckpoint(row.id)
+  }
+  return null
+}
+
+/** Whether the tree of `size` entries with `rootHash` extends the checkpoint, by a consistency proof from the stored tiles. */
+async function extendsCheckpoint(
+  store: Store,
+  checkpoint: StoredCheckpoint,
+  size: number,
+  rootHash: Buffer,
+): Promise<boolean> {
+  if (checkpoint.size > size) return false
+  if (checkpoint.size === size) return checkpoint.rootHash.equals(rootHash)
+  try {
+    const path = await consistencyPath(store, checkpoint.size, size)
+    return verifyConsistency(checkpoint.size, size, checkpoint.rootHash, rootHash, path)
+  } catch (error) {
+    if (error instanceof StoreError) throw error
+    return false // tiles missing or damaged: not provably an extension
+  }
+}
