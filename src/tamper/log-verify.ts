@@ -1,4 +1,5 @@
-import { ValidationError } from '../errors.js'
+import { z } from 'zod'
+import { parseOrThrow } from '../schema/issues.js'
 import type { SealedRow, Store } from '../store/store.js'
 import { expectedRoot } from './checkpoint-check.js'
 import { noteVerifierFor, type PublicKeyInput } from './keys.js'
@@ -56,22 +57,19 @@ function storedLeaf(tiles: Map<number, Buffer>, seq: number): Buffer | undefined
   return hashes === undefined || hashes.length < at + HASH_SIZE ? undefined : hashes.subarray(at, at + HASH_SIZE)
 }
 
+// Like every options object of the log, unknown keys are refused.
+const verifyOptionsSchema = z.strictObject({
+  checkpoints: z.array(z.string(), { error: 'must be an array of signed checkpoint notes (strings)' }).optional(),
+  publicKey: z.unknown().optional(),
+  onProgress: z
+    .custom<(progress: VerifyProgress) => void>((v) => typeof v === 'function', {
+      error: 'must be a function',
+    })
+    .optional(),
+})
+
 function checkOptions(options: unknown, origin: string): VerifyOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new ValidationError([{ field: 'options', message: 'must be an object' }])
-  }
-  const o = options as VerifyOptions
-  const issues = []
-  if (
-    o.checkpoints !== undefined &&
-    !(Array.isArray(o.checkpoints) && o.checkpoints.every((c) => typeof c === 'string'))
-  ) {
-    issues.push({ field: 'checkpoints', message: 'must be an array of signed checkpoint notes (strings)' })
-  }
-  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
-    issues.push({ field: 'onProgress', message: 'must be a function' })
-  }
-  if (issues.length > 0) throw new ValidationError(issues)
+  const o = parseOrThrow(verifyOptionsSchema, options) as VerifyOptions
   // A bad key is the caller's mistake, not a problem of the log: refuse it before reading anything.
   if (o.publicKey !== undefined) noteVerifierFor(o.publicKey, origin)
   return o

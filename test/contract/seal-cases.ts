@@ -170,6 +170,7 @@ export function sealCases(h: Harness): void {
       await expectInvalid(audit.verify({ checkpoints: 'x' as unknown as string[] }), ['checkpoints'])
       await expectInvalid(audit.verify({ onProgress: 1 as unknown as () => void }), ['onProgress'])
       await expectInvalid(audit.verify({ publicKey: 'garbage' }), ['publicKey'])
+      await expectInvalid(audit.verify({ checkpoint: cp1.note } as never), ['checkpoint'])
     })
 
     test('verify() while entries are written and sealed meanwhile reports no false problem', async () => {
