@@ -53,14 +53,14 @@ export function postgresSealer(
       // Each statement must see what committed before it (a server default of REPEATABLE READ
       // would read the state as of before the lock was granted).
       await tx.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED')
-      // The read below must walk the (tx_id, uuid) index and probe the seals index per row; a
-      // hash anti-join would scan every seal ever written, on every batch.
-      // Parallel workers would cost more to start than a batch's read takes.
-      await tx.query(
+      // One round trip: the read below must walk the (tx_id, uuid) index and probe the seals
+      // index per row (a hash anti-join would scan every seal ever written, on every batch; parallel
+      // workers cost more to start than a batch's read takes); then the lock.
+      const [lock] = await tx.query(
         "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), " +
-          "set_config('max_parallel_workers_per_gather', '0', true)",
+          "set_config('max_parallel_workers_per_gather', '0', true), pg_try_advisory_xact_lock($1::bigint) AS ok",
+        [lockKey],
       )
-      const [lock] = await tx.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [lockKey])
       if (lock?.ok !== true) return { sealed: 0, size: -1, busy: true }
       // A new sweep takes its xmin from this statement's snapshot, taken before the read below.
       const [row] = await tx.query(state)
