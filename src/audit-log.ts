@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import { z } from 'zod'
 import type { DefaultAction } from './actions.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import type {
@@ -13,6 +13,7 @@ import type {
   PasswordChangeInput,
 } from './entry.js'
 import { AuditLogError, NotFoundError, StoreError, ValidationError, type ValidationIssue } from './errors.js'
+import { InFlight } from './in-flight.js'
 import type { ResolvedOptions } from './options.js'
 import { toStoreFilters } from './parse-filters.js'
 import { type CheckedInput, prepareEntry } from './prepare-entry.js'
@@ -21,7 +22,7 @@ import { entryUuidSchema } from './schema/fields.js'
 import { parseOrThrow, toIssues } from './schema/issues.js'
 import { DEFAULT_LIMIT, querySchemas } from './schema/query-schema.js'
 import type { Position, Store, StoredEntry, StoreFilters } from './store/store.js'
-import { exportLine } from './tamper/export-line.js'
+import { exportRowLine } from './tamper/export-line.js'
 import { signCheckpoint } from './tamper/log-checkpoint.js'
 import { proveConsistencyOf, proveInclusionAt } from './tamper/log-proofs.js'
 import { LogSealer, type SealResult } from './tamper/log-sealer.js'
@@ -73,7 +74,31 @@ export interface TreeHead {
 interface Shared {
   readonly root: Store
   readonly sealer: LogSealer
+  /** Operations under way on the root log and every log `using()` made from it. */
+  readonly inFlight: InFlight
+  /** Set when the root log closes: the logs made from it close with it. */
+  closed: boolean
 }
+
+/**
+ * The options of `close()`.
+ *
+ * @example
+ * await audit.close({ seal: false }) // leave sealing to another process
+ */
+export interface CloseOptions {
+  /**
+   * Seal the entries committed so far before closing (default true), so that a short-lived
+   * process leaves nothing unsealed. Skipped when another process is sealing at that moment (it
+   * seals them); a failure goes to `onSealError` and does not stop the close.
+   */
+  seal?: boolean | undefined
+}
+
+const closeOptionsSchema = z.strictObject({ seal: z.boolean().optional() })
+
+/** The most entries one `createLogEntries` call takes. */
+export const MAX_BATCH_ENTRIES = 10_000
 
 function positionOf(entry: Entry): Position {
   return { insertedAt: entry.insertedAt, uuid: entry.uuid }
@@ -92,9 +117,8 @@ export class AuditLog<A extends string = DefaultAction> {
   readonly #options: ResolvedOptions
   readonly #schemas: Schemas
   readonly #shared: Shared
-  #inflight = 0
-  #idle: (() => void) | undefined
-  #closed = false
+  readonly #inFlight = new InFlight()
+  #closing: Promise<void> | undefined
 
   /** @internal Use `createAuditLog`. */
   constructor(store: Store, options: ResolvedOptions, schemas?: Schemas, shared?: Shared) {
@@ -104,6 +128,8 @@ export class AuditLog<A extends string = DefaultAction> {
     this.#shared = shared ?? {
       root: store,
       sealer: new LogSealer(store, options.sealBatchSize, options.sealIntervalMs, options.onSealError),
+      inFlight: new InFlight(),
+      closed: false,
     }
   }
 
@@ -152,7 +178,7 @@ export class AuditLog<A extends string = DefaultAction> {
 
   /**
    * Logs several actions atomically: all are committed, or none (and a ValidationError names
-   * every bad field as `[index].field`).
+   * every bad field as `[index].field`). At most {@link MAX_BATCH_ENTRIES} (10,000) per call.
    *
    * @example
    * await audit.createLogEntries(users.map((u) => ({ targetUserUuid: u.id, adminUserUuid, action: 'user_deleted' })))
@@ -160,6 +186,11 @@ export class AuditLog<A extends string = DefaultAction> {
   createLogEntries(inputs: readonly LogEntryInput<A>[]): Promise<Entry<A>[]> {
     return this.#run('createLogEntries', async () => {
       if (!Array.isArray(inputs)) throw new ValidationError([{ field: 'entries', message: 'must be an array' }])
+      if (inputs.length > MAX_BATCH_ENTRIES) {
+        throw new ValidationError([
+          { field: 'entries', message: `must hold at most ${MAX_BATCH_ENTRIES} entries (got ${inputs.length})` },
+        ])
+      }
       const issues: ValidationIssue[] = []
       const prepared: StoredEntry[] = []
       inputs.forEach((input, i) => {
@@ -406,10 +437,10 @@ export class AuditLog<A extends string = DefaultAction> {
     return (async function* exportLines() {
       const end = await size()
       for (let from = 0; from < end; from += DEFAULT_BATCH * 4) {
-        for (const row of await read(from, Math.min(from + DEFAULT_BATCH * 4, end))) {
-          if (row.entry === null)
-            throw new AuditLogError(`the entry sealed at seq ${row.seq} (uuid ${row.uuid}) is gone: run verify()`)
-          yield exportLine(row.entry)
+        for (const sealed of await read(from, Math.min(from + DEFAULT_BATCH * 4, end))) {
+          if (sealed.row === null)
+            throw new AuditLogError(`the entry sealed at seq ${sealed.seq} (uuid ${sealed.uuid}) is gone: run verify()`)
+          yield exportRowLine(sealed.seq, sealed.row)
         }
       }
     })()
@@ -462,28 +493,51 @@ export class AuditLog<A extends string = DefaultAction> {
   }
 
   /**
-   * Waits for operations under way, then closes what `createAuditLog` opened (a pool or database
-   * passed in stays open). Later calls reject with StoreError. Calling it again does nothing.
+   * Resolves when the database answers a trivial query; rejects with a StoreError (whose
+   * `retryable` says whether to try again) when it does not. For health checks.
+   *
+   * @example
+   * app.get('/health', async (_req, res) => { await audit.ping(); res.send('ok') })
+   */
+  ping(): Promise<void> {
+    return this.#run('ping', () => this.#store.ping())
+  }
+
+  /**
+   * Closes the log: stops background sealing, waits for operations under way (on this log and,
+   * for the log `createAuditLog` made, every log `using()` made from it), seals what is committed
+   * (unless `seal: false`), then closes what `createAuditLog` opened (a pool or database passed in
+   * stays open). Later calls reject with StoreError. Every call, concurrent ones included,
+   * resolves when the log is closed.
    *
    * @example
    * process.on('SIGTERM', () => audit.close())
    */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    if (this.#shared.root === this.#store) await this.#shared.sealer.stop()
-    if (this.#inflight > 0) await new Promise<void>((resolve) => (this.#idle = resolve))
+  close(options: CloseOptions = {}): Promise<void> {
+    const { seal = true } = parseOrThrow(closeOptionsSchema, options)
+    this.#closing ??= this.#close(seal)
+    return this.#closing
+  }
+
+  async #close(seal: boolean): Promise<void> {
+    if (this.#shared.root !== this.#store) {
+      await this.#inFlight.idle()
+      await this.#store.close()
+      return
+    }
+    this.#shared.closed = true
+    await this.#shared.sealer.stop()
+    await this.#shared.inFlight.idle()
+    if (seal) {
+      // Another process sealing now (busy) will seal these entries too: no need to wait for it.
+      await this.#shared.sealer.sealAll(false).catch((error: unknown) => this.#shared.sealer.report(error))
+    }
     await this.#store.close()
   }
 
   async #run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new StoreError(operation, 'the audit log is closed')
-    this.#inflight++
-    try {
-      return await fn()
-    } finally {
-      if (--this.#inflight === 0) this.#idle?.()
-    }
+    if (this.#closing !== undefined || this.#shared.closed) throw new StoreError(operation, 'the audit log is closed')
+    return this.#shared.inFlight.run(() => this.#inFlight.run(fn))
   }
 
   async #write(checked: z.output<Schemas['entry']>): Promise<Entry<A>> {

@@ -57,28 +57,89 @@ export class NotFoundError extends AuditLogError {
   }
 }
 
+/** What a {@link StoreError} carries beyond its message. */
+export interface StoreErrorOptions {
+  readonly cause?: unknown
+  /** Whether the same call may succeed if tried again later (see {@link StoreError.retryable}). */
+  readonly retryable?: boolean
+  /** The driver's stable error code, when it gives one (see {@link StoreError.code}). */
+  readonly code?: string | undefined
+}
+
 /**
  * The database failed (connection lost, disk full, lock timeout, missing table, a closed log...).
  * `cause` holds the driver's error; `operation` says what auditkit was doing.
- * A write that throws StoreError may not have been committed: retry it or report it, never ignore it.
+ *
+ * `retryable` is true when the failure is transient: the connection was lost or refused, the
+ * server is shutting down or starting, a serialization failure or deadlock, a lock timeout,
+ * SQLite busy or locked. Trying again later may succeed. auditkit itself never retries a write:
+ * a write that failed this way may have been committed just before the connection dropped, so
+ * a blind retry could log it twice. `code` is the driver's code when it gives one: the
+ * PostgreSQL SQLSTATE (`'57P01'`), the SQLite result code (`'SQLITE_BUSY'`), or a Node.js
+ * system error code (`'ECONNREFUSED'`).
  *
  * @example
- * try { await audit.createLogEntry(input) } catch (e) { if (e instanceof StoreError) alertOps(e.cause) }
+ * try { await audit.createLogEntry(input) }
+ * catch (e) { if (e instanceof StoreError && e.retryable) queueForLater(input); else throw e }
  */
 export class StoreError extends AuditLogError {
   override readonly name = 'StoreError'
+  /** True when trying again later may succeed (a lost connection, a busy database...). */
+  readonly retryable: boolean
+  /** The driver's error code (SQLSTATE, SQLite code, Node.js system error code), when there is one. */
+  readonly code: string | undefined
   constructor(
     readonly operation: string,
     message: string,
-    options?: { cause?: unknown },
+    options: StoreErrorOptions = {},
   ) {
-    super(`${operation} failed: ${message}`, options)
+    super(`${operation} failed: ${message}`, { cause: options.cause })
+    this.code = options.code ?? driverCode(options.cause)
+    this.retryable = options.retryable ?? isTransient(options.cause)
   }
 }
 
 /** Wraps anything thrown by a driver in a StoreError; auditkit's own errors pass through. */
-export function toStoreError(operation: string, error: unknown): AuditLogError {
+export function toStoreError(operation: string, error: unknown, context?: string): AuditLogError {
   if (error instanceof AuditLogError) return error
   const message = error instanceof Error ? error.message : String(error)
-  return new StoreError(operation, message, { cause: error })
+  return new StoreError(operation, context === undefined ? message : `${message} (${context})`, { cause: error })
+}
+
+// PostgreSQL SQLSTATEs after which the same statement can succeed later (appendix A of its manual):
+// connection exceptions (class 08), the server shutting down or starting (57P01-57P03), a
+// serialization failure or deadlock (40001, 40P01), a lock that could not be had (55P03) and too
+// many connections (53300).
+const TRANSIENT_SQLSTATE = new Set(['40001', '40P01', '55P03', '53300', '57P01', '57P02', '57P03'])
+const TRANSIENT_SYSTEM = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTCONN',
+  'EAI_AGAIN',
+])
+// pg reports a dropped connection or a pool wait that timed out with no code, only these messages.
+const TRANSIENT_MESSAGE =
+  /^(Connection terminated|Client has encountered a connection error|Connection terminated due to connection timeout|timeout exceeded when trying to connect|Client was closed and is not queryable)/
+
+/** The driver's code: a SQLSTATE (5 characters), a SQLite code, or a Node.js system error code. */
+function driverCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code
+  return typeof code === 'string' && code !== '' ? code : undefined
+}
+
+function isTransient(error: unknown): boolean {
+  const code = driverCode(error)
+  if (code !== undefined) {
+    if (code.startsWith('SQLITE_')) return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')
+    if (/^[0-9A-Z]{5}$/.test(code) && !code.startsWith('E'))
+      return code.startsWith('08') || TRANSIENT_SQLSTATE.has(code)
+    if (TRANSIENT_SYSTEM.has(code)) return true
+  }
+  const message = error instanceof Error ? error.message : ''
+  return TRANSIENT_MESSAGE.test(message)
 }

@@ -30,12 +30,14 @@ describe('SQLite only', () => {
   test('a file auditkit opens is in WAL mode with synchronous=FULL and a busy timeout', async () => {
     const path = file('pragmas.db')
     // synchronous and busy_timeout belong to the connection: record what auditkit sets on its own.
+    // After the pragmas, a busy database is waited for asynchronously (busy_timeout 0 in SQLite).
     const pragma = vi.spyOn(Database.prototype, 'pragma')
     const audit = await createAuditLog({ database: `sqlite:${path}` })
     expect(pragma.mock.calls.map((c) => c[0])).toEqual([
       'busy_timeout = 5000',
       'journal_mode = WAL',
       'synchronous = FULL',
+      'busy_timeout = 0',
     ])
     pragma.mockRestore()
     await audit.close()

@@ -59,14 +59,45 @@ function jsonbKeyOrder(a: Key, b: Key): number {
   return a.bytes - b.bytes || compareCodePoints(a.stored, b.stored)
 }
 
-function copyValue(value: unknown, path: string, depth: number, seen: Set<object>): JsonValue {
+const TOO_LARGE = `is larger than ${METADATA_MAX_BYTES} bytes as JSON`
+
+// A copy in progress. `bytes` is a lower bound of the copy's UTF-8 JSON size, kept as it grows so
+// that oversized metadata is refused after about METADATA_MAX_BYTES of work, not after copying all
+// of it. A UTF-16 unit is at least one UTF-8 byte and escapes only add, so a string counts its
+// length and its quotes; every JSON value is at least one byte.
+class Copy {
+  bytes = 0
+  readonly seen: Set<object>
+
+  constructor(
+    readonly field: string,
+    top: object,
+  ) {
+    this.seen = new Set([top])
+  }
+
+  /** Counts `bytes` more of output; refuses when the count plus `ahead` bytes still to come is too large. */
+  grow(bytes: number, ahead = 0): void {
+    this.bytes += bytes
+    if (this.bytes + ahead > METADATA_MAX_BYTES) throw this.tooLarge()
+  }
+
+  tooLarge(): MetadataProblem {
+    return new MetadataProblem(this.field, TOO_LARGE)
+  }
+}
+
+function copyValue(value: unknown, path: string, depth: number, copy: Copy): JsonValue {
   switch (typeof value) {
     case 'string':
+      copy.grow(value.length + 2)
       return storableText(value)
     case 'boolean':
+      copy.grow(value ? 4 : 5)
       return value
     case 'number':
       if (!Number.isFinite(value)) throw new MetadataProblem(path, `must be a finite number (got ${value})`)
+      copy.grow(1)
       return value === 0 ? 0 : value // -0 is stored as 0
     case 'bigint':
       throw new MetadataProblem(path, 'BigInt is not JSON; convert it to a string')
@@ -76,25 +107,32 @@ function copyValue(value: unknown, path: string, depth: number, seen: Set<object
     case 'undefined':
       throw new MetadataProblem(path, 'undefined is not JSON inside an array')
   }
-  if (value === null) return null
+  if (value === null) {
+    copy.grow(4)
+    return null
+  }
   const obj = value as object
   if (depth + 1 > METADATA_MAX_DEPTH) throw new MetadataProblem(path, `nests deeper than ${METADATA_MAX_DEPTH} levels`)
-  if (seen.has(obj)) throw new MetadataProblem(path, 'contains a cycle')
+  if (copy.seen.has(obj)) throw new MetadataProblem(path, 'contains a cycle')
   if (obj instanceof Date) {
     if (Number.isNaN(obj.getTime())) throw new MetadataProblem(path, 'is an invalid Date')
-    return obj.toISOString()
+    const iso = obj.toISOString()
+    copy.grow(iso.length + 2)
+    return iso
   }
-  seen.add(obj)
+  copy.seen.add(obj)
   let out: JsonValue
   if (Array.isArray(obj)) {
-    out = obj.map((item, i) => copyValue(item, `${path}[${i}]`, depth + 1, seen))
+    // Brackets and commas now; each item (a hole is `null`) is at least one byte more.
+    copy.grow(obj.length === 0 ? 2 : obj.length + 1, obj.length)
+    out = obj.map((item, i) => copyValue(item, `${path}[${i}]`, depth + 1, copy))
   } else if (isPlainObject(obj)) {
-    out = copyObject(obj as Record<string, unknown>, path, depth, seen)
+    out = copyObject(obj as Record<string, unknown>, path, depth, copy)
   } else {
     const kind = obj.constructor?.name ?? 'object'
     throw new MetadataProblem(path, `a ${kind} is not a plain JSON value; convert it first`)
   }
-  seen.delete(obj)
+  copy.seen.delete(obj)
   return out
 }
 
@@ -102,18 +140,39 @@ function copyObject(
   obj: Record<string, unknown>,
   path: string,
   depth: number,
-  seen: Set<object>,
+  copy: Copy,
 ): { [key: string]: JsonValue } {
+  copy.grow(1) // `{`
   const keys: Key[] = []
+  let cleaned = false
+  // Object.keys, not a for...in that stops early: V8 lists every key of a large object before
+  // for...in yields the first, so stopping early saves nothing (measured on 1,000,000 keys).
   for (const key of Object.keys(obj)) {
     if (obj[key] === undefined) continue
+    // `"key":` and a comma or the closing `}`: counted before the key is cleaned or measured.
+    copy.grow(key.length + 4)
     const stored = storableText(key)
+    if (stored !== key) cleaned = true
     keys.push({ key, stored, bytes: utf8Length(stored) })
   }
+  if (keys.length === 0) copy.grow(1) // `}`
   if (keys.length > 1) keys.sort(jsonbKeyOrder)
+  // Two keys that clean to one (`a\u0000` and `a\uFFFD`) would keep one value and drop the
+  // other without a word: refused. Sorted, they are neighbours.
+  if (cleaned) {
+    for (let i = 1; i < keys.length; i++) {
+      const { key, stored } = keys[i] as Key
+      if (stored === (keys[i - 1] as Key).stored) {
+        throw new MetadataProblem(
+          `${path}.${key}`,
+          'is the same key as another once NUL and lone surrogates are replaced by U+FFFD',
+        )
+      }
+    }
+  }
   const out: { [key: string]: JsonValue } = {}
   for (const { key, stored } of keys) {
-    const value = copyValue(obj[key], `${path}.${key}`, depth + 1, seen)
+    const value = copyValue(obj[key], `${path}.${key}`, depth + 1, copy)
     // Assigning `__proto__` would set the prototype and lose the key.
     if (stored === '__proto__') {
       Object.defineProperty(out, stored, { value, enumerable: true, writable: true, configurable: true })
@@ -141,16 +200,17 @@ export function toStoredMetadata(metadata: unknown, field = 'metadata'): StoredM
   }
   let value: { [key: string]: JsonValue }
   try {
-    value = copyObject(metadata as Record<string, unknown>, field, 0, new Set([metadata]))
+    value = copyObject(metadata as Record<string, unknown>, field, 0, new Copy(field, metadata))
   } catch (e) {
     if (e instanceof MetadataProblem) return { field: e.path, message: e.message }
     if (e instanceof RangeError) return { field, message: 'nests too deep' }
     throw e
   }
+  // The copy's count is a lower bound; the exact size decides. A UTF-16 unit is one to three UTF-8
+  // bytes: skip the count when the text is short.
   const json = JSON.stringify(value)
-  // A UTF-8 byte is at least one UTF-16 unit, at most three per unit: skip the count when short.
   if (json.length * 3 > METADATA_MAX_BYTES && Buffer.byteLength(json) > METADATA_MAX_BYTES) {
-    return { field, message: `is larger than ${METADATA_MAX_BYTES} bytes as JSON` }
+    return { field, message: TOO_LARGE }
   }
   return { value, json }
 }

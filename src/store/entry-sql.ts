@@ -1,3 +1,5 @@
+import type { StoredFields } from '../tamper/entry-leaf.js'
+import type { Row } from './executor.js'
 import type { ListQuery, Position, StoredEntry, StoreFilters } from './store.js'
 
 /** What the shared query builder needs to know of an engine. */
@@ -39,6 +41,29 @@ export function bulkColumns(d: SqlDialect, prefix = ''): string {
   return selectColumns(d.metadataAsText(`${prefix}metadata`), prefix, d.dateAsMs(`${prefix}inserted_at`))
 }
 const COLUMNS = selectColumns('metadata')
+
+function asText(value: unknown): string | null {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'string') return value
+  return typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : String(value)
+}
+
+/**
+ * A row selected with {@link bulkColumns} as the text it holds: what a row that cannot be read as
+ * an entry is sealed and verified by (see `storedFieldsCanonicalJson`). The same on both engines.
+ */
+export function storedFieldsOf(row: Row): StoredFields {
+  return {
+    uuid: asText(row.uuid) ?? '',
+    targetUserUuid: asText(row.target) ?? '',
+    adminUserUuid: asText(row.admin) ?? '',
+    action: asText(row.action) ?? '',
+    ipAddress: asText(row.ip),
+    userAgent: asText(row.agent),
+    metadata: asText(row.metadata) ?? 'null',
+    insertedAt: asText(row.at) ?? 'null',
+  }
+}
 
 /** The columns of an INSERT, in the order of {@link insertValues}. */
 export const INSERT_COLUMNS =

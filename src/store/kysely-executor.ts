@@ -5,6 +5,7 @@ interface KyselyLike {
   executeQuery(query: unknown): Promise<{ rows: unknown[] }>
   readonly isTransaction: boolean
   transaction(): { execute<T>(fn: (trx: KyselyLike) => Promise<T>): Promise<T> }
+  withoutPlugins?(): KyselyLike
 }
 
 /** True for a Kysely instance or transaction. */
@@ -15,9 +16,17 @@ export function isKysely(handle: unknown): handle is KyselyLike {
 
 let compiledQuery: Promise<typeof import('kysely').CompiledQuery> | undefined
 
-/** Runs auditkit's SQL through the caller's Kysely instance or transaction (either engine). */
+/**
+ * Runs auditkit's SQL through the caller's Kysely instance or transaction (either engine), without
+ * the caller's plugins: a result plugin such as ParseJSONResultsPlugin or CamelCasePlugin would
+ * otherwise rewrite auditkit's rows (parse a user agent that looks like JSON, rename keys).
+ */
 export class KyselyExecutor implements SqlExecutor {
-  constructor(private readonly db: KyselyLike) {}
+  private readonly db: KyselyLike
+
+  constructor(db: KyselyLike) {
+    this.db = typeof db.withoutPlugins === 'function' ? db.withoutPlugins() : db
+  }
 
   async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     compiledQuery ??= import('kysely').then((m) => m.CompiledQuery)

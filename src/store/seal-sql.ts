@@ -8,17 +8,34 @@ export interface SealDialect extends SqlDialect {
   readonly sealer: string
   readonly checkpoints: string
   /**
-   * The condition, on entries `e` joined to the state row `s`, of an entry at or before the sealed
-   * position: every such entry must have a seal.
+   * The condition, on entries `e` joined to the state row `s`, of an entry in the sealed past:
+   * every such entry must have a seal.
    */
-  readonly sealedPosition: string
-  /** The opposite condition, written so that an index serves it. */
-  readonly afterSealedPosition: string
+  readonly sealedPast: string
   /**
-   * The condition `unsealed` lists entries by: the sealed position, or (SQLite, where nothing may
-   * be sealed after it) up to the last sealed entry when the stored position was moved back.
+   * The condition `unsealed` lists entries by: the sealed past, or (SQLite, where nothing may be
+   * sealed after it) up to the last sealed entry when the stored position was moved back.
    */
   readonly unsealedPosition: string
+  /**
+   * How verify scans entries in chunks, in an order an index serves: the key columns (`k1`, `k2`)
+   * of `e`, the order, the condition of a key after parameters `first`, the key as read, and the
+   * order backwards over the chunk's keys.
+   */
+  readonly scan: {
+    readonly key: string
+    readonly order: string
+    after(first: number): string
+    readonly keyText: string
+    readonly keyDesc: string
+    /** How many of `k1`, `k2` make the key (the uuid alone does not order SQLite's rowids). */
+    readonly keyLength: 1 | 2
+  }
+  /**
+   * Settings for a transaction whose reads must follow the indexes whatever the statistics say
+   * (one statement), or undefined where none are needed.
+   */
+  readonly indexSettings: string | undefined
   /** Whether sealing may seal entries after its stored position (PostgreSQL's late commits) or never (SQLite). */
   readonly sealsAhead: boolean
 }
@@ -63,20 +80,30 @@ export function seqOfSql(d: SealDialect, uuid: string): Sql {
   return { text: `SELECT seq FROM ${d.sealsTable} WHERE uuid = ${d.param(1)}`, params: [uuid] }
 }
 
+/** The lowest and highest seq among the seals: `min_seq`, `max_seq` (both served by the primary key). */
+export function sealRangeSql(d: SealDialect): Sql {
+  return { text: `SELECT min(seq) AS min_seq, max(seq) AS max_seq FROM ${d.sealsTable}`, params: [] }
+}
+
 /**
- * Counts for verification: `seals` rows, their `min_seq` and `max_seq`, `sealed_entries`:
- * entries before the sealed position (each must have a seal), and `sealed_after`: entries after
- * it that have a seal already (PostgreSQL seals committed entries ahead of its horizon).
+ * One chunk of verify's scan of the entries, in key order after `after` (null: from the start), at
+ * most `limit`: the entries whose seal disagrees with their place (in the sealed past without a
+ * seal, or after it with one), then one last row with the chunk's last key and its size `n`. Each
+ * chunk is a statement of its own, so that no statement grows with the log.
  */
-export function sealCountsSql(d: SealDialect): Sql {
+export function entryScanSql(d: SealDialect, after: readonly unknown[] | null, limit: number): Sql {
+  const params: unknown[] = after === null ? [] : [...after]
+  params.push(limit)
+  const where = after === null ? '' : ` AND ${d.scan.after(1)}`
+  const chunk =
+    `SELECT ${d.scan.key}, ${d.sealedPast} AS past, EXISTS (SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid) AS sealed ` +
+    `FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1${where} ORDER BY ${d.scan.order} LIMIT ${d.param(params.length)}`
   return {
     text:
-      `SELECT (SELECT count(*) FROM ${d.sealsTable}) AS seals, (SELECT min(seq) FROM ${d.sealsTable}) AS min_seq, ` +
-      `(SELECT max(seq) FROM ${d.sealsTable}) AS max_seq, ` +
-      `(SELECT count(*) FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${d.sealedPosition}) AS sealed_entries, ` +
-      `(SELECT count(*) FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${d.afterSealedPosition} ` +
-      `AND EXISTS (SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid)) AS sealed_after`,
-    params: [],
+      `WITH c AS MATERIALIZED (${chunk}) ` +
+      `SELECT ${d.scan.keyText}, past, sealed, CAST(NULL AS bigint) AS n FROM c WHERE past <> sealed ` +
+      `UNION ALL SELECT * FROM (SELECT ${d.scan.keyText}, past, sealed, (SELECT count(*) FROM c) AS n FROM c ORDER BY ${d.scan.keyDesc} LIMIT 1) AS l`,
+    params,
   }
 }
 

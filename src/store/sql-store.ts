@@ -1,16 +1,19 @@
 import type { Entry } from '../entry.js'
-import { toStoreError } from '../errors.js'
+import { StoreError, toStoreError } from '../errors.js'
+import { storedEntryProblem } from '../schema/stored-entry.js'
 import type { TreeState } from '../tamper/seal-batch.js'
 import type { Tile, TileKey } from '../tamper/tiles.js'
 import type { Engine } from './engine.js'
 import { countSql, findSql, listSql, type Sql } from './entry-sql.js'
 import type { Row, SqlExecutor } from './executor.js'
+import { leafOfRow } from './row-leaf.js'
 import {
   checkpointsSql,
+  entryScanSql,
   insertCheckpointSql,
   latestCheckpointSql,
-  sealCountsSql,
   sealedRangeSql,
+  sealRangeSql,
   seqOfSql,
   stateSql,
   tilesSql,
@@ -18,10 +21,11 @@ import {
   unsealedSql,
 } from './seal-sql.js'
 import type {
+  EntryScan,
   ListQuery,
-  SealCounts,
   SealedRow,
   SealOutcome,
+  SealRange,
   Store,
   StoredCheckpoint,
   StoredEntry,
@@ -54,6 +58,8 @@ export class SqlStore implements Store {
     private readonly engineSql: Engine,
     private readonly executor: SqlExecutor,
     private readonly onClose: () => Promise<void> = async () => {},
+    /** Where the data lives (`file /path/audit.db`), added to the message of a failed migration. */
+    private readonly where?: string,
   ) {}
 
   get engine(): 'sqlite' | 'postgres' {
@@ -68,7 +74,7 @@ export class SqlStore implements Store {
     try {
       await this.engineSql.migrate(this.executor)
     } catch (e) {
-      throw toStoreError('migrate', e)
+      throw toStoreError('migrate', e, this.where)
     }
   }
 
@@ -84,12 +90,27 @@ export class SqlStore implements Store {
 
   async find(uuid: string): Promise<Entry | null> {
     const [row] = await this.#query('find', findSql(this.engineSql, uuid))
-    return row === undefined ? null : this.engineSql.toEntry(row)
+    return row === undefined ? null : this.#entry('find', row)
   }
 
   async list(query: ListQuery): Promise<Entry[]> {
     const rows = await this.#query('list', listSql(this.engineSql, query))
-    return rows.map((row) => this.engineSql.toEntry(row))
+    return rows.map((row) => this.#entry('list', row))
+  }
+
+  // A row raw SQL stored in a shape auditkit never writes is refused, never handed out mistyped.
+  #entry(operation: string, row: Row): Entry {
+    let problem: string | undefined
+    try {
+      const entry = this.engineSql.toEntry(row)
+      problem = storedEntryProblem(entry)
+      if (problem === undefined) return entry
+    } catch (e) {
+      problem = e instanceof Error ? e.message : String(e)
+    }
+    throw new StoreError(operation, `the entry ${String(row.uuid)} cannot be read (${problem}): run verify()`, {
+      retryable: false,
+    })
   }
 
   async count(filters: StoreFilters): Promise<number> {
@@ -119,26 +140,44 @@ export class SqlStore implements Store {
 
   async sealedRange(from: number, to: number): Promise<SealedRow[]> {
     const rows = await this.#query('verify', sealedRangeSql(this.engineSql, from, to))
+    const toEntry = (row: Row) => this.engineSql.toEntry(row)
     return rows.map((row) => {
       const seq = Number(row.seq)
       const uuid = String(row.sealed_uuid)
-      if (row.uuid === null || row.uuid === undefined) return { seq, uuid, entry: null }
-      try {
-        return { seq, uuid, entry: this.engineSql.toEntry(row) }
-      } catch (e) {
-        return { seq, uuid, entry: null, unreadable: e instanceof Error ? e.message : String(e) }
-      }
+      if (row.uuid === null || row.uuid === undefined) return { seq, uuid, row: null }
+      return { seq, uuid, row: leafOfRow(toEntry, row, true) }
     })
   }
 
-  async sealCounts(): Promise<SealCounts> {
-    const [row = {}] = await this.#query('verify', sealCountsSql(this.engineSql))
+  async sealRange(): Promise<SealRange> {
+    const [row = {}] = await this.#query('verify', sealRangeSql(this.engineSql))
+    return { minSeq: toCount(row.min_seq), maxSeq: toCount(row.max_seq) }
+  }
+
+  async scanEntries(after: readonly unknown[] | null, limit: number): Promise<EntryScan> {
+    const { text, params } = entryScanSql(this.engineSql, after, limit)
+    const settings = this.engineSql.indexSettings
+    let rows: Row[]
+    try {
+      rows =
+        settings === undefined
+          ? await this.executor.query(text, params)
+          : await this.executor.transaction(async (tx) => {
+              await tx.query(settings)
+              return tx.query(text, params)
+            })
+    } catch (e) {
+      throw toStoreError('verify', e)
+    }
+    const truthy = (v: unknown) => v === true || v === 1 || v === 1n
+    const last = rows.find((r) => r.n !== null && r.n !== undefined)
+    const key = (r: Row) => (this.engineSql.scan.keyLength === 2 ? [r.k1, r.k2] : [r.k1])
     return {
-      seals: toCount(row.seals) ?? 0,
-      minSeq: toCount(row.min_seq),
-      maxSeq: toCount(row.max_seq),
-      sealedEntries: toCount(row.sealed_entries) ?? 0,
-      sealedAfter: toCount(row.sealed_after) ?? 0,
+      count: last === undefined ? 0 : Number(last.n),
+      last: last === undefined ? null : key(last),
+      misplaced: rows
+        .filter((r) => r.n === null || r.n === undefined)
+        .map((r) => ({ uuid: String(r.k2), past: truthy(r.past) })),
     }
   }
 
@@ -172,6 +211,10 @@ export class SqlStore implements Store {
     } catch (e) {
       throw toStoreError(operation, e)
     }
+  }
+
+  async ping(): Promise<void> {
+    await this.#query('ping', { text: 'SELECT 1 AS ok', params: [] })
   }
 
   using(handle: unknown): Store {

@@ -1,4 +1,5 @@
 import type { Entry } from '../entry.js'
+import type { RowLeaf } from '../tamper/entry-leaf.js'
 import type { TreeState } from '../tamper/seal-batch.js'
 import type { Tile, TileKey } from '../tamper/tiles.js'
 
@@ -40,29 +41,42 @@ export interface StoreLocation {
   readonly schema: string
 }
 
-/** What one sealing batch did. `busy`: another sealer holds the log; nothing was done. */
+/**
+ * What one sealing batch did. `busy`: another sealer holds the log; nothing was done. Batches run
+ * in sweeps: a sweep starts from the last completed one and, when it ends, every entry committed
+ * before it started is sealed (SQLite: every batch is a sweep of its own).
+ */
 export interface SealOutcome {
   readonly sealed: number
   readonly size: number
   readonly busy: boolean
+  /** The batch continued a sweep begun by an earlier batch (of any process). */
+  readonly sweepContinued: boolean
+  /** The batch ended its sweep: everything committed before the sweep began is sealed now. */
+  readonly sweepEnded: boolean
 }
 
-/** One seal as verification reads it: its seq, the uuid it names, and that entry (null if it is gone). */
+/** One seal as verification reads it: its seq, the uuid it names, and that entry's row and leaf (null if it is gone). */
 export interface SealedRow {
   readonly seq: number
   readonly uuid: string
-  readonly entry: Entry | null
-  /** Why the entry's row could not be read as an entry (raw SQL stored something auditkit never would). */
-  readonly unreadable?: string
+  readonly row: RowLeaf | null
 }
 
-/** Counts verification compares: seal rows, their seq range, and entries that must have a seal. */
-export interface SealCounts {
-  readonly seals: number
+/** The lowest and highest seq among the seals (null when there are none). */
+export interface SealRange {
   readonly minSeq: number | null
   readonly maxSeq: number | null
-  readonly sealedEntries: number
-  readonly sealedAfter: number
+}
+
+/** One chunk of verify's scan of the entries (see `entryScanSql`). */
+export interface EntryScan {
+  /** Entries in the chunk; fewer than asked means the scan is over. */
+  readonly count: number
+  /** The chunk's last key, to continue after; null when the chunk is empty. */
+  readonly last: readonly unknown[] | null
+  /** Entries in the sealed past without a seal (`past`), or after it with one (`!past`). */
+  readonly misplaced: readonly { readonly uuid: string; readonly past: boolean }[]
 }
 
 /** A signed checkpoint as stored. */
@@ -101,8 +115,10 @@ export interface Store {
   tiles(keys: readonly TileKey[]): Promise<Tile[]>
   /** Seals with `from <= seq < to`, in seq order, with their entries. */
   sealedRange(from: number, to: number): Promise<SealedRow[]>
-  sealCounts(): Promise<SealCounts>
-  /** Uuids of entries before the sealed position that have no seal (forged or unsealed), at most `limit`. */
+  sealRange(): Promise<SealRange>
+  /** Verify's scan of the entries: one chunk of at most `limit` after the key `after` (null: from the start). */
+  scanEntries(after: readonly unknown[] | null, limit: number): Promise<EntryScan>
+  /** Uuids of entries in the sealed past (or, SQLite, before the last seal) that have no seal, at most `limit`. */
   unsealed(limit: number): Promise<string[]>
   /** The seq of an entry, or null when it is not sealed. */
   seqOf(uuid: string): Promise<number | null>
@@ -111,6 +127,8 @@ export interface Store {
   checkpoints(afterId: number, limit: number): Promise<StoredCheckpoint[]>
   /** The newest stored checkpoint (with an id below `beforeId`, when given). */
   latestCheckpoint(beforeId?: number): Promise<StoredCheckpoint | null>
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>
   /** A store that reads and writes through the caller's connection or transaction. */
   using(handle: unknown): Store
   /** Closes what this store opened; a handle the caller passed in stays open. */

@@ -12,6 +12,13 @@ class Refusal {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
 
+/**
+ * The deepest nesting serialized. Deeper values are refused with a TypeError rather than left to
+ * overflow the call stack, whose depth depends on the caller: a leaf must not hash on one call
+ * and fail on another. PostgreSQL's jsonb accepts far deeper values than auditkit ever writes (64).
+ */
+export const CANONICAL_MAX_DEPTH = 1000
+
 function keySegment(key: string): string {
   return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
 }
@@ -46,6 +53,7 @@ function kindOf(value: object): string {
 function serializeArray(array: readonly unknown[], ancestors: object[]): string {
   if (Object.getPrototypeOf(array) !== Array.prototype) throw new Refusal(`${kindOf(array)} is not a plain array`)
   if (ancestors.includes(array)) throw new Refusal('a cycle: the array contains itself')
+  if (ancestors.length >= CANONICAL_MAX_DEPTH) throw new Refusal(`nests deeper than ${CANONICAL_MAX_DEPTH} levels`)
   ancestors.push(array)
   let out = '['
   let i = 0
@@ -66,6 +74,7 @@ function serializeObject(object: object, ancestors: object[]): string {
   const proto: unknown = Object.getPrototypeOf(object)
   if (proto !== Object.prototype && proto !== null) throw new Refusal(`${kindOf(object)} is not a plain object`)
   if (ancestors.includes(object)) throw new Refusal('a cycle: the object contains itself')
+  if (ancestors.length >= CANONICAL_MAX_DEPTH) throw new Refusal(`nests deeper than ${CANONICAL_MAX_DEPTH} levels`)
   // JSON.stringify would drop them silently; a hash that skips a field proves nothing about it.
   if (Object.getOwnPropertySymbols(object).length > 0) throw new Refusal('an object with symbol keys is not JSON')
   const record = object as Record<string, unknown>
@@ -123,7 +132,7 @@ function serialize(value: unknown, ancestors: object[]): string {
  * number, a BigInt, a function, a symbol, a cycle, a Date, Map or other non-plain object or array,
  * an object with symbol keys, or a string or key holding a lone surrogate. Shared references that
  * are not cycles are serialized at each place. `toJSON` methods are not called (a function member
- * is refused). Very deep nesting overflows the call stack (a `RangeError`).
+ * is refused), and nesting deeper than {@link CANONICAL_MAX_DEPTH} levels.
  *
  * @example
  * canonicalJson({ b: [1, -0, 1e21], a: 'é\n' }) // '{"a":"é\\n","b":[1,0,1e+21]}'

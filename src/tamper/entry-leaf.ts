@@ -55,3 +55,85 @@ export function entryLeafHash(entry: Entry): Buffer {
   // '\u0000' is the single byte 0x00 in UTF-8: the RFC 6962 leaf prefix.
   return sha256(`\u0000${entryCanonicalJson(entry)}`)
 }
+
+/**
+ * An entry's columns exactly as the database returned them, as text (metadata as its JSON text,
+ * `insertedAt` as epoch milliseconds): what a row that cannot be read as an entry is sealed by.
+ */
+export interface StoredFields {
+  readonly uuid: string
+  readonly targetUserUuid: string
+  readonly adminUserUuid: string
+  readonly action: string
+  readonly ipAddress: string | null
+  readonly userAgent: string | null
+  readonly metadata: string
+  readonly insertedAt: string
+}
+
+/**
+ * The canonical bytes, as text, of a row that cannot be read as an entry (its metadata is not
+ * JSON, or holds a number JavaScript cannot hold, or nests deeper than canonical JSON goes):
+ * `{"unreadable":{...}}` with every column as the text it was read as. No entry's canonical JSON
+ * has that shape, so the fallback never collides with a readable entry's leaf. Deterministic: the
+ * sealer and verify read the same text, and any change to it changes the leaf.
+ *
+ * @example
+ * storedFieldsCanonicalJson({ ...fields, metadata: 'not json' }) // '{"unreadable":{"action":…,"metadata":"not json",…}}'
+ */
+export function storedFieldsCanonicalJson(f: StoredFields): string {
+  return (
+    `{"unreadable":{"action":${canonicalString(f.action)},"adminUserUuid":${canonicalString(f.adminUserUuid)},` +
+    `"insertedAt":${canonicalString(f.insertedAt)},"ipAddress":${nullable(f.ipAddress)},` +
+    `"metadata":${canonicalString(f.metadata)},"targetUserUuid":${canonicalString(f.targetUserUuid)},` +
+    `"userAgent":${nullable(f.userAgent)},"uuid":${canonicalString(f.uuid)}}}`
+  )
+}
+
+/**
+ * The leaf of one stored row and what verification needs to know of it: the entry's own leaf when
+ * its fields canonicalise, the {@link storedFieldsCanonicalJson} fallback otherwise, so that sealing
+ * never stops on what a row holds.
+ */
+export interface RowLeaf {
+  readonly leaf: Buffer
+  /** The row as an entry; null when it could not be read as one. */
+  readonly entry: Entry | null
+  /** The columns the leaf was computed from, when it is the fallback (exported as they are). */
+  readonly fallback: StoredFields | undefined
+  /** Why the row is not an entry auditkit would write (verify reports it), or undefined. */
+  readonly unreadable: string | undefined
+}
+
+/**
+ * The {@link RowLeaf} of a row: `read` turns it into an entry (and may throw: metadata that is not
+ * JSON), `fields` gives its columns as text, `problem` (optional) says whether the entry has the
+ * documented shape.
+ *
+ * @example
+ * const { leaf } = rowLeaf(() => engine.toEntry(row), () => storedFieldsOf(row))
+ */
+export function rowLeaf(
+  read: () => Entry,
+  fields: () => StoredFields,
+  problem?: (entry: Entry) => string | undefined,
+): RowLeaf {
+  let entry: Entry | null = null
+  try {
+    entry = read()
+    return { leaf: entryLeafHash(entry), entry, fallback: undefined, unreadable: problem?.(entry) }
+  } catch (error) {
+    const stored = fields()
+    return {
+      leaf: storedFieldsLeafHash(stored),
+      entry,
+      fallback: stored,
+      unreadable: error instanceof Error ? error.message : String(error),
+    }
+  }
+}
+
+/** The RFC 6962 leaf hash of {@link storedFieldsCanonicalJson}: a row sealed by its stored text. */
+export function storedFieldsLeafHash(fields: StoredFields): Buffer {
+  return sha256(`\u0000${storedFieldsCanonicalJson(fields)}`)
+}

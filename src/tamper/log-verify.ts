@@ -75,24 +75,17 @@ function checkOptions(options: unknown, origin: string): VerifyOptions {
   return o
 }
 
-/**
- * Verifies a log's store: reads every seal in seq order with its entry (a chunk at a time, the
- * next one read while this one is hashed), recomputes each leaf from the stored fields, compares
- * it with the leaf stored at sealing, rebuilds the tree and meets every stored checkpoint and every
- * one passed in. Then compares the tree with the sealer's state and looks for entries that should
- * have a seal and have none.
- */
-export async function verifyStore(
+// Entries per statement of the scan for entries without a seal: small enough that no statement
+// grows with the log (a statement_timeout) and a synchronous SQLite chunk stays short.
+const SCAN_CHUNK = 16_384
+
+/** Every stored checkpoint, oldest first, as the roots it vouches for. */
+async function storedCheckpoints(
   store: Store,
+  publicKey: PublicKeyInput | undefined,
   origin: string,
-  ownKey: PublicKeyInput | undefined,
-  rawOptions: unknown,
-): Promise<VerifyResult> {
-  const options = checkOptions(rawOptions ?? {}, origin)
-  const publicKey = options.publicKey ?? ownKey
-  const [counts, state] = await Promise.all([store.sealCounts(), store.sealState()])
-  const early: VerifyProblem[] = []
-  const report = (problem: VerifyProblem) => early.push(problem)
+  report: (problem: VerifyProblem) => void,
+): Promise<ExpectedRoot[]> {
   const expected: ExpectedRoot[] = []
   for (let after = 0; ; ) {
     const stored = await store.checkpoints(after, 1000)
@@ -105,35 +98,18 @@ export async function verifyStore(
       }
       expected.push(cp)
     }
-    if (stored.length < 1000) break
+    if (stored.length < 1000) return expected
     after = (stored.at(-1) as { id: number }).id
   }
-  for (const [i, note] of (options.checkpoints ?? []).entries()) {
-    const cp = expectedRoot(note, `checkpoint ${i} passed in`, publicKey, origin, report)
-    if (cp !== undefined) expected.push(cp)
-  }
-  // The sealer's state is met like a checkpoint, at its own size: seals committed after it was
-  // read (sealing goes on while verify runs) are then no false alarm.
-  expected.push({
-    size: state.size,
-    rootHash: frontierOf(state).root(),
-    label: "the sealer's stored tree head",
-    state: true,
-  })
-  const walk = new TreeVerifier(expected)
-  for (const problem of early) walk.report(problem)
+}
 
-  if (counts.minSeq !== null && counts.minSeq < 0) {
-    for (const row of await store.sealedRange(counts.minSeq, 0)) {
-      walk.report({
-        kind: 'seq_out_of_range',
-        seq: row.seq,
-        uuid: row.uuid,
-        detail: `a seal with negative seq ${row.seq}`,
-      })
-    }
-  }
-  const end = Math.max(state.size, (counts.maxSeq ?? -1) + 1)
+/** Reads every seal from 0 to `end` in seq order with its entry and feeds them to the walk. */
+async function walkSeals(
+  store: Store,
+  walk: TreeVerifier,
+  end: number,
+  onProgress: (entries: number) => void,
+): Promise<void> {
   let read = 0
   let next = end > 0 ? readChunk(store, 0, Math.min(CHUNK, end)) : undefined
   for (let from = 0; next !== undefined; from += CHUNK) {
@@ -159,32 +135,99 @@ export async function verifyStore(
           detail: `no leaf hash stored for seq ${row.seq}`,
         })
       }
-      walk.add(row.seq, row.uuid, row.entry, leaf, row.unreadable)
+      walk.add(row.seq, row.uuid, row.row, leaf)
       at = row.seq + 1
     }
     gapTo(Math.min(from + CHUNK, end))
     read += chunk.rows.length
-    options.onProgress?.({ entries: read, total: counts.seals })
+    onProgress(read)
   }
-  const root = walk.root()
-  // SQLite seals in rowid order: a sealed entry after the sealed position means the position was moved back.
-  const movedBack = !store.sealsAhead && counts.sealedAfter > 0
-  if (movedBack) {
+}
+
+/**
+ * Scans every entry, a chunk at a time, for entries in the sealed past without a seal (slipped in
+ * afterwards) and, on SQLite, sealed entries after the sealed position (the position was moved back).
+ */
+async function scanForUnsealed(store: Store, walk: TreeVerifier): Promise<void> {
+  let shown = 0
+  let sealedAfter = 0
+  const report = (uuid: string) => {
+    if (shown++ >= UNSEALED_SHOWN) return
     walk.report({
-      kind: 'state_mismatch',
-      detail: `${counts.sealedAfter} sealed entries lie after the sealer's stored position: the state row was moved back`,
+      kind: 'unsealed_entry',
+      uuid,
+      detail: `entry ${uuid} lies before the sealed position but has no seal: it was inserted into the sealed past`,
     })
   }
-  // Every entry before the sealed position has a seal, unless one was slipped in afterwards.
-  if (movedBack || counts.sealedEntries !== walk.entries - counts.sealedAfter) {
-    for (const uuid of await store.unsealed(UNSEALED_SHOWN)) {
+  for (let after: readonly unknown[] | null = null; ; ) {
+    const chunk = await store.scanEntries(after, SCAN_CHUNK)
+    for (const entry of chunk.misplaced) {
+      if (entry.past) report(entry.uuid)
+      else sealedAfter++
+    }
+    if (chunk.count < SCAN_CHUNK || chunk.last === null) break
+    after = chunk.last
+  }
+  // SQLite seals in rowid order: a sealed entry after the sealed position means the position was
+  // moved back; then every entry without a seal before the last sealed one was slipped in too.
+  if (store.sealsAhead || sealedAfter === 0) return
+  walk.report({
+    kind: 'state_mismatch',
+    detail: `${sealedAfter} sealed entries lie after the sealer's stored position: the state row was moved back`,
+  })
+  for (const uuid of await store.unsealed(UNSEALED_SHOWN)) report(uuid)
+}
+
+/**
+ * Verifies a log's store: reads every seal in seq order with its entry (a chunk at a time, the
+ * next one read while this one is hashed), recomputes each leaf from the stored fields, compares
+ * it with the leaf stored at sealing, rebuilds the tree and meets every stored checkpoint and every
+ * one passed in. Then compares the tree with the sealer's state and looks for entries that should
+ * have a seal and have none. The checkpoints are read before the state: sealing only grows the
+ * tree, so every checkpoint read is then within the state's size, however others seal and sign
+ * meanwhile. No statement grows with the log.
+ */
+export async function verifyStore(
+  store: Store,
+  origin: string,
+  ownKey: PublicKeyInput | undefined,
+  rawOptions: unknown,
+): Promise<VerifyResult> {
+  const options = checkOptions(rawOptions ?? {}, origin)
+  const publicKey = options.publicKey ?? ownKey
+  const early: VerifyProblem[] = []
+  const report = (problem: VerifyProblem) => early.push(problem)
+  const expected = await storedCheckpoints(store, publicKey, origin, report)
+  for (const [i, note] of (options.checkpoints ?? []).entries()) {
+    const cp = expectedRoot(note, `checkpoint ${i} passed in`, publicKey, origin, report)
+    if (cp !== undefined) expected.push(cp)
+  }
+  const [range, state] = await Promise.all([store.sealRange(), store.sealState()])
+  // The sealer's state is met like a checkpoint, at its own size: seals committed after it was
+  // read (sealing goes on while verify runs) are then no false alarm.
+  expected.push({
+    size: state.size,
+    rootHash: frontierOf(state).root(),
+    label: "the sealer's stored tree head",
+    state: true,
+  })
+  const walk = new TreeVerifier(expected)
+  for (const problem of early) walk.report(problem)
+
+  if (range.minSeq !== null && range.minSeq < 0) {
+    for (const row of await store.sealedRange(range.minSeq, 0)) {
       walk.report({
-        kind: 'unsealed_entry',
-        uuid,
-        detail: `entry ${uuid} lies before the sealed position but has no seal: it was inserted into the sealed past`,
+        kind: 'seq_out_of_range',
+        seq: row.seq,
+        uuid: row.uuid,
+        detail: `a seal with negative seq ${row.seq}`,
       })
     }
   }
+  const end = Math.max(state.size, (range.maxSeq ?? -1) + 1)
+  await walkSeals(store, walk, end, (entries) => options.onProgress?.({ entries, total: end }))
+  const root = walk.root()
+  await scanForUnsealed(store, walk)
   const { problems, omitted, checkpointsChecked } = walk.finish()
   return {
     ok: problems.length === 0,

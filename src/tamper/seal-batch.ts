@@ -30,9 +30,14 @@ export function frontierOf(state: TreeState): MerkleFrontier {
  * amortized per entry. `partial` are the stored tiles `partialTiles(state.size)` names.
  */
 export function sealEntries(state: TreeState, partial: Iterable<Tile>, entries: readonly Entry[]): SealedBatch {
+  return sealLeaves(state, partial, entries.map(entryLeafHash))
+}
+
+/** As {@link sealEntries}, for leaf hashes already computed (see `rowLeaf`). */
+export function sealLeaves(state: TreeState, partial: Iterable<Tile>, leaves: readonly Buffer[]): SealedBatch {
   const frontier = frontierOf(state)
   const tiles = new TileAppender(partial)
   const onNode = tiles.add.bind(tiles)
-  for (const entry of entries) frontier.push(entryLeafHash(entry), onNode)
+  for (const leaf of leaves) frontier.push(leaf, onNode)
   return { state: { size: frontier.size, frontier: Buffer.concat(frontier.hashes()) }, tiles: tiles.changed() }
 }

@@ -1,5 +1,4 @@
-import type { Entry } from '../entry.js'
-import { entryLeafHash } from './entry-leaf.js'
+import type { RowLeaf } from './entry-leaf.js'
 import { MerkleFrontier } from './merkle-frontier.js'
 
 /**
@@ -18,6 +17,9 @@ import { MerkleFrontier } from './merkle-frontier.js'
  *   with another key, or the note was edited), is malformed, or names another log;
  * - `state_mismatch`: the sealer's stored tree head disagrees with the entries;
  * - `leaf_missing`: the stored leaf hashes for a seal are gone;
+ * - `unreadable_entry`: a sealed row that is not an entry auditkit would write (raw SQL stored
+ *   metadata that is not a JSON object, or not JSON at all, a date a Date cannot hold...). It was
+ *   sealed as it is, by its stored text, and has not changed since; reads refuse it;
  * - `bad_line`: an exported line that is not an entry (verifyExport).
  */
 export type VerifyProblemKind =
@@ -31,6 +33,7 @@ export type VerifyProblemKind =
   | 'bad_checkpoint'
   | 'state_mismatch'
   | 'leaf_missing'
+  | 'unreadable_entry'
   | 'bad_line'
 
 /** One problem found by `verify` or `verifyExport`. */
@@ -111,10 +114,10 @@ export class TreeVerifier {
   }
 
   /**
-   * Feeds the seal at `seq`, naming `uuid`, with its entry (null when the entry is gone) and the
-   * leaf hash stored when it was sealed (undefined when there is none to compare with).
+   * Feeds the seal at `seq`, naming `uuid`, with its row's leaf (null when the entry is gone) and
+   * the leaf hash stored when it was sealed (undefined when there is none to compare with).
    */
-  add(seq: number, uuid: string, entry: Entry | null, storedLeaf: Uint8Array | undefined, unreadable?: string): void {
+  add(seq: number, uuid: string, row: RowLeaf | null, storedLeaf: Uint8Array | undefined): void {
     if (seq !== this.#next) {
       if (seq > this.#next) {
         const detail =
@@ -127,32 +130,29 @@ export class TreeVerifier {
       }
     }
     this.#next = seq + 1
-    let leaf = storedLeaf
-    let cannot = unreadable
-    if (entry !== null && cannot === undefined) {
-      try {
-        const own = entryLeafHash(entry)
-        this.#entries++
-        if (storedLeaf !== undefined && !own.equals(storedLeaf)) {
-          this.report({
-            kind: 'leaf_mismatch',
-            seq,
-            uuid,
-            detail: `the entry at seq ${seq} (uuid ${uuid}) does not hash to the leaf sealed there: it was changed, or moved from another seq`,
-          })
-        }
-        leaf = own
-      } catch (error) {
-        cannot = error instanceof Error ? error.message : String(error) // e.g. a number JSON.parse read as Infinity
-      }
-    }
-    if (cannot !== undefined) {
-      const detail = `the entry at seq ${seq} (uuid ${uuid}) cannot be read (${cannot}): it was changed`
-      this.report({ kind: 'leaf_mismatch', seq, uuid, detail })
-    } else if (entry === null) {
+    if (row === null) {
       this.report({ kind: 'entry_missing', seq, uuid, detail: `the entry sealed at seq ${seq} (uuid ${uuid}) is gone` })
+      this.#append(storedLeaf)
+      return
     }
-    this.#append(leaf)
+    this.#entries++
+    if (storedLeaf !== undefined && !row.leaf.equals(storedLeaf)) {
+      const unreadable = row.fallback === undefined ? '' : ` and cannot be read (${row.unreadable})`
+      this.report({
+        kind: 'leaf_mismatch',
+        seq,
+        uuid,
+        detail: `the entry at seq ${seq} (uuid ${uuid}) does not hash to the leaf sealed there${unreadable}: it was changed, or moved from another seq`,
+      })
+    } else if (row.unreadable !== undefined) {
+      this.report({
+        kind: 'unreadable_entry',
+        seq,
+        uuid,
+        detail: `the entry at seq ${seq} (uuid ${uuid}) is not an entry auditkit writes (${row.unreadable}): raw SQL stored it so; it was sealed as it is and is unchanged since`,
+      })
+    }
+    this.#append(row.leaf)
   }
 
   /**

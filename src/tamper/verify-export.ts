@@ -70,12 +70,12 @@ export async function verifyExport(
     lineNumber++
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
     if (line.trim() === '') continue
-    const entry = parseExportLine(line)
-    if (typeof entry === 'string') {
-      walk.report({ kind: 'bad_line', detail: `line ${lineNumber} ${entry}` })
+    const parsed = parseExportLine(line)
+    if (typeof parsed === 'string') {
+      walk.report({ kind: 'bad_line', detail: `line ${lineNumber} ${parsed}` })
       continue
     }
-    walk.add(entry.seq as number, entry.uuid, entry, undefined)
+    walk.add(parsed.seq, parsed.uuid, parsed.row, undefined)
   }
   const { problems, omitted, checkpointsChecked } = walk.finish()
   return {

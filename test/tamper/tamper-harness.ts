@@ -258,7 +258,10 @@ export function postgresTamperHarness(): TamperHarness {
           )
         },
         async resetSealerState() {
-          await sql(`UPDATE ${tables.sealer} SET size = 0, frontier = '', horizon = '0', sealed_at = NULL WHERE id = 1`)
+          await sql(
+            `UPDATE ${tables.sealer} SET size = 0, frontier = '', horizon = '0', sealed_snapshot = '3:3:', ` +
+              'sweep_snapshot = NULL, cursor_tx = NULL, cursor_uuid = NULL, sealed_at = NULL WHERE id = 1',
+          )
         },
         openLog,
       }

@@ -10,7 +10,7 @@ import { runMigrations } from '../migrations.js'
 import type { StoredEntry, StoreLocation } from '../store.js'
 import { isPgPool, isPgQueryable, PgClientExecutor, PgPoolExecutor } from './postgres-executor.js'
 import { postgresMigrationPlan } from './postgres-migrations.js'
-import { postgresSealer } from './postgres-sealer.js'
+import { INDEX_SETTINGS, postgresSealer } from './postgres-sealer.js'
 
 // One name per statement text: a connection that prepared it under this name keeps it.
 function statementName(text: string): string {
@@ -45,9 +45,17 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     tiles: side('tiles'),
     sealer: side('sealer'),
     checkpoints: side('checkpoints'),
-    sealedPosition: 'e.tx_id < s.horizon',
-    afterSealedPosition: 'e.tx_id >= s.horizon',
-    unsealedPosition: 'e.tx_id < s.horizon',
+    sealedPast: 'pg_visible_in_snapshot(e.tx_id, s.sealed_snapshot)',
+    unsealedPosition: 'pg_visible_in_snapshot(e.tx_id, s.sealed_snapshot)',
+    scan: {
+      key: 'e.tx_id AS k1, e.uuid AS k2',
+      order: 'e.tx_id, e.uuid',
+      after: (n) => `(e.tx_id, e.uuid) > ($${n}::xid8, $${n + 1}::uuid)`,
+      keyText: 'k1::text AS k1, k2::text AS k2',
+      keyDesc: 'k1 DESC, k2 DESC',
+      keyLength: 2,
+    },
+    indexSettings: INDEX_SETTINGS,
     sealsAhead: true,
     param: (n) => `$${n}`,
     // ISO strings: pg would format a Date parameter itself, in local time and more slowly.

@@ -2,7 +2,16 @@ import type pg from 'pg'
 import type { Row, SqlExecutor } from '../executor.js'
 
 interface Queryable {
-  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: Row[] }>
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<Result | Result[]>
+}
+
+interface Result {
+  rows: Row[]
+}
+
+// Several statements in one text (no parameters) come back as one result each: the last one's rows.
+function rowsOf(result: Result | Result[]): Row[] {
+  return Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows
 }
 
 /** True for a pg Pool, Client or PoolClient. */
@@ -54,7 +63,7 @@ export class PgClientExecutor implements SqlExecutor {
   ) {}
 
   async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return (await this.client.query(config(sql, params, undefined))).rows
+    return rowsOf(await this.client.query(config(sql, params, undefined)))
   }
 
   batch(sql: string, paramLists: readonly (readonly unknown[])[], name?: string): Promise<void> {
@@ -81,14 +90,19 @@ export class PgClientExecutor implements SqlExecutor {
   }
 }
 
-/** Runs statements on a pg Pool; a transaction checks out one client for its whole length. */
+/**
+ * Runs statements on a pg Pool; a transaction checks out one client for its whole length. While
+ * it is checked out the client has an `'error'` listener (a connection lost between two statements
+ * would otherwise be an uncaught exception), removed on release; a client that failed is released
+ * as broken, so that the pool discards it.
+ */
 export class PgPoolExecutor implements SqlExecutor {
   readonly #run: Run = (sql, params, name) => this.pool.query(config(sql, params, name))
 
   constructor(private readonly pool: pg.Pool) {}
 
   async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return (await this.pool.query(config(sql, params, undefined))).rows
+    return rowsOf(await this.pool.query(config(sql, params, undefined)))
   }
 
   batch(sql: string, paramLists: readonly (readonly unknown[])[], name?: string): Promise<void> {
@@ -98,19 +112,25 @@ export class PgPoolExecutor implements SqlExecutor {
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const client = await this.pool.connect()
     let broken: Error | undefined
+    const onError = (error: Error) => {
+      broken ??= error
+    }
+    client.on('error', onError)
     try {
       await client.query('BEGIN')
-      try {
-        const result = await fn(new PgClientExecutor(client, true))
-        await client.query('COMMIT')
-        return result
-      } catch (error) {
+      const result = await fn(new PgClientExecutor(client, true))
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      // A connection that cannot even roll back is gone: the pool must not hand it out again.
+      if (broken === undefined) {
         await client.query('ROLLBACK').catch((e: Error) => {
-          broken = e
+          broken ??= e
         })
-        throw error
       }
+      throw error
     } finally {
+      client.removeListener('error', onError)
       client.release(broken)
     }
   }

@@ -80,6 +80,20 @@ export function postgresMigrations({ schema, table }: StoreLocation): Migration[
         ]),
       ],
     },
+    {
+      version: 4,
+      name: 'sealed_snapshot',
+      // The sealer keeps the snapshot of its last complete sweep instead of a single horizon, so
+      // that a sweep reads only what it seals (transactions that snapshot did not see), never the
+      // entries sealed ahead of an old open transaction again. A horizon h becomes the snapshot
+      // "h:h:" (every transaction below h seen); a sweep under way starts again.
+      statements: [
+        `ALTER TABLE ${side('sealer')} ADD COLUMN IF NOT EXISTS sealed_snapshot pg_snapshot, ADD COLUMN IF NOT EXISTS sweep_snapshot pg_snapshot`,
+        `UPDATE ${side('sealer')} SET sealed_snapshot = (greatest(horizon, '3'::xid8)::text || ':' || greatest(horizon, '3'::xid8)::text || ':')::pg_snapshot, ` +
+          'sweep_snapshot = NULL, sweep_xmin = NULL, cursor_tx = NULL, cursor_uuid = NULL WHERE id = 1 AND sealed_snapshot IS NULL',
+        `ALTER TABLE ${side('sealer')} ALTER COLUMN sealed_snapshot SET NOT NULL`,
+      ],
+    },
   ]
 }
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { Entry } from '../../entry.js'
-import { sealEntries } from '../../tamper/seal-batch.js'
+import { sealLeaves } from '../../tamper/seal-batch.js'
 import { partialTiles } from '../../tamper/tiles.js'
 import { bulkColumns } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
+import { leafOfRow } from '../row-leaf.js'
 import { type SealDialect, tilesSql, toTile } from '../seal-sql.js'
 import type { SealOutcome, StoreLocation } from '../store.js'
 
@@ -12,18 +13,56 @@ function sealLockKey({ schema, table }: StoreLocation): string {
   return createHash('sha256').update(`auditkit-seal:${schema}.${table}`).digest().readBigInt64BE(0).toString()
 }
 
+/** How long one statement of the sealer may run, and wait for a lock, whatever the pool's defaults. */
+export const SEALER_STATEMENT_TIMEOUT_MS = 60_000
+export const SEALER_LOCK_TIMEOUT_MS = 5_000
+
 /**
- * PostgreSQL's sealer. Every entry records the top-level transaction that wrote it (`tx_id`). A
- * batch runs in one transaction under a transaction-scoped advisory lock (a second sealer gets
- * `busy` at once) and seals, in `(tx_id, uuid)` order, committed entries it can see that have no
- * seal. Invariant: every entry with `tx_id` below the horizon is sealed. Batches sweep from the
- * horizon on, each continuing after the last position the previous one read; a sweep records
- * `x = pg_snapshot_xmin` of a snapshot taken before its first read (every transaction below `x`
- * had ended, so all their entries are visible to every batch of the sweep), and when a batch finds
- * fewer entries than it could take the sweep is over and the horizon moves to `x`. A transaction
- * that commits behind the sweep's position is sealed by the next sweep, whatever its age; a
- * long-running one only keeps the horizon back. The state row is written in the same transaction
- * as the seals: a sealer killed mid-batch leaves nothing behind.
+ * Settings (one statement) for a transaction whose reads must walk the `(tx_id, uuid)` index in
+ * order and probe the seals index per row, whatever the planner's statistics say: a table never
+ * analyzed would otherwise be read whole and sorted on every batch (quadratic in a backlog), and a
+ * hash anti-join would scan every seal ever written. Parallel workers cost more to start than a
+ * batch's read takes. For this transaction only.
+ */
+export const INDEX_SETTINGS =
+  "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), " +
+  "set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), " +
+  "set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
+
+// The sealer's transaction: READ COMMITTED (each statement sees what committed before it, not a
+// snapshot from before the lock), the index settings, and timeouts that replace an application
+// pool's (often far shorter) ones and bound the sealer's own.
+const SETTINGS =
+  `SET TRANSACTION ISOLATION LEVEL READ COMMITTED; ${INDEX_SETTINGS}, ` +
+  `set_config('statement_timeout', '${SEALER_STATEMENT_TIMEOUT_MS}', true), ` +
+  `set_config('lock_timeout', '${SEALER_LOCK_TIMEOUT_MS}', true)`
+
+/** A pg_snapshot's text `xmin:xmax:xip,...` read as its xmax and in-progress ids. */
+function parseSnapshot(text: string): { xmax: string; xip: string[] } {
+  const [, xmax, xip] = text.split(':')
+  if (xmax === undefined || xip === undefined) throw new Error(`the sealer state holds a bad snapshot: ${text}`)
+  return { xmax, xip: xip === '' ? [] : xip.split(',') }
+}
+
+const IDLE = { busy: false, sweepContinued: false, sweepEnded: true, sealed: 0 }
+const BUSY: SealOutcome = { sealed: 0, size: -1, busy: true, sweepContinued: false, sweepEnded: false }
+
+/**
+ * PostgreSQL's sealer. Every entry records the top-level transaction that wrote it (`tx_id`). The
+ * state row keeps `sealed_snapshot`, a snapshot S with the invariant: every entry whose
+ * transaction S sees as committed is sealed. Batches run in sweeps. A sweep records the current
+ * snapshot S' before its first read and seals, in `(tx_id, uuid)` order with a cursor that each
+ * batch continues, the committed entries without a seal whose transaction S did not see: those in
+ * S's in-progress list, and those from S's xmax up to S''s xmax. Every such transaction that S'
+ * sees as committed had ended before S' was taken, so all its entries are visible to every batch
+ * of the sweep; when a batch finds fewer entries than it could take, the sweep is over and
+ * `sealed_snapshot` becomes S'. A transaction that began early and commits late is sealed by the
+ * first sweep after its commit, whatever its age; an open one costs each sweep only its own rows.
+ * Each sweep reads what it seals, never what earlier sweeps sealed.
+ *
+ * A batch is one transaction under a transaction-scoped advisory lock (a second sealer gets
+ * `busy` at once) that also writes the state: a sealer killed mid-batch leaves nothing behind.
+ * Before the lock, the batch looks for pending entries and stops when there are none.
  */
 export function postgresSealer(
   d: SealDialect,
@@ -31,65 +70,108 @@ export function postgresSealer(
   toEntry: (row: Row) => Entry,
 ): (executor: SqlExecutor, maxEntries: number) => Promise<SealOutcome> {
   const lockKey = sealLockKey(location)
+  const unsealed = `NOT EXISTS (SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid)`
+  const check =
+    `SELECT s.size AS size, s.sweep_snapshot IS NOT NULL AS sweeping, ` +
+    `(EXISTS (SELECT 1 FROM ${d.table} e WHERE e.tx_id >= pg_snapshot_xmax(s.sealed_snapshot) AND ${unsealed}) ` +
+    `OR EXISTS (SELECT 1 FROM ${d.table} e WHERE e.tx_id IN (SELECT pg_snapshot_xip(s.sealed_snapshot)) AND ${unsealed})) AS pending ` +
+    `FROM ${d.sealer} s WHERE s.id = 1`
   const state =
-    'SELECT size, frontier, horizon::text AS horizon, sweep_xmin::text AS sweep_xmin, cursor_tx::text AS cursor_tx, ' +
-    `cursor_uuid::text AS cursor_uuid, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin FROM ${d.sealer} WHERE id = 1`
-  const pending = (after: boolean) =>
-    `SELECT ${bulkColumns(d)}, tx_id::text AS tx FROM ${d.table} e WHERE tx_id >= $1::xid8 ` +
-    (after ? 'AND (tx_id, uuid) > ($3::xid8, $4::uuid) ' : '') +
-    `AND NOT EXISTS (SELECT 1 FROM ${d.sealsTable} s WHERE s.uuid = e.uuid) ORDER BY tx_id, uuid LIMIT $2`
-  const sweepStart = pending(false)
-  const sweepNext = pending(true)
+    'SELECT size, frontier, sealed_snapshot::text AS sealed, sweep_snapshot::text AS sweep, cursor_tx::text AS cursor_tx, ' +
+    `cursor_uuid::text AS cursor_uuid, pg_current_snapshot()::text AS now FROM ${d.sealer} WHERE id = 1`
+  const columns = `${bulkColumns(d, 'e.')}, e.tx_id::text AS tx`
+  const order = 'ORDER BY e.tx_id, e.uuid'
+  const after = (n: number) => `AND (e.tx_id, e.uuid) > ($${n}::xid8, $${n + 1}::uuid) `
+  // Transactions the last sweep saw in progress; all of them lie below its xmax.
+  const inProgress = (next: boolean) =>
+    `SELECT ${columns} FROM ${d.table} e WHERE e.tx_id = ANY($1::xid8[]) ${next ? after(3) : ''}AND ${unsealed} ${order} LIMIT $2`
+  // Transactions that started after the last sweep's snapshot and before this sweep's.
+  const newer = (next: boolean) =>
+    `SELECT ${columns} FROM ${d.table} e WHERE e.tx_id >= $1::xid8 AND e.tx_id < $2::xid8 ${next ? after(4) : ''}AND ${unsealed} ${order} LIMIT $3`
+  const sql = {
+    inProgressStart: inProgress(false),
+    inProgressNext: inProgress(true),
+    newerStart: newer(false),
+    newerNext: newer(true),
+  }
   const insertSeals = `INSERT INTO ${d.sealsTable} (seq, uuid) SELECT $1::bigint + n - 1, u FROM unnest($2::uuid[]) WITH ORDINALITY AS x(u, n)`
   const upsertTiles =
     `INSERT INTO ${d.tiles} (level, idx, hashes) SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bytea[]) ` +
     'ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes'
   const saveState =
-    `UPDATE ${d.sealer} SET size = $1, frontier = $2, horizon = $3::xid8, sweep_xmin = $4::xid8, ` +
-    'cursor_tx = $5::xid8, cursor_uuid = $6::uuid, sealed_at = now() WHERE id = 1'
+    `UPDATE ${d.sealer} SET size = $1, frontier = $2, sealed_snapshot = $3::pg_snapshot, sweep_snapshot = $4::pg_snapshot, ` +
+    'cursor_tx = $5::xid8, cursor_uuid = $6::uuid, horizon = pg_snapshot_xmin($3::pg_snapshot), sealed_at = now() WHERE id = 1'
+
+  /** Up to `max` entries of this sweep after `cursor` (null: from its start), in (tx_id, uuid) order. */
+  async function pendingRows(
+    tx: SqlExecutor,
+    sealed: { xmax: string; xip: string[] },
+    sweepXmax: string,
+    cursor: readonly [string, string] | null,
+    max: number,
+  ): Promise<Row[]> {
+    let rows: Row[] = []
+    let at = cursor
+    if (sealed.xip.length > 0 && (at === null || BigInt(at[0]) < BigInt(sealed.xmax))) {
+      rows =
+        at === null
+          ? await tx.query(sql.inProgressStart, [sealed.xip, max])
+          : await tx.query(sql.inProgressNext, [sealed.xip, max, ...at])
+      const last = rows.at(-1)
+      if (last !== undefined) at = [last.tx as string, last.uuid as string]
+    }
+    if (rows.length >= max) return rows
+    const inNewer = at !== null && BigInt(at[0]) >= BigInt(sealed.xmax)
+    const more = inNewer
+      ? await tx.query(sql.newerNext, [sealed.xmax, sweepXmax, max - rows.length, ...(at as [string, string])])
+      : await tx.query(sql.newerStart, [sealed.xmax, sweepXmax, max - rows.length])
+    return rows.length === 0 ? more : rows.concat(more)
+  }
 
   return (executor, maxEntries) =>
     executor.transaction(async (tx) => {
-      // Each statement must see what committed before it (a server default of REPEATABLE READ
-      // would read the state as of before the lock was granted).
-      await tx.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED')
-      // One round trip: the read below must walk the (tx_id, uuid) index and probe the seals
-      // index per row (a hash anti-join would scan every seal ever written, on every batch; parallel
-      // workers cost more to start than a batch's read takes); then the lock.
-      const [lock] = await tx.query(
-        "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), " +
-          "set_config('max_parallel_workers_per_gather', '0', true), pg_try_advisory_xact_lock($1::bigint) AS ok",
-        [lockKey],
-      )
-      if (lock?.ok !== true) return { sealed: 0, size: -1, busy: true }
-      // A new sweep takes its xmin from this statement's snapshot, taken before the read below.
+      // One round trip: this transaction's settings, then whether anything is pending at all.
+      const [found] = await tx.query(`${SETTINGS}; ${check}`)
+      if (found === undefined) throw new Error('the sealer state row is missing: run migrate()')
+      if (found.sweeping !== true && found.pending !== true) return { ...IDLE, size: Number(found.size) }
+      const [lock] = await tx.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [lockKey])
+      if (lock?.ok !== true) return BUSY
+      // Read after the lock is held (a statement of its own: its snapshot follows the lock). A new
+      // sweep takes its snapshot from this statement, before the rows are read.
       const [row] = await tx.query(state)
       if (row === undefined) throw new Error('the sealer state row is missing: run migrate()')
       const current = { size: Number(row.size), frontier: Buffer.from(row.frontier as Uint8Array) }
-      const continuing = row.sweep_xmin !== null
-      const sweepXmin = continuing ? row.sweep_xmin : row.xmin
-      const rows = continuing
-        ? await tx.query(sweepNext, [row.horizon, maxEntries, row.cursor_tx, row.cursor_uuid])
-        : await tx.query(sweepStart, [row.horizon, maxEntries])
+      const continued = row.sweep !== null
+      const sweep = (continued ? row.sweep : row.now) as string
+      const cursor = continued && row.cursor_tx !== null ? ([row.cursor_tx, row.cursor_uuid] as [string, string]) : null
+      const rows = await pendingRows(
+        tx,
+        parseSnapshot(row.sealed as string),
+        parseSnapshot(sweep).xmax,
+        cursor,
+        maxEntries,
+      )
       const last = rows.at(-1)
-      // A short read ends the sweep: everything below its xmin is sealed now.
-      const next =
-        rows.length < maxEntries || last === undefined
-          ? [sweepXmin, null, null, null]
-          : [row.horizon, sweepXmin, last.tx, last.uuid]
+      const ended = rows.length < maxEntries || last === undefined
+      // A short read ends the sweep: everything its snapshot saw as committed is sealed now.
+      const next = ended ? [sweep, null, null, null] : [row.sealed, sweep, last.tx, last.uuid]
+      const outcome = { busy: false, sweepContinued: continued, sweepEnded: ended }
       if (rows.length === 0) {
-        // Idle: write the state only when the horizon moves.
-        if (continuing || next[0] !== row.horizon) await tx.query(saveState, [current.size, current.frontier, ...next])
-        return { sealed: 0, size: current.size, busy: false }
+        await tx.query(saveState, [current.size, current.frontier, ...next])
+        return { ...outcome, sealed: 0, size: current.size }
       }
       const keys = partialTiles(current.size)
       const tiles = tilesSql(d, keys)
       const partial = keys.length === 0 ? [] : await tx.query(tiles.text, tiles.params)
       // The seals need only the uuids: the server inserts them while this process hashes.
       const inserting = tx.query(insertSeals, [current.size, rows.map((r) => r.uuid)])
-      let batch: ReturnType<typeof sealEntries>
+      let batch: ReturnType<typeof sealLeaves>
       try {
-        batch = sealEntries(current, partial.map(toTile), rows.map(toEntry))
+        batch = sealLeaves(
+          current,
+          partial.map(toTile),
+          rows.map((r) => leafOfRow(toEntry, r).leaf),
+        )
       } catch (error) {
         await inserting.catch(() => {})
         throw error
@@ -101,6 +183,6 @@ export function postgresSealer(
         batch.tiles.map((t) => t.hashes),
       ])
       await tx.query(saveState, [batch.state.size, batch.state.frontier, ...next])
-      return { sealed: rows.length, size: batch.state.size, busy: false }
+      return { ...outcome, sealed: rows.length, size: batch.state.size }
     })
 }

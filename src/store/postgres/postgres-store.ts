@@ -21,8 +21,16 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const engine = postgresEngine(options.location, options.preparedStatements)
   if (typeof options.database !== 'string') return new SqlStore(engine, new PgPoolExecutor(options.database))
   const { default: pgModule } = await importDriver('pg', () => import('pg'))
-  const pool = new pgModule.Pool({ connectionString: options.database, max: options.poolSize })
-  // An idle client's error (server restart) would otherwise crash the process; the next query reports it.
+  // allowExitOnIdle: a process whose only handles are idle pooled connections may exit (the sealer's
+  // timer is unref'd too). keepAlive: a connection to a server that vanished is found out.
+  const pool = new pgModule.Pool({
+    connectionString: options.database,
+    max: options.poolSize,
+    allowExitOnIdle: true,
+    keepAlive: true,
+  })
+  // An idle client's error (server restart) would otherwise crash the process; the next query
+  // reports it. This is auditkit's own pool: a pool the caller passes in keeps the caller's handlers.
   pool.on('error', () => {})
   return new SqlStore(engine, new PgPoolExecutor(pool), () => pool.end())
 }

@@ -10,17 +10,36 @@ export function isSqliteDatabase(handle: unknown): handle is Database {
   return typeof h?.prepare === 'function' && typeof h.pragma === 'function' && typeof h.transaction === 'function'
 }
 
+/** True for SQLite's "another connection holds the lock" errors (SQLITE_BUSY, SQLITE_LOCKED and their variants). */
+export function isSqliteBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const MAX_BUSY_PAUSE_MS = 50
+
 /**
  * Runs statements on a better-sqlite3 Database, synchronously under a promise. Statements are
  * prepared once and kept. A batch runs inside one synchronous transaction (a savepoint when the
  * caller has one open), so nothing else on the connection can slip into it.
+ *
+ * With `busyTimeoutMs` (a file auditkit opened, whose own busy timeout is 0), a statement that
+ * finds the database locked by another connection is tried again after a pause, asynchronously,
+ * until that time has passed: SQLite's busy handler would wait inside the call and freeze the
+ * event loop, and with it whatever the lock holder awaits. A statement refused as busy did
+ * nothing, so trying it again never writes twice. Without it, the connection's own busy timeout
+ * applies (a Database the caller passed in).
  */
 export class SqliteExecutor implements SqlExecutor {
   readonly #statements = new Map<string, Statement>()
   #queue: Promise<unknown> = Promise.resolve()
   readonly #runAll: BetterSqlite3.Transaction<(st: Statement, lists: readonly (readonly unknown[])[]) => void>
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly busyTimeoutMs?: number,
+  ) {
     this.#runAll = db.transaction((st: Statement, lists: readonly (readonly unknown[])[]) => {
       for (const params of lists) st.run(params)
     })
@@ -40,18 +59,39 @@ export class SqliteExecutor implements SqlExecutor {
     return statement
   }
 
-  async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const statement = this.#prepare(sql)
-    if (statement.reader) return statement.all(params) as Row[]
-    statement.run(params)
-    return []
+  /** Runs `fn`; while it fails because another connection holds the lock, again after a pause (see the class). */
+  async #whenFree<T>(fn: () => T): Promise<T> {
+    let deadline: number | undefined
+    for (let pause = 1; ; pause = Math.min(pause * 2, MAX_BUSY_PAUSE_MS)) {
+      try {
+        return fn()
+      } catch (error) {
+        // Inside a transaction the statement is part of it: the caller decides, not a retry.
+        if (this.busyTimeoutMs === undefined || this.db.inTransaction || !isSqliteBusy(error)) throw error
+        deadline ??= performance.now() + this.busyTimeoutMs
+        const left = deadline - performance.now()
+        if (left <= 0) throw error
+        await sleep(Math.min(pause, left))
+      }
+    }
+  }
+
+  query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return this.#whenFree(() => {
+      const statement = this.#prepare(sql)
+      if (statement.reader) return statement.all(params) as Row[]
+      statement.run(params)
+      return []
+    })
   }
 
   async batch(sql: string, paramLists: readonly (readonly unknown[])[]): Promise<void> {
     const statement = this.#prepare(sql)
-    if (paramLists.length === 1) statement.run(paramLists[0])
-    else if (this.db.inTransaction) this.#runAll(statement, paramLists)
-    else this.#runAll.immediate(statement, paramLists)
+    await this.#whenFree(() => {
+      if (paramLists.length === 1) statement.run(paramLists[0])
+      else if (this.db.inTransaction) this.#runAll(statement, paramLists)
+      else this.#runAll.immediate(statement, paramLists)
+    })
   }
 
   // One connection has one transaction at a time: queue them, or two would interleave.
@@ -63,7 +103,8 @@ export class SqliteExecutor implements SqlExecutor {
 
   async #transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const nested = this.db.inTransaction
-    this.db.exec(nested ? 'SAVEPOINT auditkit_tx' : 'BEGIN IMMEDIATE')
+    if (nested) this.db.exec('SAVEPOINT auditkit_tx')
+    else await this.#whenFree(() => this.db.exec('BEGIN IMMEDIATE'))
     try {
       const result = await fn(this)
       this.db.exec(nested ? 'RELEASE auditkit_tx' : 'COMMIT')

@@ -1,77 +1,124 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Entry } from '../../entry.js'
-import { sealEntries } from '../../tamper/seal-batch.js'
+import { sealLeaves } from '../../tamper/seal-batch.js'
 import { partialTiles } from '../../tamper/tiles.js'
 import { bulkColumns } from '../entry-sql.js'
 import type { Row } from '../executor.js'
+import { leafOfRow } from '../row-leaf.js'
 import { type SealDialect, tilesSql, toTile, upsertTileText } from '../seal-sql.js'
 import type { SealOutcome } from '../store.js'
+import { isSqliteBusy } from './sqlite-executor.js'
 
 type Database = BetterSqlite3.Database
 
 const SEALS_PER_INSERT = 100
+
+function prepareSealer(d: SealDialect, toEntry: (row: Row) => Entry) {
+  return (db: Database) => ({
+    check: db.prepare(
+      `SELECT s.size AS size, EXISTS (SELECT 1 FROM ${d.table} e WHERE e.id > s.last_id) AS pending FROM ${d.sealer} s WHERE s.id = 1`,
+    ),
+    state: db.prepare(`SELECT size, frontier, last_id FROM ${d.sealer} WHERE id = 1`),
+    pending: db.prepare(`SELECT ${bulkColumns(d)}, id FROM ${d.table} WHERE id > ? ORDER BY id LIMIT ?`),
+    insertSeal: db.prepare(`INSERT INTO ${d.sealsTable} (seq, uuid) VALUES (?, ?)`),
+    // Seals go in 100 per statement: one call per row costs more than the row itself.
+    insertSeals: db.prepare(
+      `INSERT INTO ${d.sealsTable} (seq, uuid) VALUES ${Array.from({ length: SEALS_PER_INSERT }, () => '(?, ?)').join(', ')}`,
+    ),
+    upsertTile: db.prepare(upsertTileText(d)),
+    saveState: db.prepare(`UPDATE ${d.sealer} SET size = ?, frontier = ?, last_id = ?, sealed_at = ? WHERE id = 1`),
+    toEntry,
+    d,
+  })
+}
+
+type Statements = ReturnType<ReturnType<typeof prepareSealer>>
+
+// Runs inside BEGIN IMMEDIATE: reads the pending rows, appends their leaves, writes seals, tiles, state.
+function sealBatch(db: Database, s: Statements, maxEntries: number): SealOutcome {
+  const row = s.state.get() as Row | undefined
+  if (row === undefined) throw new Error('the sealer state row is missing: run migrate()')
+  const current = { size: Number(row.size), frontier: Buffer.from(row.frontier as Uint8Array) }
+  const rows = s.pending.all(row.last_id, maxEntries) as Row[]
+  const outcome = { busy: false, sweepContinued: false, sweepEnded: rows.length < maxEntries }
+  if (rows.length === 0) return { ...outcome, sealed: 0, size: current.size }
+  const keys = partialTiles(current.size)
+  const tiles = tilesSql(s.d, keys)
+  const partial = keys.length === 0 ? [] : (db.prepare(tiles.text).all(tiles.params) as Row[])
+  const batch = sealLeaves(
+    current,
+    partial.map(toTile),
+    rows.map((r) => leafOfRow(s.toEntry, r).leaf),
+  )
+  let i = 0
+  for (; i + SEALS_PER_INSERT <= rows.length; i += SEALS_PER_INSERT) {
+    const params: unknown[] = []
+    for (let j = i; j < i + SEALS_PER_INSERT; j++) params.push(current.size + j, (rows[j] as Row).uuid)
+    s.insertSeals.run(params)
+  }
+  for (; i < rows.length; i++) s.insertSeal.run(current.size + i, (rows[i] as Row).uuid)
+  for (const tile of batch.tiles) s.upsertTile.run(tile.level, tile.index, tile.hashes)
+  const last = rows[rows.length - 1] as Row
+  s.saveState.run(batch.state.size, batch.state.frontier, last.id, Date.now())
+  return { ...outcome, sealed: rows.length, size: batch.state.size }
+}
+
+const BUSY: SealOutcome = { sealed: 0, size: -1, busy: true, sweepContinued: false, sweepEnded: false }
+
+/** Takes the write lock without waiting: true when taken, false when another connection holds it. */
+function beginWithoutWaiting(db: Database): boolean {
+  const saved = db.pragma('busy_timeout', { simple: true }) as number
+  if (saved !== 0) db.pragma('busy_timeout = 0')
+  try {
+    db.exec('BEGIN IMMEDIATE')
+    return true
+  } catch (error) {
+    if (isSqliteBusy(error)) return false
+    throw error
+  } finally {
+    if (saved !== 0) db.pragma(`busy_timeout = ${Math.trunc(saved)}`)
+  }
+}
 
 /**
  * SQLite's sealer. SQLite has one writer at a time and gives a new entry the rowid after the
  * largest, so rowids follow commit order and every snapshot sees a prefix of what will ever
  * commit (a rolled-back transaction's rows never existed). A batch seals the next entries by rowid
  * after the last sealed one, in one `BEGIN IMMEDIATE` transaction run synchronously: nothing else
- * on the connection can slip into it, other processes wait for the write lock as for any write,
- * and a process killed mid-batch leaves nothing behind.
+ * on the connection can slip into it, and a process killed mid-batch leaves nothing behind.
+ *
+ * It never blocks the event loop waiting for the lock: it first looks for pending rows without
+ * any lock (a read, which WAL never blocks), then asks for the write lock with a busy timeout of
+ * 0 for that one statement; when another connection holds it, the batch reports `busy` and the
+ * caller tries again later, asynchronously.
  */
 export function sqliteSealer(
   d: SealDialect,
   toEntry: (row: Row) => Entry,
 ): (db: Database, maxEntries: number) => SealOutcome {
-  const statements = new WeakMap<Database, ReturnType<typeof prepare>>()
-  function prepare(db: Database) {
-    return {
-      state: db.prepare(`SELECT size, frontier, last_id FROM ${d.sealer} WHERE id = 1`),
-      pending: db.prepare(`SELECT ${bulkColumns(d)}, id FROM ${d.table} WHERE id > ? ORDER BY id LIMIT ?`),
-      insertSeal: db.prepare(`INSERT INTO ${d.sealsTable} (seq, uuid) VALUES (?, ?)`),
-      // Seals go in 100 per statement: one call per row costs more than the row itself.
-      insertSeals: db.prepare(
-        `INSERT INTO ${d.sealsTable} (seq, uuid) VALUES ${Array.from({ length: SEALS_PER_INSERT }, () => '(?, ?)').join(', ')}`,
-      ),
-      upsertTile: db.prepare(upsertTileText(d)),
-      saveState: db.prepare(`UPDATE ${d.sealer} SET size = ?, frontier = ?, last_id = ?, sealed_at = ? WHERE id = 1`),
-      batch: db.transaction((maxEntries: number): SealOutcome => {
-        const s = cached(db)
-        const row = s.state.get() as Row | undefined
-        if (row === undefined) throw new Error('the sealer state row is missing: run migrate()')
-        const current = { size: Number(row.size), frontier: Buffer.from(row.frontier as Uint8Array) }
-        const rows = s.pending.all(row.last_id, maxEntries) as Row[]
-        if (rows.length === 0) return { sealed: 0, size: current.size, busy: false }
-        const keys = partialTiles(current.size)
-        const tiles = tilesSql(d, keys)
-        const partial = keys.length === 0 ? [] : (db.prepare(tiles.text).all(tiles.params) as Row[])
-        const batch = sealEntries(current, partial.map(toTile), rows.map(toEntry))
-        let i = 0
-        for (; i + SEALS_PER_INSERT <= rows.length; i += SEALS_PER_INSERT) {
-          const params: unknown[] = []
-          for (let j = i; j < i + SEALS_PER_INSERT; j++) params.push(current.size + j, (rows[j] as Row).uuid)
-          s.insertSeals.run(params)
-        }
-        for (; i < rows.length; i++) s.insertSeal.run(current.size + i, (rows[i] as Row).uuid)
-        for (const tile of batch.tiles) s.upsertTile.run(tile.level, tile.index, tile.hashes)
-        const last = rows[rows.length - 1] as Row
-        s.saveState.run(batch.state.size, batch.state.frontier, last.id, Date.now())
-        return { sealed: rows.length, size: batch.state.size, busy: false }
-      }),
-    }
-  }
-  function cached(db: Database) {
+  const prepare = prepareSealer(d, toEntry)
+  const statements = new WeakMap<Database, Statements>()
+  return (db, maxEntries) => {
+    // A caller's transaction is open on this connection: sealing inside it would tie the seals to
+    // its fate. Report busy; the next round seals what it commits.
+    if (db.inTransaction) return BUSY
     let s = statements.get(db)
     if (s === undefined) {
       s = prepare(db)
       statements.set(db, s)
     }
-    return s
-  }
-  return (db, maxEntries) => {
-    // A caller's transaction is open on this connection: sealing inside it would tie the seals to
-    // its fate. Report busy; the next round seals what it commits.
-    if (db.inTransaction) return { sealed: 0, size: -1, busy: true }
-    return cached(db).batch.immediate(maxEntries)
+    const check = s.check.get() as Row | undefined
+    if (check === undefined) throw new Error('the sealer state row is missing: run migrate()')
+    if (!check.pending)
+      return { sealed: 0, size: Number(check.size), busy: false, sweepContinued: false, sweepEnded: true }
+    if (!beginWithoutWaiting(db)) return BUSY
+    try {
+      const outcome = sealBatch(db, s, maxEntries)
+      db.exec('COMMIT')
+      return outcome
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK')
+      throw error
+    }
   }
 }

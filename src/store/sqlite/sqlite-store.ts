@@ -4,6 +4,7 @@ import { importDriver } from '../import-driver.js'
 import { SqlStore } from '../sql-store.js'
 import type { Store } from '../store.js'
 import { sqliteEngine, sqliteExecutorFor } from './sqlite-engine.js'
+import { SqliteExecutor } from './sqlite-executor.js'
 
 /** How to open a SQLite store. */
 export interface SqliteStoreOptions {
@@ -22,23 +23,36 @@ export interface SqliteStoreOptions {
  */
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const engine = sqliteEngine(options.table)
-  if (typeof options.database !== 'string') return new SqlStore(engine, sqliteExecutorFor(options.database))
+  if (typeof options.database !== 'string') {
+    const db = options.database
+    const where = db.memory ? undefined : `file ${db.name}`
+    return new SqlStore(engine, sqliteExecutorFor(db), async () => {}, where)
+  }
   const { default: Database } = await importDriver('better-sqlite3', () => import('better-sqlite3'))
+  const file = `file ${options.database}`
   let db: BetterSqlite3.Database
   try {
     db = new Database(options.database)
   } catch (e) {
-    throw toStoreError('open', e)
+    throw toStoreError('open', e, file)
   }
   try {
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`)
     db.pragma('journal_mode = WAL')
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+    // From now on a lock held by another connection is waited for asynchronously (SqliteExecutor).
+    db.pragma('busy_timeout = 0')
   } catch (e) {
     db.close()
-    throw toStoreError('open', e)
+    throw toStoreError('open', e, file)
   }
-  return new SqlStore(engine, sqliteExecutorFor(db), async () => {
-    db.close()
-  })
+  const executor = new SqliteExecutor(db, options.busyTimeoutMs)
+  return new SqlStore(
+    engine,
+    executor,
+    async () => {
+      db.close()
+    },
+    file,
+  )
 }
