@@ -514,8 +514,9 @@ export class AuditLog<A extends string = DefaultAction> {
    * process.on('SIGTERM', () => audit.close())
    */
   close(options: CloseOptions = {}): Promise<void> {
-    const { seal = true } = parseOrThrow(closeOptionsSchema, options)
-    this.#closing ??= this.#close(seal)
+    const checked = closeOptionsSchema.safeParse(options)
+    if (!checked.success) return Promise.reject(new ValidationError(toIssues(checked.error, options)))
+    this.#closing ??= this.#close(checked.data.seal ?? true)
     return this.#closing
   }
 

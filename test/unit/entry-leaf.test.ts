@@ -1,7 +1,15 @@
 import { describe, expect, test } from 'vitest'
 import type { Entry } from '../../src/index.js'
-import { canonicalJson } from '../../src/tamper/canonical-json.js'
-import { entryCanonicalJson, entryLeafHash } from '../../src/tamper/entry-leaf.js'
+import { CANONICAL_MAX_DEPTH, canonicalJson } from '../../src/tamper/canonical-json.js'
+import {
+  entryCanonicalJson,
+  entryLeafHash,
+  type RowLeaf,
+  rowLeaf,
+  type StoredFields,
+  storedFieldsCanonicalJson,
+  storedFieldsLeafHash,
+} from '../../src/tamper/entry-leaf.js'
 import { leafHash } from '../../src/tamper/merkle.js'
 
 // Expected values computed by an independent implementation, not the code under test: Python 3's
@@ -137,5 +145,86 @@ describe('entry leaf', () => {
         `"insertedAt":"${date.toISOString()}"`,
       )
     }
+  })
+})
+
+describe('rows that cannot be canonicalised: the fallback leaf of their stored text', () => {
+  const fields: StoredFields = {
+    uuid: '019abcde-0000-7000-8000-000000000009',
+    targetUserUuid: 't',
+    adminUserUuid: 'a',
+    action: 'user_created',
+    ipAddress: null,
+    userAgent: 'UA "quoted"',
+    metadata: '{"a":1e400}',
+    insertedAt: '1764064800000',
+  }
+  const entry = (metadata: unknown): Entry => ({
+    uuid: fields.uuid,
+    targetUserUuid: 't',
+    adminUserUuid: 'a',
+    action: 'user_created',
+    ipAddress: null,
+    userAgent: fields.userAgent,
+    metadata: metadata as Entry['metadata'],
+    insertedAt: new Date(1764064800000),
+    seq: null,
+  })
+
+  test('is JCS of {"unreadable": the columns as text}, so it never equals a readable entry of the same row', () => {
+    expect(storedFieldsCanonicalJson(fields)).toBe(
+      '{"unreadable":{"action":"user_created","adminUserUuid":"a","insertedAt":"1764064800000","ipAddress":null,' +
+        '"metadata":"{\\"a\\":1e400}","targetUserUuid":"t","userAgent":"UA \\"quoted\\"","uuid":"019abcde-0000-7000-8000-000000000009"}}',
+    )
+    expect(canonicalJson(JSON.parse(storedFieldsCanonicalJson(fields)))).toBe(storedFieldsCanonicalJson(fields))
+    expect(storedFieldsLeafHash(fields).equals(leafHash(Buffer.from(storedFieldsCanonicalJson(fields))))).toBe(true)
+  })
+
+  test('rowLeaf: the entry leaf when it canonicalises, the fallback when reading or canonicalising fails', () => {
+    const readable = rowLeaf(
+      () => entry({ a: 1 }),
+      () => fields,
+    )
+    expect(readable.fallback).toBeUndefined()
+    expect(readable.leaf.equals(entryLeafHash(entry({ a: 1 })))).toBe(true)
+    // Infinity (what JSON.parse makes of 1e400) cannot be canonicalised.
+    const infinite = rowLeaf(
+      () => entry({ a: Number.POSITIVE_INFINITY }),
+      () => fields,
+    )
+    expect(infinite.fallback).toEqual(fields)
+    expect(infinite.leaf.equals(storedFieldsLeafHash(fields))).toBe(true)
+    expect(infinite.unreadable).toMatch(/Infinity is not a finite number/)
+    // Metadata that is not JSON at all.
+    const broken = rowLeaf(
+      () => entry(JSON.parse('not json')),
+      () => ({ ...fields, metadata: 'not json' }),
+    )
+    expect(broken.entry).toBeNull()
+    expect(broken.leaf.equals(storedFieldsLeafHash({ ...fields, metadata: 'not json' }))).toBe(true)
+    // Deeper than canonical JSON goes: refused at a fixed depth, whatever the stack, so the same
+    // row gives the same leaf at sealing and at verification.
+    let deep: unknown = 1
+    for (let i = 0; i < CANONICAL_MAX_DEPTH + 1; i++) deep = { a: deep }
+    const first = rowLeaf(
+      () => entry(deep),
+      () => fields,
+    )
+    const nested = (n: number): RowLeaf =>
+      n === 0
+        ? rowLeaf(
+            () => entry(deep),
+            () => fields,
+          )
+        : nested(n - 1)
+    expect(first.unreadable).toMatch(/nests deeper than 1000 levels/)
+    expect(nested(2000).leaf.equals(first.leaf)).toBe(true)
+    // Any change to the stored text changes the leaf.
+    expect(
+      rowLeaf(
+        () => entry(Number.NaN),
+        () => ({ ...fields, metadata: '{"a":2e400}' }),
+      ).leaf.equals(first.leaf),
+    ).toBe(false)
   })
 })

@@ -13,29 +13,29 @@ function sealLockKey({ schema, table }: StoreLocation): string {
   return createHash('sha256').update(`auditkit-seal:${schema}.${table}`).digest().readBigInt64BE(0).toString()
 }
 
-/** How long one statement of the sealer may run, and wait for a lock, whatever the pool's defaults. */
+/** How long one statement of the sealer (or verify's scan) may run, and wait for a lock, whatever the pool's defaults. */
 export const SEALER_STATEMENT_TIMEOUT_MS = 60_000
 export const SEALER_LOCK_TIMEOUT_MS = 5_000
 
 /**
- * Settings (one statement) for a transaction whose reads must walk the `(tx_id, uuid)` index in
- * order and probe the seals index per row, whatever the planner's statistics say: a table never
- * analyzed would otherwise be read whole and sorted on every batch (quadratic in a backlog), and a
- * hash anti-join would scan every seal ever written. Parallel workers cost more to start than a
- * batch's read takes. For this transaction only.
+ * Settings (one statement) for a transaction of auditkit's own bounded work (a sealing batch, a
+ * chunk of verify's scan) whose reads must walk the `(tx_id, uuid)` index in order and probe the
+ * seals index per row, whatever the planner's statistics say: a table never analyzed would
+ * otherwise be read whole and sorted on every batch (quadratic in a backlog), and a hash
+ * anti-join would scan every seal ever written. Parallel workers cost more to start than a
+ * batch's read takes. The timeouts replace an application pool's (often far shorter) ones and
+ * bound auditkit's own. For this transaction only.
  */
 export const INDEX_SETTINGS =
   "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), " +
   "set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), " +
-  "set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
-
-// The sealer's transaction: READ COMMITTED (each statement sees what committed before it, not a
-// snapshot from before the lock), the index settings, and timeouts that replace an application
-// pool's (often far shorter) ones and bound the sealer's own.
-const SETTINGS =
-  `SET TRANSACTION ISOLATION LEVEL READ COMMITTED; ${INDEX_SETTINGS}, ` +
+  "set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), " +
   `set_config('statement_timeout', '${SEALER_STATEMENT_TIMEOUT_MS}', true), ` +
   `set_config('lock_timeout', '${SEALER_LOCK_TIMEOUT_MS}', true)`
+
+// The sealer's transaction: READ COMMITTED (each statement sees what committed before it, not a
+// snapshot from before the lock) and the settings above.
+const SETTINGS = `SET TRANSACTION ISOLATION LEVEL READ COMMITTED; ${INDEX_SETTINGS}`
 
 /** A pg_snapshot's text `xmin:xmax:xip,...` read as its xmax and in-progress ids. */
 function parseSnapshot(text: string): { xmax: string; xip: string[] } {
