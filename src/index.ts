@@ -1,5 +1,5 @@
 export { DEFAULT_ACTIONS, type DefaultAction } from './actions.js'
-export { AuditLog, type SignedCheckpoint, type TreeHead } from './audit-log.js'
+export { AuditLog, type CloseOptions, MAX_BATCH_ENTRIES, type SignedCheckpoint, type TreeHead } from './audit-log.js'
 export { createAuditLog } from './create-audit-log.js'
 export type {
   Entry,
@@ -12,7 +12,14 @@ export type {
   Paging,
   PasswordChangeInput,
 } from './entry.js'
-export { AuditLogError, NotFoundError, StoreError, ValidationError, type ValidationIssue } from './errors.js'
+export {
+  AuditLogError,
+  NotFoundError,
+  StoreError,
+  type StoreErrorOptions,
+  ValidationError,
+  type ValidationIssue,
+} from './errors.js'
 export type { AuditLogOptions, PgPoolLike, SqliteDatabaseLike } from './options.js'
 export type { UserIdFormat } from './schema/fields.js'
 export type { JsonValue, Metadata } from './schema/metadata.js'
