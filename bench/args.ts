@@ -3,8 +3,11 @@ import { parseArgs } from 'node:util'
 /** The engines a run can measure. */
 export type EngineName = 'sqlite' | 'postgres'
 
-/** The suites a run can measure: reads and writes (`main`), and tamper evidence (`tamper`). */
-export type SuiteName = 'main' | 'tamper'
+/**
+ * The suites a run can measure: reads and writes (`main`), tamper evidence (`tamper`), and the
+ * sealing of one large backlog on a fresh, never analyzed table (`backlog`, on its own table).
+ */
+export type SuiteName = 'main' | 'tamper' | 'backlog'
 
 /** What `npm run bench -- ...` asked for. */
 export interface BenchArgs {
@@ -17,6 +20,8 @@ export interface BenchArgs {
   readonly markdown: string | undefined
   /** Print the query plans of auditkit's first-page queries. */
   readonly explain: boolean
+  /** Backlog suite: also run verify() over the whole sealed log. */
+  readonly verify: boolean
 }
 
 /** A command line that cannot be run; its message says what to fix. */
@@ -27,19 +32,24 @@ export class ArgsError extends Error {
 export const MIN_ROWS = 10_000
 export const MAX_ROWS = 10_000_000
 const DEFAULT_ROWS = 100_000
+/** The backlog suite's default: the size the issue's "rate at the end" criterion is stated for. */
+const DEFAULT_BACKLOG_ROWS = 1_000_000
 
-export const USAGE = `usage: npm run bench -- [--rows N] [--engine sqlite|postgres|all] [--suite main|tamper|all] [--markdown FILE] [--explain]
-  --rows      entries in the table, ${MIN_ROWS.toLocaleString('en-US')}..${MAX_ROWS.toLocaleString('en-US')} (default ${DEFAULT_ROWS.toLocaleString('en-US')}; 1_000_000, 1,000,000 and 1e6 are accepted)
+export const USAGE = `usage: npm run bench -- [--rows N] [--engine sqlite|postgres|all] [--suite main|tamper|backlog|all] [--markdown FILE] [--explain] [--verify]
+  --rows      entries in the table, ${MIN_ROWS.toLocaleString('en-US')}..${MAX_ROWS.toLocaleString('en-US')} (default ${DEFAULT_ROWS.toLocaleString('en-US')}, ${DEFAULT_BACKLOG_ROWS.toLocaleString('en-US')} for --suite backlog;
+              1_000_000, 1,000,000 and 1e6 are accepted)
   --engine    which store to measure (default all)
   --suite     main: reads and writes; tamper: sealing, writes beside the background sealer, verify,
               inclusion proofs (on a log of at least --rows sealed entries); all: main, then tamper
-              on the same table (default all)
+              on the same table (default all); backlog (only on its own): one seal() of a backlog of
+              --rows entries on a fresh table that is never analyzed, its rate at the start and at the end
   --markdown  also write the results as a Markdown section to FILE
-  --explain   also print the query plans of auditkit's first-page queries
+  --explain   also print the query plans of auditkit's first-page queries (main suite)
+  --verify    backlog suite: also run verify() over the whole sealed log (slow at 1,000,000)
 PostgreSQL: AUDITKIT_PG_URL (default postgres://postgres@127.0.0.1:5432/test); the run uses a schema bench_<pid> and drops it.`
 
-function parseRows(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_ROWS
+function parseRows(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback
   const plain = text.replace(/[_,]/g, '')
   const rows = /^\d+(e\d+)?$/i.test(plain) ? Number(plain) : Number.NaN
   if (!Number.isSafeInteger(rows) || rows < MIN_ROWS || rows > MAX_ROWS) {
@@ -71,8 +81,10 @@ function parseSuites(text: string | undefined): SuiteName[] {
       return ['main']
     case 'tamper':
       return ['tamper']
+    case 'backlog':
+      return ['backlog']
     default:
-      throw new ArgsError(`--suite must be main, tamper or all (got '${text}')`)
+      throw new ArgsError(`--suite must be main, tamper, backlog or all (got '${text}')`)
   }
 }
 
@@ -90,6 +102,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         suite: { type: 'string' },
         markdown: { type: 'string' },
         explain: { type: 'boolean' },
+        verify: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values
@@ -99,11 +112,16 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   if (values.help === true) throw new ArgsError('')
   const markdown = values.markdown as string | undefined
   if (markdown !== undefined && markdown.trim() === '') throw new ArgsError('--markdown needs a file name')
+  const suites = parseSuites(values.suite as string | undefined)
+  const backlog = suites.includes('backlog')
+  if (values.verify === true && !backlog) throw new ArgsError('--verify is for --suite backlog')
+  if (values.explain === true && backlog) throw new ArgsError('--explain is not for --suite backlog')
   return {
-    rows: parseRows(values.rows as string | undefined),
+    rows: parseRows(values.rows as string | undefined, backlog ? DEFAULT_BACKLOG_ROWS : DEFAULT_ROWS),
     engines: parseEngines(values.engine as string | undefined),
-    suites: parseSuites(values.suite as string | undefined),
+    suites,
     markdown,
     explain: values.explain === true,
+    verify: values.verify === true,
   }
 }

@@ -34,7 +34,8 @@ function tamperTitle(t: TamperRun): string {
   return `tamper evidence, ${t.sealedEntries.toLocaleString('en-US')} sealed entries at the end (suite took ${Math.round(t.seconds)} s)`
 }
 
-function status(c: TargetCheck, markdown: boolean): string {
+/** A target's state as a table cell: met, missed, or n/a when the run is too small for it. */
+export function status(c: TargetCheck, markdown: boolean): string {
   if (c.applicable === false) return markdown ? 'n/a' : 'n/a   '
   if (c.met) return markdown ? 'met' : 'met   '
   return markdown ? '**missed**' : 'MISSED'

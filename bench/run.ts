@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { ArgsError, type BenchArgs, type EngineName, parseBenchArgs, USAGE } from './args.js'
+import { renderBacklogMarkdown, renderBacklogText } from './backlog-report.js'
+import { type BacklogRun, measureBacklog } from './backlog-suite.js'
+import { checkBacklogTarget } from './backlog-targets.js'
 import type { EngineBench } from './engine-bench.js'
 import { describeMachine, loadAverage } from './machine.js'
 import { renderMarkdown, renderText } from './report.js'
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
   cleanUpOnSignal('SIGINT')
   cleanUpOnSignal('SIGTERM')
   const machine = describeMachine(argv)
+  if (args.suites.includes('backlog')) return runBacklog(args, machine, started, log)
   const runs: EngineRun[] = []
   for (const engine of args.engines) {
     current = await openBench(engine)
@@ -60,6 +64,33 @@ async function main(): Promise<void> {
   console.log(renderText(runs, machine, checks))
   if (args.markdown !== undefined) {
     writeFileSync(args.markdown, renderMarkdown(runs, machine, checks))
+    log(`wrote ${args.markdown}`)
+  }
+}
+
+/** The backlog suite: a fresh table per engine, its own report. */
+async function runBacklog(
+  args: BenchArgs,
+  machine: Record<string, string>,
+  started: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const runs: BacklogRun[] = []
+  for (const engine of args.engines) {
+    current = await openBench(engine)
+    try {
+      runs.push(await measureBacklog(current, args, (l) => log(`[${engine}] backlog: ${l}`)))
+    } finally {
+      await current.destroy()
+      current = undefined
+    }
+  }
+  const checks = new Map<string, TargetCheck[]>(runs.map((r) => [r.engine, [checkBacklogTarget(r)]]))
+  machine['Load average at end'] = loadAverage()
+  machine.Duration = `${Math.round((performance.now() - started) / 1000)} s in all`
+  console.log(renderBacklogText(runs, machine, checks))
+  if (args.markdown !== undefined) {
+    writeFileSync(args.markdown, renderBacklogMarkdown(runs, machine, checks))
     log(`wrote ${args.markdown}`)
   }
 }

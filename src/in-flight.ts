@@ -22,3 +22,8 @@ export class InFlight {
     return new Promise((resolve) => this.#waiters.push(resolve))
   }
 }
+
+/** Resolves on a later turn of the event loop: long work in slices lets timers and I/O run between them. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { nextTurn } from '../in-flight.js'
 import { parseOrThrow } from '../schema/issues.js'
 import type { SealedRow, Store } from '../store/store.js'
 import { expectedRoot } from './checkpoint-check.js'
@@ -124,7 +125,8 @@ async function walkSeals(
       walk.report({ kind: 'seq_gap', seq: at, detail })
       for (; at < seq; at++) walk.skip(at, storedLeaf(chunk.tiles, at))
     }
-    for (const row of chunk.rows) {
+    for (const [i, row] of chunk.rows.entries()) {
+      if (i > 0 && i % 1024 === 0) await nextTurn()
       gapTo(row.seq)
       const leaf = storedLeaf(chunk.tiles, row.seq)
       if (leaf === undefined) {

@@ -110,12 +110,21 @@ export class PgPoolExecutor implements SqlExecutor {
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect()
     let broken: Error | undefined
     const onError = (error: Error) => {
       broken ??= error
     }
-    client.on('error', onError)
+    // The listener goes on inside pg-pool's callback, in the same turn as pg-pool takes its own off:
+    // a connection killed right after opening reports its error in that very read.
+    const client = await new Promise<pg.PoolClient>((resolve, reject) => {
+      this.pool.connect((error, checkedOut) => {
+        if (error || checkedOut === undefined) reject(error ?? new Error('pg-pool gave no client'))
+        else {
+          checkedOut.on('error', onError)
+          resolve(checkedOut)
+        }
+      })
+    })
     try {
       await client.query('BEGIN')
       const result = await fn(new PgClientExecutor(client, true))

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
 import type { Entry } from '../../entry.js'
+import { nextTurn } from '../../in-flight.js'
 import { sealLeaves } from '../../tamper/seal-batch.js'
 import { partialTiles } from '../../tamper/tiles.js'
 import { bulkColumns } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
-import { leafOfRow } from '../row-leaf.js'
+import { LEAF_SLICE, leafOfRow } from '../row-leaf.js'
 import { type SealDialect, tilesSql, toTile } from '../seal-sql.js'
 import type { SealOutcome, StoreLocation } from '../store.js'
 
@@ -167,11 +168,13 @@ export function postgresSealer(
       const inserting = tx.query(insertSeals, [current.size, rows.map((r) => r.uuid)])
       let batch: ReturnType<typeof sealLeaves>
       try {
-        batch = sealLeaves(
-          current,
-          partial.map(toTile),
-          rows.map((r) => leafOfRow(toEntry, r).leaf),
-        )
+        const leaves: Buffer[] = []
+        for (let i = 0; i < rows.length; i++) {
+          // Hashing costs microseconds an entry: the event loop runs between slices of a batch.
+          if (i > 0 && i % LEAF_SLICE === 0) await nextTurn()
+          leaves.push(leafOfRow(toEntry, rows[i] as Row).leaf)
+        }
+        batch = sealLeaves(current, partial.map(toTile), leaves)
       } catch (error) {
         await inserting.catch(() => {})
         throw error

@@ -20,6 +20,27 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const MAX_BUSY_PAUSE_MS = 50
 
 /**
+ * Runs `fn` (synchronous statements on `db`); while it fails because another connection holds the
+ * lock (SQLITE_BUSY, SQLITE_LOCKED), runs it again after a pause of 1 ms doubling to 50 ms, until
+ * `timeoutMs` has passed, then rejects with the last error. The pauses are timers: the event loop
+ * runs meanwhile. Never inside a transaction of `db`, where the statement belongs to it.
+ */
+export async function whenUnlocked<T>(db: Database, timeoutMs: number, fn: () => T): Promise<T> {
+  let deadline: number | undefined
+  for (let pause = 1; ; pause = Math.min(pause * 2, MAX_BUSY_PAUSE_MS)) {
+    try {
+      return fn()
+    } catch (error) {
+      if (db.inTransaction || !isSqliteBusy(error)) throw error
+      deadline ??= performance.now() + timeoutMs
+      const left = deadline - performance.now()
+      if (left <= 0) throw error
+      await sleep(Math.min(pause, left))
+    }
+  }
+}
+
+/**
  * Runs statements on a better-sqlite3 Database, synchronously under a promise. Statements are
  * prepared once and kept. A batch runs inside one synchronous transaction (a savepoint when the
  * caller has one open), so nothing else on the connection can slip into it.
@@ -61,19 +82,8 @@ export class SqliteExecutor implements SqlExecutor {
 
   /** Runs `fn`; while it fails because another connection holds the lock, again after a pause (see the class). */
   async #whenFree<T>(fn: () => T): Promise<T> {
-    let deadline: number | undefined
-    for (let pause = 1; ; pause = Math.min(pause * 2, MAX_BUSY_PAUSE_MS)) {
-      try {
-        return fn()
-      } catch (error) {
-        // Inside a transaction the statement is part of it: the caller decides, not a retry.
-        if (this.busyTimeoutMs === undefined || this.db.inTransaction || !isSqliteBusy(error)) throw error
-        deadline ??= performance.now() + this.busyTimeoutMs
-        const left = deadline - performance.now()
-        if (left <= 0) throw error
-        await sleep(Math.min(pause, left))
-      }
-    }
+    if (this.busyTimeoutMs === undefined) return fn()
+    return whenUnlocked(this.db, this.busyTimeoutMs, fn)
   }
 
   query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {

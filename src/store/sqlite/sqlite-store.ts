@@ -4,7 +4,7 @@ import { importDriver } from '../import-driver.js'
 import { SqlStore } from '../sql-store.js'
 import type { Store } from '../store.js'
 import { sqliteEngine, sqliteExecutorFor } from './sqlite-engine.js'
-import { SqliteExecutor } from './sqlite-executor.js'
+import { SqliteExecutor, whenUnlocked } from './sqlite-executor.js'
 
 /** How to open a SQLite store. */
 export interface SqliteStoreOptions {
@@ -37,11 +37,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     throw toStoreError('open', e, file)
   }
   try {
-    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`)
-    db.pragma('journal_mode = WAL')
-    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
-    // From now on a lock held by another connection is waited for asynchronously (SqliteExecutor).
+    // A lock held by another connection is waited for asynchronously, never inside a call
+    // (SqliteExecutor): switching a file to WAL needs it to itself, for one.
     db.pragma('busy_timeout = 0')
+    await whenUnlocked(db, options.busyTimeoutMs, () => db.pragma('journal_mode = WAL'))
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
   } catch (e) {
     db.close()
     throw toStoreError('open', e, file)
