@@ -207,6 +207,14 @@ function notesFor(engine: EngineName, rows: number, curve: BacklogCurve): string
       'interpolated between the samples around it (the tree grows a batch at a time), from the call of seal() (size 0) to its return. ' +
       `Start = first tenth, end = last tenth. ${n(rows / 10 / batch)} batches per tenth; samples inside each tenth: ${curve.samplesPerTenth.join(', ')}.`,
   ]
+  if (engine === 'postgres') {
+    notes.push(
+      'Index entries read during seal() (pg_stat_user_indexes.idx_tup_read, after the sealing connections closed, so that their counts are in): ' +
+        'a sealer that reads only what it seals reads about one entry of the (tx_id, uuid) index and probes the seals index about once per entry ' +
+        'sealed, whatever the backlog; a figure that grows with --rows is a statement re-reading the sealed part on every batch. ' +
+        'It does not depend on the load of the machine, where the rates do.',
+    )
+  }
   if (rows / 10 < 2 * batch || curve.samplesPerTenth.some((s) => s < 2)) {
     notes.push(
       'Coarse: some tenth holds fewer than two batches or two samples, so its rate mostly reflects where the commits fell against the samples. ' +

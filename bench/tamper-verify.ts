@@ -62,12 +62,15 @@ async function rawVerifyRead(t: TamperTarget, size: number) {
 async function rawEntryScan(t: TamperTarget): Promise<number> {
   const chunk = 16_384
   const start = performance.now()
+  const key = (r: Record<string, unknown>) => (t.engine.scan.keyLength === 2 ? [r.k1, r.k2] : [r.k1])
+  const [end] = await t.bench.raw.prepare(t.engine.scan.lastKey)([])
+  if (end === undefined) return 0
   for (let after: unknown[] | null = null; ; ) {
-    const sql = entryScanSql(t.engine, after, chunk)
+    const sql = entryScanSql(t.engine, after, key(end), chunk)
     const rows = await t.bench.raw.prepare(sql.text)(sql.params)
     const last = rows.find((r) => r.n !== null && r.n !== undefined)
     if (last === undefined || Number(last.n) < chunk) break
-    after = t.engine.scan.keyLength === 2 ? [last.k1, last.k2] : [last.k1]
+    after = key(last)
     await nextTurn()
   }
   return performance.now() - start

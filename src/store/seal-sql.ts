@@ -19,15 +19,18 @@ export interface SealDialect extends SqlDialect {
   readonly unsealedPosition: string
   /**
    * How verify scans entries in chunks, in an order an index serves: the key columns (`k1`, `k2`)
-   * of `e`, the order, the condition of a key after parameters `first`, the key as read, and the
-   * order backwards over the chunk's keys.
+   * of `e`, the order, the conditions of a key after (or at most) the parameters from `first`,
+   * the key as read, the order backwards over a chunk `c`, and the statement that reads the last
+   * key now (the scan stops there: entries written while verify runs are not chased).
    */
   readonly scan: {
     readonly key: string
     readonly order: string
     after(first: number): string
+    upTo(first: number): string
     readonly keyText: string
     readonly keyDesc: string
+    readonly lastKey: string
     /** How many of `k1`, `k2` make the key (the uuid alone does not order SQLite's rowids). */
     readonly keyLength: 1 | 2
   }
@@ -86,18 +89,30 @@ export function sealRangeSql(d: SealDialect): Sql {
 }
 
 /**
- * One chunk of verify's scan of the entries, in key order after `after` (null: from the start), at
- * most `limit`: the entries whose seal disagrees with their place (in the sealed past without a
- * seal, or after it with one), then one last row with the chunk's last key and its size `n`. Each
- * chunk is a statement of its own, so that no statement grows with the log.
+ * One chunk of verify's scan of the entries, in key order after `after` (null: from the start) up
+ * to `upTo`, at most `limit`: the entries whose seal disagrees with their place (in the sealed past
+ * without a seal, or after it with one), then one last row with the chunk's last key and its size
+ * `n`. Each chunk is a statement of its own, so that no statement grows with the log. The seal is
+ * probed by a scalar subquery, which PostgreSQL cannot turn into a hash of every seal.
  */
-export function entryScanSql(d: SealDialect, after: readonly unknown[] | null, limit: number): Sql {
-  const params: unknown[] = after === null ? [] : [...after]
-  params.push(limit)
-  const where = after === null ? '' : ` AND ${d.scan.after(1)}`
+export function entryScanSql(
+  d: SealDialect,
+  after: readonly unknown[] | null,
+  upTo: readonly unknown[],
+  limit: number,
+): Sql {
+  const params: unknown[] = []
+  const where: string[] = []
+  if (after !== null) {
+    where.push(d.scan.after(params.length + 1))
+    params.push(...after)
+  }
+  where.push(d.scan.upTo(params.length + 1))
+  params.push(...upTo, limit)
   const chunk =
-    `SELECT ${d.scan.key}, ${d.sealedPast} AS past, EXISTS (SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid) AS sealed ` +
-    `FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1${where} ORDER BY ${d.scan.order} LIMIT ${d.param(params.length)}`
+    `SELECT ${d.scan.key}, ${d.sealedPast} AS past, ` +
+    `(SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid LIMIT 1) IS NOT NULL AS sealed ` +
+    `FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${where.join(' AND ')} ORDER BY ${d.scan.order} LIMIT ${d.param(params.length)}`
   return {
     text:
       `WITH c AS MATERIALIZED (${chunk}) ` +

@@ -163,8 +163,17 @@ export class SqlStore implements Store {
     return { minSeq: toCount(row.min_seq), maxSeq: toCount(row.max_seq) }
   }
 
-  async scanEntries(after: readonly unknown[] | null, limit: number): Promise<EntryScan> {
-    const { text, params } = entryScanSql(this.engineSql, after, limit)
+  async lastEntryKey(): Promise<readonly unknown[] | null> {
+    const [row] = await this.#query('verify', { text: this.engineSql.scan.lastKey, params: [] })
+    return row === undefined ? null : this.#scanKey(row)
+  }
+
+  #scanKey(row: Row): unknown[] {
+    return this.engineSql.scan.keyLength === 2 ? [row.k1, row.k2] : [row.k1]
+  }
+
+  async scanEntries(after: readonly unknown[] | null, upTo: readonly unknown[], limit: number): Promise<EntryScan> {
+    const { text, params } = entryScanSql(this.engineSql, after, upTo, limit)
     const settings = this.engineSql.indexSettings
     let rows: Row[]
     try {
@@ -180,10 +189,9 @@ export class SqlStore implements Store {
     }
     const truthy = (v: unknown) => v === true || v === 1 || v === 1n
     const last = rows.find((r) => r.n !== null && r.n !== undefined)
-    const key = (r: Row) => (this.engineSql.scan.keyLength === 2 ? [r.k1, r.k2] : [r.k1])
     return {
       count: last === undefined ? 0 : Number(last.n),
-      last: last === undefined ? null : key(last),
+      last: last === undefined ? null : this.#scanKey(last),
       misplaced: rows
         .filter((r) => r.n === null || r.n === undefined)
         .map((r) => ({ uuid: String(r.k2), past: truthy(r.past) })),

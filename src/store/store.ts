@@ -116,8 +116,10 @@ export interface Store {
   /** Seals with `from <= seq < to`, in seq order, with their entries. */
   sealedRange(from: number, to: number): Promise<SealedRow[]>
   sealRange(): Promise<SealRange>
-  /** Verify's scan of the entries: one chunk of at most `limit` after the key `after` (null: from the start). */
-  scanEntries(after: readonly unknown[] | null, limit: number): Promise<EntryScan>
+  /** The key of the last entry now (null when there is none): where verify's scan ends. */
+  lastEntryKey(): Promise<readonly unknown[] | null>
+  /** Verify's scan of the entries: one chunk of at most `limit` after the key `after` (null: from the start), up to `upTo`. */
+  scanEntries(after: readonly unknown[] | null, upTo: readonly unknown[], limit: number): Promise<EntryScan>
   /** Uuids of entries in the sealed past (or, SQLite, before the last seal) that have no seal, at most `limit`. */
   unsealed(limit: number): Promise<string[]>
   /** The seq of an entry, or null when it is not sealed. */

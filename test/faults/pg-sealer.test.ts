@@ -197,6 +197,18 @@ describe.skipIf(serverUnavailable !== undefined)(
           expect(plan).not.toMatch(/Seq Scan on fresh\b/)
           expect(plan).not.toMatch(/\bSort\b/)
         }
+        // verify's scan for unsealed entries: by index too, one seal probe per entry (a hashed
+        // subplan would read every seal for every chunk).
+        expect((await audit.verify()).ok).toBe(true)
+        const scans = (await server.logTail(100_000))
+          .split(/LOG: {2}duration: /)
+          .filter((p) => p.includes('WITH c AS MATERIALIZED'))
+        expect(scans.length).toBeGreaterThanOrEqual(1)
+        for (const plan of scans) {
+          expect(plan).not.toMatch(/Seq Scan on fresh\b/)
+          expect(plan).not.toMatch(/hashed SubPlan/)
+          expect(plan).toMatch(/Index Only Scan using fresh_seals_uuid_key|Index Scan using fresh_seals_uuid_key/)
+        }
       } finally {
         await audit.close()
       }

@@ -51,8 +51,11 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
       key: 'e.tx_id AS k1, e.uuid AS k2',
       order: 'e.tx_id, e.uuid',
       after: (n) => `(e.tx_id, e.uuid) > ($${n}::xid8, $${n + 1}::uuid)`,
-      keyText: 'k1::text AS k1, k2::text AS k2',
-      keyDesc: 'k1 DESC, k2 DESC',
+      upTo: (n) => `(e.tx_id, e.uuid) <= ($${n}::xid8, $${n + 1}::uuid)`,
+      keyText: 'c.k1::text AS k1, c.k2::text AS k2',
+      // The chunk's columns, not the text above: transaction ids do not sort as text.
+      keyDesc: 'c.k1 DESC, c.k2 DESC',
+      lastKey: `SELECT tx_id::text AS k1, uuid::text AS k2 FROM ${table} ORDER BY tx_id DESC, uuid DESC LIMIT 1`,
       keyLength: 2,
     },
     indexSettings: INDEX_SETTINGS,

@@ -72,10 +72,12 @@ export function postgresSealer(
 ): (executor: SqlExecutor, maxEntries: number) => Promise<SealOutcome> {
   const lockKey = sealLockKey(location)
   const unsealed = `NOT EXISTS (SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid)`
+  // While a sweep is under way the batch goes on without looking: the look would walk every entry
+  // the sweep sealed so far (its snapshot is not the state's yet).
   const check =
-    `SELECT s.size AS size, s.sweep_snapshot IS NOT NULL AS sweeping, ` +
+    `SELECT s.size AS size, s.sweep_snapshot IS NOT NULL AS sweeping, CASE WHEN s.sweep_snapshot IS NOT NULL THEN true ELSE ` +
     `(EXISTS (SELECT 1 FROM ${d.table} e WHERE e.tx_id >= pg_snapshot_xmax(s.sealed_snapshot) AND ${unsealed}) ` +
-    `OR EXISTS (SELECT 1 FROM ${d.table} e WHERE e.tx_id IN (SELECT pg_snapshot_xip(s.sealed_snapshot)) AND ${unsealed})) AS pending ` +
+    `OR EXISTS (SELECT 1 FROM ${d.table} e WHERE e.tx_id IN (SELECT pg_snapshot_xip(s.sealed_snapshot)) AND ${unsealed})) END AS pending ` +
     `FROM ${d.sealer} s WHERE s.id = 1`
   const state =
     'SELECT size, frontier, sealed_snapshot::text AS sealed, sweep_snapshot::text AS sweep, cursor_tx::text AS cursor_tx, ' +
