@@ -18,6 +18,7 @@ import {
 import pg from 'pg'
 import { afterAll, describe, expect, test } from 'vitest'
 import { type AuditLog, createAuditLog, StoreError, ValidationError } from '../../src/index.js'
+import { assertNoStall, watchBlocking } from '../support/fault-guards.js'
 import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
 
 const unavailable = await postgresUnavailable()
@@ -198,7 +199,39 @@ describe('createLogEntries is bounded', () => {
       { field: 'entries', message: 'must hold at most 10000 entries (got 10001)' },
     ])
     expect(await audit.countLogs()).toBe(0)
+    await audit.close()
+  })
+
+  test('10,000 entries on a SQLite file: written in slices, the event loop turning, all or nothing', async () => {
+    const file = join(dir, 'big-batch.db')
+    const audit = (await createAuditLog({ database: `sqlite:${file}`, sealIntervalMs: 50 })) as AuditLog
+    const watch = watchBlocking()
+    let reads = 0
+    // Reads of the same log while the batch is written wait for it: they never see part of it.
+    const reader = (async () => {
+      for (let i = 0; i < 20; i++) {
+        const n = await audit.countLogs()
+        expect([0, 10_000]).toContain(n)
+        reads++
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+    })()
     expect(await audit.createLogEntries(Array.from({ length: 10_000 }, input))).toHaveLength(10_000)
+    await reader
+    assertNoStall(watch.stop())
+    expect(reads).toBe(20)
+    // A failure in the last slice takes the whole batch with it.
+    const other = new Database(file)
+    other.exec(
+      "CREATE TRIGGER fail_late BEFORE INSERT ON auditkit_entries WHEN NEW.action = 'user_deleted' BEGIN SELECT RAISE(ABORT, 'injected'); END",
+    )
+    other.close()
+    const batch = Array.from({ length: 10_000 }, input).map((e, i) =>
+      i === 9_999 ? { ...e, action: 'user_deleted' as const } : e,
+    )
+    await expect(audit.createLogEntries(batch)).rejects.toBeInstanceOf(StoreError)
+    expect(await audit.countLogs()).toBe(10_000)
+    expect((await audit.seal()).treeSize).toBe(10_000)
     await audit.close()
   })
 })

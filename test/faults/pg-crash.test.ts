@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { type AuditLog, createAuditLog, StoreError } from '../../src/index.js'
+import { watchBlocking } from '../support/fault-guards.js'
 import { type PgServer, pgServerUnavailable, startPgServer } from '../support/pg-server.js'
 import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
 import {
@@ -21,7 +22,6 @@ import {
   startWriters,
   waitForAckAfter,
   waitUntil,
-  watchBlocking,
   within,
   write,
 } from './pg-fault-helpers.js'

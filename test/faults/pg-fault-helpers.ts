@@ -17,7 +17,7 @@ import {
 /** An entry input of the default actions. */
 export type Input = LogEntryInput<DefaultAction>
 
-import { guardProcess, type ProcessGuard, watchEventLoop } from '../support/fault-guards.js'
+import { type BlockingReport, guardProcess, type ProcessGuard, watchBlocking } from '../support/fault-guards.js'
 
 /** Runs one statement and returns its rows (a private server's `query`, or a pool's). */
 export type Query = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>
@@ -250,49 +250,6 @@ export async function checkStored(
     }
   }
   return { rows: rows.length, unackedStored, problems: problems.slice(0, 20) }
-}
-
-/** What {@link watchBlocking} reports. */
-export interface BlockingReport {
-  /** The longest time the probe fired late (what watchEventLoop measures): includes time descheduled. */
-  readonly wallMs: number
-  /** The longest late firing this process spent on CPU: the loop was busy, not waiting for a core. */
-  readonly blockedMs: number
-}
-
-/**
- * Like watchEventLoop, and also counts, for every late tick, the CPU time the process used in the
- * gap. On a shared machine a process waiting for a core is late without having blocked anything;
- * synchronous work (auditkit's or the test's) uses the CPU for the whole gap. The smaller of the
- * two figures is the stall the code caused.
- */
-export function watchBlocking(intervalMs = 10): { stop(): BlockingReport } {
-  const wall = watchEventLoop({ intervalMs })
-  const cpuNow = () => {
-    const { user, system } = process.cpuUsage()
-    return (user + system) / 1000
-  }
-  let last = performance.now()
-  let lastCpu = cpuNow()
-  let blocked = 0
-  const tick = () => {
-    const now = performance.now()
-    const cpu = cpuNow()
-    blocked = Math.max(blocked, Math.min(now - last - intervalMs, cpu - lastCpu))
-    last = now
-    lastCpu = cpu
-  }
-  const timer = setInterval(tick, intervalMs)
-  let report: BlockingReport | undefined
-  return {
-    stop() {
-      if (report) return report
-      clearInterval(timer)
-      tick()
-      report = { wallMs: wall.stop().maxStallMs, blockedMs: Math.max(0, blocked) }
-      return report
-    },
-  }
 }
 
 /** Event-loop watches, one per named phase of a test. */

@@ -117,3 +117,64 @@ export function watchEventLoop(options: EventLoopWatchOptions = {}): EventLoopWa
     },
   }
 }
+
+/** What {@link watchBlocking} reports. */
+export interface BlockingReport {
+  /** The longest time the probe fired late (what watchEventLoop measures): includes time descheduled. */
+  readonly wallMs: number
+  /** The longest late firing this process spent on CPU: the loop was busy, not waiting for a core. */
+  readonly blockedMs: number
+}
+
+/**
+ * Like watchEventLoop, and also counts, for every late tick, the CPU time the process used in the
+ * gap. On a shared machine a process waiting for a core is late without having blocked anything;
+ * synchronous work (auditkit's or the test's) uses the CPU for the whole gap. The smaller of the
+ * two figures is the stall the code caused.
+ */
+export function watchBlocking(intervalMs = 10): { stop(): BlockingReport } {
+  const wall = watchEventLoop({ intervalMs })
+  const cpuNow = () => {
+    const { user, system } = process.cpuUsage()
+    return (user + system) / 1000
+  }
+  let last = performance.now()
+  let lastCpu = cpuNow()
+  let blocked = 0
+  const tick = () => {
+    const now = performance.now()
+    const cpu = cpuNow()
+    blocked = Math.max(blocked, Math.min(now - last - intervalMs, cpu - lastCpu))
+    last = now
+    lastCpu = cpu
+  }
+  const timer = setInterval(tick, intervalMs)
+  let report: BlockingReport | undefined
+  return {
+    stop() {
+      if (report) return report
+      clearInterval(timer)
+      tick()
+      report = { wallMs: wall.stop().maxStallMs, blockedMs: Math.max(0, blocked) }
+      return report
+    },
+  }
+}
+
+/** The longest stall {@link assertNoStall} accepts, in ms: on the CPU, and late at all. */
+export const STALL_LIMIT_MS = { blocked: 100, wall: 250 }
+
+/**
+ * Throws when the report shows a stall: 100 ms or more of synchronous work (blockedMs), or the
+ * loop 250 ms or more late whatever it did (wallMs: a synchronous sleep, such as SQLite's busy
+ * handler waiting for a lock, uses no CPU and shows only there; the wider bound leaves room for
+ * a process waiting for a core on a loaded machine).
+ */
+export function assertNoStall(report: BlockingReport, what = 'the event loop'): void {
+  if (report.blockedMs >= STALL_LIMIT_MS.blocked || report.wallMs >= STALL_LIMIT_MS.wall) {
+    throw new Error(
+      `${what} stalled: ${Math.round(report.blockedMs)} ms blocked, ${Math.round(report.wallMs)} ms late ` +
+        `(limits ${STALL_LIMIT_MS.blocked} and ${STALL_LIMIT_MS.wall} ms)`,
+    )
+  }
+}

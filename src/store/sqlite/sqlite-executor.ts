@@ -17,6 +17,8 @@ export function isSqliteBusy(error: unknown): boolean {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** Rows a batch writes between two turns of the event loop, on a file auditkit opened. */
+export const BATCH_SLICE = 500
 const MAX_BUSY_PAUSE_MS = 50
 
 /**
@@ -51,10 +53,16 @@ export async function whenUnlocked<T>(db: Database, timeoutMs: number, fn: () =>
  * event loop, and with it whatever the lock holder awaits. A statement refused as busy did
  * nothing, so trying it again never writes twice. Without it, the connection's own busy timeout
  * applies (a Database the caller passed in).
+ *
+ * On such a file (no one else holds the connection), a batch of more than {@link BATCH_SLICE}
+ * rows is written a slice at a time with the event loop turning between slices, inside one
+ * transaction; the connection's other statements wait for it, so that none lands inside it.
  */
 export class SqliteExecutor implements SqlExecutor {
   readonly #statements = new Map<string, Statement>()
   #queue: Promise<unknown> = Promise.resolve()
+  /** Set while a sliced batch holds the connection: every other statement waits for it. */
+  #exclusive: Promise<void> | undefined
   readonly #runAll: BetterSqlite3.Transaction<(st: Statement, lists: readonly (readonly unknown[])[]) => void>
 
   constructor(
@@ -86,7 +94,13 @@ export class SqliteExecutor implements SqlExecutor {
     return whenUnlocked(this.db, this.busyTimeoutMs, fn)
   }
 
-  query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+  /** Resolves when no sliced batch holds the connection (at once, without a turn, when none does). */
+  async #free(): Promise<void> {
+    while (this.#exclusive !== undefined) await this.#exclusive
+  }
+
+  async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    if (this.#exclusive !== undefined) await this.#free()
     return this.#whenFree(() => {
       const statement = this.#prepare(sql)
       if (statement.reader) return statement.all(params) as Row[]
@@ -96,12 +110,42 @@ export class SqliteExecutor implements SqlExecutor {
   }
 
   async batch(sql: string, paramLists: readonly (readonly unknown[])[]): Promise<void> {
+    if (this.#exclusive !== undefined) await this.#free()
     const statement = this.#prepare(sql)
+    if (this.busyTimeoutMs !== undefined && paramLists.length > BATCH_SLICE && !this.db.inTransaction) {
+      await this.#sliced(statement, paramLists)
+      return
+    }
     await this.#whenFree(() => {
       if (paramLists.length === 1) statement.run(paramLists[0])
       else if (this.db.inTransaction) this.#runAll(statement, paramLists)
       else this.#runAll.immediate(statement, paramLists)
     })
+  }
+
+  // One transaction that lets the event loop turn between slices of rows; nothing else runs on
+  // the connection meanwhile (#exclusive), the sealer included (it sees the open transaction).
+  async #sliced(statement: Statement, paramLists: readonly (readonly unknown[])[]): Promise<void> {
+    let release = () => {}
+    this.#exclusive = new Promise((resolve) => {
+      release = resolve
+    })
+    try {
+      await this.#whenFree(() => this.db.exec('BEGIN IMMEDIATE'))
+      try {
+        for (let i = 0; i < paramLists.length; i++) {
+          if (i > 0 && i % BATCH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
+          statement.run(paramLists[i])
+        }
+        this.db.exec('COMMIT')
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK')
+        throw error
+      }
+    } finally {
+      this.#exclusive = undefined
+      release()
+    }
   }
 
   // One connection has one transaction at a time: queue them, or two would interleave.
@@ -112,6 +156,7 @@ export class SqliteExecutor implements SqlExecutor {
   }
 
   async #transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    await this.#free()
     const nested = this.db.inTransaction
     if (nested) this.db.exec('SAVEPOINT auditkit_tx')
     else await this.#whenFree(() => this.db.exec('BEGIN IMMEDIATE'))
