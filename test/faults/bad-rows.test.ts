@@ -2,8 +2,9 @@
 // write. Sealing must go on past it (a leaf from the row's stored text), reads must refuse it with
 // a StoreError, and verify and verifyExport must name it without failing the rest.
 import { randomUUID } from 'node:crypto'
-import { afterAll, describe, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { type AuditLog, generateKeyPair, StoreError, verifyExport } from '../../src/index.js'
+import { guardProcess, type ProcessGuard } from '../support/fault-guards.js'
 import { postgresUnavailable } from '../support/postgres.js'
 import {
   postgresTamperHarness,
@@ -60,6 +61,18 @@ function cases(h: TamperHarness, unavailable?: string) {
     `rows auditkit would never write: ${h.name}${unavailable ? ` (skipped: ${unavailable})` : ''}`,
     () => {
       afterAll(() => h.teardown())
+      // Whatever a row holds, nothing escapes uncaught.
+      let guard: ProcessGuard
+      beforeEach(() => {
+        guard = guardProcess()
+      })
+      afterEach(() => {
+        try {
+          guard.assertNone()
+        } finally {
+          guard.dispose()
+        }
+      })
 
       async function insertRaw(fx: TamperFixture, shape: BadShape): Promise<string> {
         const uuid = randomUUID()

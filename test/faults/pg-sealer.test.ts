@@ -6,6 +6,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type AuditLog, createAuditLog } from '../../src/index.js'
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js'
+import { assertNoStall, watchBlocking } from '../support/fault-guards.js'
 import { type PgServer, pgServerUnavailable, startPgServer } from '../support/pg-server.js'
 import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
 
@@ -74,6 +75,8 @@ describe.skipIf(unavailable !== undefined)(
       const long = await openTransaction(audit)
       try {
         await write(audit, 40_000)
+        // Sealing 40,000 and verifying them: the event loop keeps turning throughout.
+        const watch = watchBlocking()
         expect((await audit.seal()).treeSize).toBe(40_000)
         // Sweeps after the first walk past every entry sealed ahead of the open transaction: they
         // must cost only what they seal.
@@ -85,6 +88,7 @@ describe.skipIf(unavailable !== undefined)(
         expect((await audit.seal()).treeSize).toBe(40_031)
         expect(await audit.findLog(long.uuid)).toMatchObject({ seq: 40_030 })
         const result = await audit.verify()
+        assertNoStall(watch.stop())
         expect(result.problems).toEqual([])
         expect(result.entries).toBe(40_031)
       } finally {
