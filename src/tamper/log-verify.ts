@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { nextTurn } from '../in-flight.js'
 import { parseOrThrow } from '../schema/issues.js'
+import { LEAF_SLICE } from '../store/row-leaf.js'
 import type { SealedRow, Store } from '../store/store.js'
 import { expectedRoot } from './checkpoint-check.js'
 import { noteVerifierFor, type PublicKeyInput } from './keys.js'
@@ -112,11 +113,20 @@ async function walkSeals(
   onProgress: (entries: number) => void,
 ): Promise<void> {
   let read = 0
-  let next = end > 0 ? readChunk(store, 0, Math.min(CHUNK, end)) : undefined
-  for (let from = 0; next !== undefined; from += CHUNK) {
-    const chunk = await next
-    const after = from + CHUNK
-    next = after < end ? readChunk(store, after, Math.min(after + CHUNK, end)) : undefined
+  // Two chunks ahead: the store hashes a chunk's rows as they arrive, so the server reads the next
+  // chunk while this process hashes the one before.
+  const ahead: Promise<Chunk>[] = []
+  let requested = 0
+  const request = () => {
+    if (requested >= end) return
+    ahead.push(readChunk(store, requested, Math.min(requested + CHUNK, end)))
+    requested += CHUNK
+  }
+  request()
+  request()
+  for (let from = 0; ahead.length > 0; from += CHUNK) {
+    const chunk = await (ahead.shift() as Promise<Chunk>)
+    request()
     let at = from
     const gapTo = (seq: number) => {
       if (seq <= at) return
@@ -126,7 +136,7 @@ async function walkSeals(
       for (; at < seq; at++) walk.skip(at, storedLeaf(chunk.tiles, at))
     }
     for (const [i, row] of chunk.rows.entries()) {
-      if (i > 0 && i % 1024 === 0) await nextTurn()
+      if (i > 0 && i % LEAF_SLICE === 0) await nextTurn()
       gapTo(row.seq)
       const leaf = storedLeaf(chunk.tiles, row.seq)
       if (leaf === undefined) {

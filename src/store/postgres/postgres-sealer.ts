@@ -24,13 +24,16 @@ export const SEALER_LOCK_TIMEOUT_MS = 5_000
  * seals index per row, whatever the planner's statistics say: a table never analyzed would
  * otherwise be read whole and sorted on every batch (quadratic in a backlog), and a hash
  * anti-join would scan every seal ever written. Parallel workers cost more to start than a
- * batch's read takes. The timeouts replace an application pool's (often far shorter) ones and
- * bound auditkit's own. For this transaction only.
+ * batch's read takes, and so does the JIT. The timeouts replace an application pool's (often far
+ * shorter) ones and bound auditkit's own. For this transaction only.
  */
 export const INDEX_SETTINGS =
   "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), " +
   "set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), " +
   "set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), " +
+  // A plan with a disabled node costs 1e10, far above jit_above_cost: the JIT would compile
+  // every batch's statements (a quarter of a second each) for reads of milliseconds.
+  "set_config('jit', 'off', true), " +
   `set_config('statement_timeout', '${SEALER_STATEMENT_TIMEOUT_MS}', true), ` +
   `set_config('lock_timeout', '${SEALER_LOCK_TIMEOUT_MS}', true)`
 
