@@ -543,7 +543,14 @@ export class AuditLog<A extends string = DefaultAction> {
 
   async #run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     if (this.#closing !== undefined || this.#shared.closed) throw new StoreError(operation, 'the audit log is closed')
-    return this.#shared.inFlight.run(() => this.#inFlight.run(fn))
+    this.#inFlight.enter()
+    this.#shared.inFlight.enter()
+    try {
+      return await fn()
+    } finally {
+      this.#inFlight.leave()
+      this.#shared.inFlight.leave()
+    }
   }
 
   async #write(checked: z.output<Schemas['entry']>): Promise<Entry<A>> {

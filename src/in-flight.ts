@@ -6,14 +6,14 @@ export class InFlight {
   #count = 0
   #waiters: (() => void)[] = []
 
-  /** Runs `fn`, counted while it runs. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /** Counts one more operation under way. */
+  enter(): void {
     this.#count++
-    try {
-      return await fn()
-    } finally {
-      if (--this.#count === 0) for (const wake of this.#waiters.splice(0)) wake()
-    }
+  }
+
+  /** Counts one operation done; wakes `idle()` waiters at zero. */
+  leave(): void {
+    if (--this.#count === 0) for (const wake of this.#waiters.splice(0)) wake()
   }
 
   /** Resolves when nothing is under way. */
