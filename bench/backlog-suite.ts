@@ -20,7 +20,7 @@ export const SAMPLE_MS = 50
 const PROGRESS_MS = 5000
 
 /** auditkit's default sealBatchSize per engine (src/options.ts), for the report: the logs are opened without it. */
-const DEFAULT_BATCH: Record<EngineName, number> = { sqlite: 2000, postgres: 10_000 }
+const DEFAULT_BATCH: Record<EngineName, number> = { sqlite: 2000, postgres: 5000 }
 
 /** One seal() of a backlog of `rows` entries on a fresh, never analyzed table. */
 export interface BacklogRun {

@@ -9,8 +9,8 @@ import type { EntryGenerator } from './data.js'
 import { fillTable } from './fill.js'
 import type { TamperTarget } from './tamper-open.js'
 
-/** The batch sizes compared; auditkit's default is 2000 on SQLite, 10000 on PostgreSQL. */
-export const SEAL_BATCH_SIZES = [2000, 10_000, 50_000] as const
+/** The batch sizes compared; auditkit's default is 2000 on SQLite, 5000 on PostgreSQL. */
+export const SEAL_BATCH_SIZES = [2000, 5000, 10_000] as const
 /** Each batch size seals this many backlogs; the order runs there and back (ABC CBA) against drift. */
 const ROUNDS_PER_SIZE = 2
 

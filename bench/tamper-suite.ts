@@ -56,7 +56,7 @@ export async function measureTamper(
   const started = performance.now()
   const t = await tamperTarget(bench)
   // auditkit's default sealBatchSize for this engine (src/options.ts).
-  const DEFAULT_BATCH = bench.engine === 'sqlite' ? 2000 : 10_000
+  const DEFAULT_BATCH = bench.engine === 'sqlite' ? 2000 : 5000
   const generator = new EntryGenerator(createPopulation(), args.rows, 4)
   const backlog = backlogFor(args.rows)
   const segments = SEAL_BATCH_SIZES.length * 2

@@ -72,7 +72,7 @@ export interface AuditLogOptions<A extends readonly string[] = typeof DEFAULT_AC
   sealIntervalMs?: number
   /**
    * At most this many entries per sealing transaction (default 2000 on SQLite, where a batch runs
-   * synchronously and holds the write lock; 10000 on PostgreSQL).
+   * synchronously and holds the write lock; 5000 on PostgreSQL, where a batch's rows stay in memory while it is hashed).
    */
   sealBatchSize?: number
   /** Called when background sealing fails (default: a process warning). The next round retries. */
@@ -209,7 +209,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     signer,
     publicKey: o.signingKey === undefined ? undefined : createPublicKey(o.signingKey),
     sealIntervalMs: o.sealIntervalMs ?? 1000,
-    sealBatchSize: o.sealBatchSize ?? (engine === 'sqlite' ? 2000 : 10_000),
+    sealBatchSize: o.sealBatchSize ?? (engine === 'sqlite' ? 2000 : 5000),
     onSealError: o.onSealError ?? warn,
   })
 }

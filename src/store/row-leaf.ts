@@ -5,10 +5,10 @@ import { storedFieldsOf } from './entry-sql.js'
 import type { Row } from './executor.js'
 
 /**
- * Rows hashed between two turns of the event loop: 10-20 ms of work. Smaller slices cost a
+ * Rows hashed between two turns of the event loop: a few milliseconds of work. Much smaller slices cost a
  * PostgreSQL sealer wall time with its pooled connection held while writers wait for one.
  */
-export const LEAF_SLICE = 2048
+export const LEAF_SLICE = 512
 
 /**
  * The leaf of a row selected with `bulkColumns`, as sealing computes it and verify recomputes it.

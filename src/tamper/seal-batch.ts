@@ -35,9 +35,27 @@ export function sealEntries(state: TreeState, partial: Iterable<Tile>, entries: 
 
 /** As {@link sealEntries}, for leaf hashes already computed (see `rowLeaf`). */
 export function sealLeaves(state: TreeState, partial: Iterable<Tile>, leaves: readonly Buffer[]): SealedBatch {
+  const batch = openBatch(state, partial)
+  for (const leaf of leaves) batch.push(leaf)
+  return batch.finish()
+}
+
+/** A batch being appended a leaf at a time (a caller can let the event loop turn between leaves). */
+export interface OpenBatch {
+  push(leaf: Buffer): void
+  finish(): SealedBatch
+}
+
+/** Starts appending to the tree of `state`; `partial` are the stored tiles `partialTiles(state.size)` names. */
+export function openBatch(state: TreeState, partial: Iterable<Tile>): OpenBatch {
   const frontier = frontierOf(state)
   const tiles = new TileAppender(partial)
   const onNode = tiles.add.bind(tiles)
-  for (const leaf of leaves) frontier.push(leaf, onNode)
-  return { state: { size: frontier.size, frontier: Buffer.concat(frontier.hashes()) }, tiles: tiles.changed() }
+  return {
+    push: (leaf) => frontier.push(leaf, onNode),
+    finish: () => ({
+      state: { size: frontier.size, frontier: Buffer.concat(frontier.hashes()) },
+      tiles: tiles.changed(),
+    }),
+  }
 }

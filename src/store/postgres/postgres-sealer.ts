@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Entry } from '../../entry.js'
 import { nextTurn } from '../../in-flight.js'
-import { sealLeaves } from '../../tamper/seal-batch.js'
+import { openBatch, type SealedBatch } from '../../tamper/seal-batch.js'
 import { partialTiles } from '../../tamper/tiles.js'
 import { bulkColumns } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
@@ -171,15 +171,15 @@ export function postgresSealer(
       const partial = keys.length === 0 ? [] : await tx.query(tiles.text, tiles.params)
       // The seals need only the uuids: the server inserts them while this process hashes.
       const inserting = tx.query(insertSeals, [current.size, rows.map((r) => r.uuid)])
-      let batch: ReturnType<typeof sealLeaves>
+      let batch: SealedBatch
       try {
-        const leaves: Buffer[] = []
+        const open = openBatch(current, partial.map(toTile))
         for (let i = 0; i < rows.length; i++) {
-          // Hashing costs microseconds an entry: the event loop runs between slices of a batch.
+          // Hashing and appending cost microseconds an entry: the event loop runs between slices.
           if (i > 0 && i % LEAF_SLICE === 0) await nextTurn()
-          leaves.push(leafOfRow(toEntry, rows[i] as Row).leaf)
+          open.push(leafOfRow(toEntry, rows[i] as Row).leaf)
         }
-        batch = sealLeaves(current, partial.map(toTile), leaves)
+        batch = open.finish()
       } catch (error) {
         await inserting.catch(() => {})
         throw error
