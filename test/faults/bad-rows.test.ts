@@ -2,9 +2,9 @@
 // write. Sealing must go on past it (a leaf from the row's stored text), reads must refuse it with
 // a StoreError, and verify and verifyExport must name it without failing the rest.
 import { randomUUID } from 'node:crypto'
-import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, test } from 'vitest'
 import { type AuditLog, generateKeyPair, StoreError, verifyExport } from '../../src/index.js'
-import { guardProcess, type ProcessGuard } from '../support/fault-guards.js'
+import { guardEachTest } from '../support/fault-guards.js'
 import { postgresUnavailable } from '../support/postgres.js'
 import {
   postgresTamperHarness,
@@ -62,17 +62,7 @@ function cases(h: TamperHarness, unavailable?: string) {
     () => {
       afterAll(() => h.teardown())
       // Whatever a row holds, nothing escapes uncaught.
-      let guard: ProcessGuard
-      beforeEach(() => {
-        guard = guardProcess()
-      })
-      afterEach(() => {
-        try {
-          guard.assertNone()
-        } finally {
-          guard.dispose()
-        }
-      })
+      guardEachTest()
 
       async function insertRaw(fx: TamperFixture, shape: BadShape): Promise<string> {
         const uuid = randomUUID()

@@ -20,9 +20,9 @@ import { dirname, join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type AuditLog, createAuditLog, type DefaultAction, type LogEntryInput, StoreError } from '../../src/index.js'
-import { assertNoStall, guardProcess, type ProcessGuard, watchBlocking } from '../support/fault-guards.js'
+import { assertNoStall, guardEachTest, watchBlocking } from '../support/fault-guards.js'
 import type { ProbeError, ProbeReport } from './readonly-probe.js'
 
 const PROBE = fileURLToPath(new URL('./readonly-probe.ts', import.meta.url))
@@ -41,17 +41,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-let guard: ProcessGuard
-beforeEach(() => {
-  guard = guardProcess()
-})
-afterEach(() => {
-  try {
-    guard.assertNone()
-  } finally {
-    guard.dispose()
-  }
-})
+guardEachTest()
 
 function input(adminUserUuid: string = randomUUID(), padding = 0): LogEntryInput<DefaultAction> {
   return {

@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { inspect } from 'node:util'
+import { afterEach, beforeEach } from 'vitest'
 
 /** What {@link guardProcess} returns. */
 export interface ProcessGuard {
@@ -177,4 +178,22 @@ export function assertNoStall(report: BlockingReport, what = 'the event loop'): 
         `(limits ${STALL_LIMIT_MS.blocked} and ${STALL_LIMIT_MS.wall} ms)`,
     )
   }
+}
+
+/**
+ * Guards every test of the enclosing suite (vitest's beforeEach and afterEach): a test after which
+ * an uncaught exception or unhandled rejection was recorded fails.
+ */
+export function guardEachTest(): void {
+  let guard: ProcessGuard | undefined
+  beforeEach(() => {
+    guard = guardProcess()
+  })
+  afterEach(() => {
+    try {
+      guard?.assertNone()
+    } finally {
+      guard?.dispose()
+    }
+  })
 }
