@@ -1,5 +1,5 @@
 import type { BacklogRun } from './backlog-suite.js'
-import { status } from './report.js'
+import { markdownParts, textParts } from './report.js'
 import type { TargetCheck } from './targets.js'
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US')
@@ -53,12 +53,9 @@ export function renderBacklogText(
   machine: Record<string, string>,
   checks: Map<string, TargetCheck[]>,
 ): string {
-  const out: string[] = []
-  for (const [k, v] of Object.entries(machine)) out.push(`${k}: ${v}`)
+  const out: string[] = textParts.machine(machine)
   for (const run of runs) {
-    out.push('', `== ${title(run)} ==`)
-    for (const [k, v] of Object.entries(run.settings)) out.push(`${k}: ${v}`)
-    out.push(RATIO_NOTE, '')
+    out.push(...textParts.heading(title(run), run.settings), RATIO_NOTE, '')
     const rows = figures(run)
     const width = Math.max(...rows.map(([k]) => k.length))
     for (const [k, v] of rows) out.push(`${k.padEnd(width)}  ${v}`)
@@ -70,10 +67,7 @@ export function renderBacklogText(
     out.push('')
     for (const line of run.statistics.before) out.push(`statistics before sealing: ${line}`)
     for (const line of run.statistics.after) out.push(`statistics after sealing: ${line}`)
-    out.push(...run.notes.map((note) => `note: ${note}`))
-    out.push('', 'targets:')
-    for (const c of checks.get(run.engine) ?? [])
-      out.push(`  ${status(c, false)}  ${c.target}: ${c.measured} (${c.margin})`)
+    out.push(...run.notes.map((note) => `note: ${note}`), ...textParts.targets(checks.get(run.engine)))
   }
   return out.join('\n')
 }
@@ -85,12 +79,13 @@ export function renderBacklogMarkdown(
   checks: Map<string, TargetCheck[]>,
 ): string {
   const rows = runs[0]?.rows ?? 0
-  const out: string[] = [`## Recorded run: sealing a backlog of ${n(rows)} entries`, '']
-  for (const [k, v] of Object.entries(machine)) out.push(`- ${k}: ${k === 'Command' ? `\`${v}\`` : v}`)
+  const out: string[] = [
+    `## Recorded run: sealing a backlog of ${n(rows)} entries`,
+    '',
+    ...markdownParts.machine(machine),
+  ]
   for (const run of runs) {
-    out.push('', `### ${title(run)}`, '')
-    for (const [k, v] of Object.entries(run.settings)) out.push(`- ${k}: ${v}`)
-    out.push('', RATIO_NOTE, '', '| | |', '|---|--:|')
+    out.push(...markdownParts.heading(title(run), run.settings), '', RATIO_NOTE, '', '| | |', '|---|--:|')
     for (const [k, v] of figures(run)) out.push(`| ${k} | ${v} |`)
     out.push(
       '',
@@ -101,10 +96,7 @@ export function renderBacklogMarkdown(
     )
     for (const line of run.statistics.before) out.push(`- Statistics before sealing: ${line}`)
     for (const line of run.statistics.after) out.push(`- Statistics after sealing: ${line}`)
-    out.push(...run.notes.map((note) => `- ${note}`))
-    out.push('', '| target | measured | | margin |', '|---|---|---|---|')
-    for (const c of checks.get(run.engine) ?? [])
-      out.push(`| ${c.target} | ${c.measured} | ${status(c, true)} | ${c.margin} |`)
+    out.push(...run.notes.map((note) => `- ${note}`), ...markdownParts.targets(checks.get(run.engine)))
   }
   return `${out.join('\n')}\n`
 }

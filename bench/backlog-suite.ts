@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AuditLog } from '../src/index.js'
+import { DEFAULT_SEAL_BATCH_SIZE } from '../src/options.js'
 import type { BenchArgs, EngineName } from './args.js'
 import { type BacklogCurve, backlogCurve, type SizeSample } from './backlog-curve.js'
 import { assertUnanalyzed, keepUnanalyzed } from './backlog-fresh.js'
@@ -20,7 +21,7 @@ export const SAMPLE_MS = 50
 const PROGRESS_MS = 5000
 
 /** auditkit's default sealBatchSize per engine (src/options.ts), for the report: the logs are opened without it. */
-const DEFAULT_BATCH: Record<EngineName, number> = { sqlite: 2000, postgres: 5000 }
+const DEFAULT_BATCH: Record<EngineName, number> = DEFAULT_SEAL_BATCH_SIZE
 
 /** One seal() of a backlog of `rows` entries on a fresh, never analyzed table. */
 export interface BacklogRun {

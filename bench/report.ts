@@ -53,26 +53,54 @@ function markdownTable(results: readonly Result[]): string[] {
   return [`| ${HEADER.join(' | ')} |`, '|---|--:|--:|--:|', ...results.map((r) => `| ${cells(r).join(' | ')} |`)]
 }
 
+/** The parts every report shares, as plain text: the machine, a run's heading and its targets. */
+export const textParts = {
+  machine: (machine: Record<string, string>) => Object.entries(machine).map(([k, v]) => `${k}: ${v}`),
+  heading: (title: string, settings: Record<string, string>) => [
+    '',
+    `== ${title} ==`,
+    ...Object.entries(settings).map(([k, v]) => `${k}: ${v}`),
+  ],
+  targets: (checks: readonly TargetCheck[] = []) => [
+    '',
+    'targets:',
+    ...checks.map((c) => `  ${status(c, false)}  ${c.target}: ${c.measured} (${c.margin})`),
+  ],
+}
+
+/** The same parts as Markdown. */
+export const markdownParts = {
+  machine: (machine: Record<string, string>) =>
+    Object.entries(machine).map(([k, v]) => `- ${k}: ${k === 'Command' ? `\`${v}\`` : v}`),
+  heading: (title: string, settings: Record<string, string>) => [
+    '',
+    `### ${title}`,
+    '',
+    ...Object.entries(settings).map(([k, v]) => `- ${k}: ${v}`),
+  ],
+  targets: (checks: readonly TargetCheck[] = []) => [
+    '',
+    '| target | measured | | margin |',
+    '|---|---|---|---|',
+    ...checks.map((c) => `| ${c.target} | ${c.measured} | ${status(c, true)} | ${c.margin} |`),
+  ],
+}
+
 /** The run as plain text, for stdout. */
 export function renderText(
   runs: readonly EngineRun[],
   machine: Record<string, string>,
   checks: Map<string, TargetCheck[]>,
 ): string {
-  const out: string[] = []
-  for (const [k, v] of Object.entries(machine)) out.push(`${k}: ${v}`)
+  const out: string[] = textParts.machine(machine)
   for (const run of runs) {
-    out.push('', `== ${title(run)} ==`)
-    for (const [k, v] of Object.entries(run.settings)) out.push(`${k}: ${v}`)
-    out.push(RATIO_NOTE)
+    out.push(...textParts.heading(title(run), run.settings), RATIO_NOTE)
     if (run.results.length > 0) out.push('', ...textTable(run.results), '', ...run.notes.map((n) => `note: ${n}`))
     if (run.tamper !== undefined) {
       out.push('', `-- ${tamperTitle(run.tamper)} --`, '', ...textTable(run.tamper.results), '')
       out.push(...run.tamper.notes.map((n) => `note: ${n}`))
     }
-    out.push('', 'targets:')
-    for (const c of checks.get(run.engine) ?? [])
-      out.push(`  ${status(c, false)}  ${c.target}: ${c.measured} (${c.margin})`)
+    out.push(...textParts.targets(checks.get(run.engine)))
     for (const p of run.plans) out.push('', `plan of ${p.label}:`, p.text)
   }
   return out.join('\n')
@@ -84,20 +112,15 @@ export function renderMarkdown(
   machine: Record<string, string>,
   checks: Map<string, TargetCheck[]>,
 ): string {
-  const out: string[] = ['## Run', '']
-  for (const [k, v] of Object.entries(machine)) out.push(`- ${k}: ${k === 'Command' ? `\`${v}\`` : v}`)
+  const out: string[] = ['## Run', '', ...markdownParts.machine(machine)]
   for (const run of runs) {
-    out.push('', `### ${title(run)}`, '')
-    for (const [k, v] of Object.entries(run.settings)) out.push(`- ${k}: ${v}`)
-    out.push('', RATIO_NOTE)
+    out.push(...markdownParts.heading(title(run), run.settings), '', RATIO_NOTE)
     if (run.results.length > 0) out.push('', ...markdownTable(run.results), '', ...run.notes.map((n) => `- ${n}`))
     if (run.tamper !== undefined) {
       out.push('', `#### ${tamperTitle(run.tamper)}`, '', ...markdownTable(run.tamper.results), '')
       out.push(...run.tamper.notes.map((n) => `- ${n}`))
     }
-    out.push('', '| target | measured | | margin |', '|---|---|---|---|')
-    for (const c of checks.get(run.engine) ?? [])
-      out.push(`| ${c.target} | ${c.measured} | ${status(c, true)} | ${c.margin} |`)
+    out.push(...markdownParts.targets(checks.get(run.engine)))
     for (const p of run.plans) out.push('', `Plan of ${p.label}:`, '', '```', p.text, '```')
   }
   return `${out.join('\n')}\n`

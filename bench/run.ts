@@ -40,6 +40,42 @@ function parseOrExit(argv: readonly string[]): BenchArgs {
   }
 }
 
+/** How one kind of run measures an engine, checks its targets and reports. */
+interface Suite<R extends { readonly engine: string }> {
+  measure(bench: EngineBench, engine: EngineName): Promise<R>
+  check(run: R): TargetCheck[]
+  text(runs: readonly R[], machine: Record<string, string>, checks: Map<string, TargetCheck[]>): string
+  markdown(runs: readonly R[], machine: Record<string, string>, checks: Map<string, TargetCheck[]>): string
+}
+
+/** Measures each engine on a bench of its own (destroyed after, or on Ctrl-C), then prints and writes the report. */
+async function runSuite<R extends { readonly engine: string }>(
+  suite: Suite<R>,
+  args: BenchArgs,
+  machine: Record<string, string>,
+  started: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const runs: R[] = []
+  for (const engine of args.engines) {
+    current = await openBench(engine)
+    try {
+      runs.push(await suite.measure(current, engine))
+    } finally {
+      await current.destroy()
+      current = undefined
+    }
+  }
+  const checks = new Map<string, TargetCheck[]>(runs.map((r) => [r.engine, suite.check(r)]))
+  machine['Load average at end'] = loadAverage()
+  machine.Duration = `${Math.round((performance.now() - started) / 1000)} s in all`
+  console.log(suite.text(runs, machine, checks))
+  if (args.markdown !== undefined) {
+    writeFileSync(args.markdown, suite.markdown(runs, machine, checks))
+    log(`wrote ${args.markdown}`)
+  }
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2)
   const args = parseOrExit(argv)
@@ -49,52 +85,22 @@ async function main(): Promise<void> {
   cleanUpOnSignal('SIGINT')
   cleanUpOnSignal('SIGTERM')
   const machine = describeMachine(argv)
-  if (args.suites.includes('backlog')) return runBacklog(args, machine, started, log)
-  const runs: EngineRun[] = []
-  for (const engine of args.engines) {
-    current = await openBench(engine)
-    try {
-      runs.push(await runEngine(current, args, log))
-    } finally {
-      await current.destroy()
-      current = undefined
+  if (args.suites.includes('backlog')) {
+    const backlog: Suite<BacklogRun> = {
+      measure: (bench, engine) => measureBacklog(bench, args, (l) => log(`[${engine}] backlog: ${l}`)),
+      check: (run) => [checkBacklogTarget(run)],
+      text: renderBacklogText,
+      markdown: renderBacklogMarkdown,
     }
+    return runSuite(backlog, args, machine, started, log)
   }
-  const checks = new Map<string, TargetCheck[]>(runs.map((r) => [r.engine, checkTargets(r)]))
-  machine['Load average at end'] = loadAverage()
-  machine.Duration = `${Math.round((performance.now() - started) / 1000)} s in all`
-  console.log(renderText(runs, machine, checks))
-  if (args.markdown !== undefined) {
-    writeFileSync(args.markdown, renderMarkdown(runs, machine, checks))
-    log(`wrote ${args.markdown}`)
+  const readsAndWrites: Suite<EngineRun> = {
+    measure: (bench) => runEngine(bench, args, log),
+    check: checkTargets,
+    text: renderText,
+    markdown: renderMarkdown,
   }
-}
-
-/** The backlog suite: a fresh table per engine, its own report. */
-async function runBacklog(
-  args: BenchArgs,
-  machine: Record<string, string>,
-  started: number,
-  log: (line: string) => void,
-): Promise<void> {
-  const runs: BacklogRun[] = []
-  for (const engine of args.engines) {
-    current = await openBench(engine)
-    try {
-      runs.push(await measureBacklog(current, args, (l) => log(`[${engine}] backlog: ${l}`)))
-    } finally {
-      await current.destroy()
-      current = undefined
-    }
-  }
-  const checks = new Map<string, TargetCheck[]>(runs.map((r) => [r.engine, [checkBacklogTarget(r)]]))
-  machine['Load average at end'] = loadAverage()
-  machine.Duration = `${Math.round((performance.now() - started) / 1000)} s in all`
-  console.log(renderBacklogText(runs, machine, checks))
-  if (args.markdown !== undefined) {
-    writeFileSync(args.markdown, renderBacklogMarkdown(runs, machine, checks))
-    log(`wrote ${args.markdown}`)
-  }
+  return runSuite(readsAndWrites, args, machine, started, log)
 }
 
 main().catch((error: unknown) => {

@@ -9,8 +9,8 @@ import type { EntryGenerator } from './data.js'
 import { fillTable } from './fill.js'
 import type { TamperTarget } from './tamper-open.js'
 
-/** The batch sizes compared; auditkit's default is 2000 on SQLite, 5000 on PostgreSQL. */
-export const SEAL_BATCH_SIZES = [2000, 5000, 10_000] as const
+/** The batch sizes compared: both engines' defaults (DEFAULT_SEAL_BATCH_SIZE: 1000, 5000) and a larger one. */
+export const SEAL_BATCH_SIZES = [1000, 5000, 10_000] as const
 /** Each batch size seals this many backlogs; the order runs there and back (ABC CBA) against drift. */
 const ROUNDS_PER_SIZE = 2
 

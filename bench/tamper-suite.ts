@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { generateKeyPair } from '../src/index.js'
+import { DEFAULT_SEAL_BATCH_SIZE } from '../src/options.js'
+import { SCAN_CHUNK } from '../src/tamper/log-verify.js'
 import type { BenchArgs } from './args.js'
 import { createPopulation, EntryGenerator } from './data.js'
 import type { EngineBench } from './engine-bench.js'
@@ -56,7 +58,7 @@ export async function measureTamper(
   const started = performance.now()
   const t = await tamperTarget(bench)
   // auditkit's default sealBatchSize for this engine (src/options.ts).
-  const DEFAULT_BATCH = bench.engine === 'sqlite' ? 2000 : 5000
+  const DEFAULT_BATCH = DEFAULT_SEAL_BATCH_SIZE[bench.engine]
   const generator = new EntryGenerator(createPopulation(), args.rows, 4)
   const backlog = backlogFor(args.rows)
   const segments = SEAL_BATCH_SIZES.length * 2
@@ -158,7 +160,7 @@ export async function measureTamper(
       `verify(): ${v.rates.map((r) => n(r)).join(', ')} entries/s (rounds; ${v.checkpointsChecked} stored signed checkpoint checked); ` +
         `this process's CPU ${v.cpuMicros.toFixed(1)} µs/entry. Split of the same work done outside verify(): raw read ${v.split.read.toFixed(2)}, ` +
         `toEntry ${v.split.toEntry.toFixed(2)}, leaf hash (canonical JSON + SHA-256) ${v.split.leaf.toFixed(2)} µs/entry; ` +
-        `verify() also rebuilds the tree (one more hash per entry) and compares each leaf. Its scan for entries without a seal (chunks of 16,384 through the raw driver) alone took ${v.countsMs.toFixed(0)} ms.`,
+        `verify() also rebuilds the tree (one more hash per entry) and compares each leaf. Its scan for entries without a seal (chunks of ${SCAN_CHUNK.toLocaleString('en-US')} through the raw driver) alone took ${v.countsMs.toFixed(0)} ms.`,
     )
 
     say(`proveInclusion at ${n(cp.treeSize)} entries`)

@@ -4,13 +4,11 @@ import type { AuditLog } from '../src/index.js'
 import { verifyInclusion } from '../src/index.js'
 import { entryScanSql, sealedRangeSql } from '../src/store/seal-sql.js'
 import { entryLeafHash } from '../src/tamper/entry-leaf.js'
-import { TILE_WIDTH } from '../src/tamper/tiles.js'
+import { SCAN_CHUNK, VERIFY_CHUNK } from '../src/tamper/log-verify.js'
 import { seededRandom } from './data.js'
 import { compareLatency, FAST_READ, type Latency } from './stats.js'
 import type { TamperTarget } from './tamper-open.js'
 
-/** verify() reads this many seals per query (log-verify.ts: 16 tiles of leaves). */
-const VERIFY_CHUNK = 16 * TILE_WIDTH
 const VERIFY_ROUNDS = 3
 /** Stop repeating verify once it has taken this long in all (a 1,000,000-entry log takes a while). */
 const VERIFY_BUDGET_MS = 45_000
@@ -60,7 +58,7 @@ async function rawVerifyRead(t: TamperTarget, size: number) {
  * driver: the time it adds to verify, in ms.
  */
 async function rawEntryScan(t: TamperTarget): Promise<number> {
-  const chunk = 16_384
+  const chunk = SCAN_CHUNK
   const start = performance.now()
   const key = (r: Record<string, unknown>) => (t.engine.scan.keyLength === 2 ? [r.k1, r.k2] : [r.k1])
   const [end] = await t.bench.raw.prepare(t.engine.scan.lastKey)([])

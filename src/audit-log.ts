@@ -13,7 +13,7 @@ import type {
   PasswordChangeInput,
 } from './entry.js'
 import { AuditLogError, NotFoundError, StoreError, ValidationError, type ValidationIssue } from './errors.js'
-import { InFlight, nextTurn } from './in-flight.js'
+import { InFlight } from './in-flight.js'
 import type { ResolvedOptions } from './options.js'
 import { toStoreFilters } from './parse-filters.js'
 import { type CheckedInput, prepareEntry } from './prepare-entry.js'
@@ -21,6 +21,7 @@ import { entryInputSchema, passwordChangeSchema } from './schema/entry-schema.js
 import { entryUuidSchema } from './schema/fields.js'
 import { parseOrThrow, toIssues } from './schema/issues.js'
 import { DEFAULT_LIMIT, querySchemas } from './schema/query-schema.js'
+import { inSlices, nextTurn } from './slices.js'
 import type { Position, Store, StoredEntry, StoreFilters } from './store/store.js'
 import { exportRowLine } from './tamper/export-line.js'
 import { signCheckpoint } from './tamper/log-checkpoint.js'
@@ -99,8 +100,6 @@ const closeOptionsSchema = z.strictObject({ seal: z.boolean().optional() })
 
 /** The most entries one `createLogEntries` call takes. */
 export const MAX_BATCH_ENTRIES = 10_000
-/** Entries checked between two turns of the event loop. */
-const PREPARE_SLICE = 500
 
 function positionOf(entry: Entry): Position {
   return { insertedAt: entry.insertedAt, uuid: entry.uuid }
@@ -119,7 +118,8 @@ export class AuditLog<A extends string = DefaultAction> {
   readonly #options: ResolvedOptions
   readonly #schemas: Schemas
   readonly #shared: Shared
-  readonly #inFlight = new InFlight()
+  /** Operations under way on this log; the root log's counts those of its using() logs too. */
+  readonly #inFlight: InFlight
   #closing: Promise<void> | undefined
 
   /** @internal Use `createAuditLog`. */
@@ -133,6 +133,7 @@ export class AuditLog<A extends string = DefaultAction> {
       inFlight: new InFlight(),
       closed: false,
     }
+    this.#inFlight = shared === undefined ? this.#shared.inFlight : new InFlight(this.#shared.inFlight)
   }
 
   /** @internal Starts background sealing (createAuditLog does, after migrating). */
@@ -195,19 +196,18 @@ export class AuditLog<A extends string = DefaultAction> {
       }
       const issues: ValidationIssue[] = []
       const prepared: StoredEntry[] = []
-      for (let i = 0; i < inputs.length; i++) {
-        // Checking an entry costs microseconds: a large batch lets the event loop run between slices.
-        if (i > 0 && i % PREPARE_SLICE === 0) await nextTurn()
+      // Checking an entry costs microseconds: a large batch lets the event loop turn between slices.
+      await inSlices(inputs.length, (i) => {
         const input = inputs[i]
         const result = this.#schemas.entry.safeParse(input)
         if (!result.success) {
           issues.push(...toIssues(result.error, input, `[${i}]`))
-          continue
+          return
         }
         const entry = prepareEntry(result.data as CheckedInput, this.#options.userIdFormat, `[${i}].`)
         if ('field' in entry) issues.push(entry)
         else prepared.push(entry)
-      }
+      })
       if (issues.length > 0) throw new ValidationError(issues)
       await this.#store.insert(prepared)
       return prepared.map((p) => p.entry as Entry<A>)
@@ -333,6 +333,9 @@ export class AuditLog<A extends string = DefaultAction> {
         const last = rows[rows.length - 1]
         if (rows.length < batchSize || last === undefined) return
         after = positionOf(last)
+        // On SQLite a batch is read without I/O: a loop over every entry would otherwise hold the
+        // event loop for its whole length.
+        await nextTurn()
       }
     })()
   }
@@ -518,10 +521,9 @@ export class AuditLog<A extends string = DefaultAction> {
    * @example
    * process.on('SIGTERM', () => audit.close())
    */
-  close(options: CloseOptions = {}): Promise<void> {
-    const checked = closeOptionsSchema.safeParse(options)
-    if (!checked.success) return Promise.reject(new ValidationError(toIssues(checked.error, options)))
-    this.#closing ??= this.#close(checked.data.seal ?? true)
+  async close(options: CloseOptions = {}): Promise<void> {
+    const { seal = true } = parseOrThrow(closeOptionsSchema, options)
+    this.#closing ??= this.#close(seal)
     return this.#closing
   }
 
@@ -533,7 +535,7 @@ export class AuditLog<A extends string = DefaultAction> {
     }
     this.#shared.closed = true
     await this.#shared.sealer.stop()
-    await this.#shared.inFlight.idle()
+    await this.#inFlight.idle()
     if (seal) {
       // Another process sealing now (busy) will seal these entries too: no need to wait for it.
       await this.#shared.sealer.sealAll(false).catch((error: unknown) => this.#shared.sealer.report(error))
@@ -544,12 +546,10 @@ export class AuditLog<A extends string = DefaultAction> {
   async #run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     if (this.#closing !== undefined || this.#shared.closed) throw new StoreError(operation, 'the audit log is closed')
     this.#inFlight.enter()
-    this.#shared.inFlight.enter()
     try {
       return await fn()
     } finally {
       this.#inFlight.leave()
-      this.#shared.inFlight.leave()
     }
   }
 

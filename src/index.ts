@@ -20,7 +20,7 @@ export {
   ValidationError,
   type ValidationIssue,
 } from './errors.js'
-export type { AuditLogOptions, PgPoolLike, SqliteDatabaseLike } from './options.js'
+export { type AuditLogOptions, DEFAULT_SEAL_BATCH_SIZE, type PgPoolLike, type SqliteDatabaseLike } from './options.js'
 export type { UserIdFormat } from './schema/fields.js'
 export type { JsonValue, Metadata } from './schema/metadata.js'
 export { METADATA_MAX_BYTES, METADATA_MAX_DEPTH } from './schema/metadata.js'

@@ -71,13 +71,21 @@ export interface AuditLogOptions<A extends readonly string[] = typeof DEFAULT_AC
   /** How often a live log seals new entries in the background, in ms (default 1000; 0: only `seal()`). */
   sealIntervalMs?: number
   /**
-   * At most this many entries per sealing transaction (default 2000 on SQLite, where a batch runs
-   * synchronously and holds the write lock; 5000 on PostgreSQL, where a batch's rows stay in memory while it is hashed).
+   * At most this many entries per sealing transaction (default {@link DEFAULT_SEAL_BATCH_SIZE}: 1000
+   * on SQLite, where a batch runs synchronously and holds the write lock; 5000 on PostgreSQL, where a
+   * batch's rows stay in memory while it is hashed).
    */
   sealBatchSize?: number
   /** Called when background sealing fails (default: a process warning). The next round retries. */
   onSealError?: (error: unknown) => void
 }
+
+/**
+ * The default `sealBatchSize` of each engine: as fast as larger batches in the benchmarks, and a
+ * batch's synchronous work (SQLite) and the rows it holds in memory (both) stay small enough that
+ * the host's event loop is never held up long (BENCHMARKS.md, issue 7).
+ */
+export const DEFAULT_SEAL_BATCH_SIZE = Object.freeze({ sqlite: 1000, postgres: 5000 })
 
 /** Resolved options: every default applied, the engine known. */
 export interface ResolvedOptions {
@@ -209,7 +217,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     signer,
     publicKey: o.signingKey === undefined ? undefined : createPublicKey(o.signingKey),
     sealIntervalMs: o.sealIntervalMs ?? 1000,
-    sealBatchSize: o.sealBatchSize ?? (engine === 'sqlite' ? 2000 : 5000),
+    sealBatchSize: o.sealBatchSize ?? DEFAULT_SEAL_BATCH_SIZE[engine],
     onSealError: o.onSealError ?? warn,
   })
 }

@@ -1,13 +1,13 @@
 import type { Entry } from '../entry.js'
 import { StoreError, toStoreError } from '../errors.js'
-import { nextTurn } from '../in-flight.js'
 import { storedEntryProblem } from '../schema/stored-entry.js'
+import { inSlices } from '../slices.js'
 import type { TreeState } from '../tamper/seal-batch.js'
 import type { Tile, TileKey } from '../tamper/tiles.js'
 import type { Engine } from './engine.js'
 import { countSql, findSql, listSql, type Sql } from './entry-sql.js'
 import type { Row, SqlExecutor } from './executor.js'
-import { LEAF_SLICE, leafOfRow } from './row-leaf.js'
+import { leafOfRow } from './row-leaf.js'
 import {
   checkpointsSql,
   entryScanSql,
@@ -143,18 +143,15 @@ export class SqlStore implements Store {
     const rows = await this.#query('verify', sealedRangeSql(this.engineSql, from, to))
     const toEntry = (row: Row) => this.engineSql.toEntry(row)
     const sealed: SealedRow[] = []
-    for (let i = 0; i < rows.length; i++) {
-      // Hashing costs microseconds a row: the event loop runs between slices.
-      if (i > 0 && i % LEAF_SLICE === 0) await nextTurn()
+    // Hashing costs microseconds a row: the event loop turns between slices.
+    await inSlices(rows.length, (i) => {
       const row = rows[i] as Row
-      const seq = Number(row.seq)
-      const uuid = String(row.sealed_uuid)
       sealed.push({
-        seq,
-        uuid,
+        seq: Number(row.seq),
+        uuid: String(row.sealed_uuid),
         row: row.uuid === null || row.uuid === undefined ? null : leafOfRow(toEntry, row, true),
       })
-    }
+    })
     return sealed
   }
 

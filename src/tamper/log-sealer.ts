@@ -1,4 +1,5 @@
 import { StoreError } from '../errors.js'
+import { nextTurn } from '../slices.js'
 import type { Store } from '../store/store.js'
 
 /** What `seal()` did. */
@@ -72,7 +73,7 @@ export class LogSealer {
       if (!outcome.sweepContinued) ownSweep = true
       if (outcome.sweepEnded && ownSweep) return { sealed, treeSize: outcome.size }
       // Let the event loop breathe between batches (SQLite's run synchronously).
-      await new Promise((resolve) => setImmediate(resolve))
+      await nextTurn()
     }
   }
 

@@ -1,7 +1,6 @@
 import { z } from 'zod'
-import { nextTurn } from '../in-flight.js'
 import { parseOrThrow } from '../schema/issues.js'
-import { LEAF_SLICE } from '../store/row-leaf.js'
+import { inSlices } from '../slices.js'
 import type { SealedRow, Store } from '../store/store.js'
 import { expectedRoot } from './checkpoint-check.js'
 import { noteVerifierFor, type PublicKeyInput } from './keys.js'
@@ -38,7 +37,8 @@ export interface VerifyOptions {
   onProgress?: ((progress: VerifyProgress) => void) | undefined
 }
 
-const CHUNK = 16 * TILE_WIDTH
+/** Seals verify reads per query (8 leaf tiles): small enough that a chunk's rows, alive while hashed, keep GC pauses short. */
+export const VERIFY_CHUNK = 8 * TILE_WIDTH
 const UNSEALED_SHOWN = 100
 
 interface Chunk {
@@ -77,9 +77,11 @@ function checkOptions(options: unknown, origin: string): VerifyOptions {
   return o
 }
 
-// Entries per statement of the scan for entries without a seal: small enough that no statement
-// grows with the log (a statement_timeout) and a synchronous SQLite chunk stays short.
-const SCAN_CHUNK = 16_384
+/**
+ * Entries per statement of verify's scan for entries without a seal: small enough that no
+ * statement grows with the log (a statement_timeout) and a synchronous SQLite chunk stays short.
+ */
+export const SCAN_CHUNK = 4096
 
 /** Every stored checkpoint, oldest first, as the roots it vouches for. */
 async function storedCheckpoints(
@@ -119,12 +121,12 @@ async function walkSeals(
   let requested = 0
   const request = () => {
     if (requested >= end) return
-    ahead.push(readChunk(store, requested, Math.min(requested + CHUNK, end)))
-    requested += CHUNK
+    ahead.push(readChunk(store, requested, Math.min(requested + VERIFY_CHUNK, end)))
+    requested += VERIFY_CHUNK
   }
   request()
   request()
-  for (let from = 0; ahead.length > 0; from += CHUNK) {
+  for (let from = 0; ahead.length > 0; from += VERIFY_CHUNK) {
     const chunk = await (ahead.shift() as Promise<Chunk>)
     request()
     let at = from
@@ -135,8 +137,8 @@ async function walkSeals(
       walk.report({ kind: 'seq_gap', seq: at, detail })
       for (; at < seq; at++) walk.skip(at, storedLeaf(chunk.tiles, at))
     }
-    for (const [i, row] of chunk.rows.entries()) {
-      if (i > 0 && i % LEAF_SLICE === 0) await nextTurn()
+    await inSlices(chunk.rows.length, (i) => {
+      const row = chunk.rows[i] as SealedRow
       gapTo(row.seq)
       const leaf = storedLeaf(chunk.tiles, row.seq)
       if (leaf === undefined) {
@@ -149,8 +151,8 @@ async function walkSeals(
       }
       walk.add(row.seq, row.uuid, row.row, leaf)
       at = row.seq + 1
-    }
-    gapTo(Math.min(from + CHUNK, end))
+    })
+    gapTo(Math.min(from + VERIFY_CHUNK, end))
     read += chunk.rows.length
     onProgress(read)
   }

@@ -1,7 +1,6 @@
 // Every committed entry is sealed exactly once: several writer processes and two sealer processes
 // on one log, then sealers killed with SIGKILL in the middle of a batch. On a SQLite file and on
 // PostgreSQL (a schema of its own, dropped after). The children are ./worker.ts.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { createHash, randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,79 +11,15 @@ import Database from 'better-sqlite3'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type AuditLog, createAuditLog } from '../../src/index.js'
+import { ChildScript } from '../support/child-script.js'
 import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
 import type { WorkerConfig } from './worker.js'
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url))
-/** Children still running when a test fails are killed after the file (by their own handle). */
-const running = new Set<ChildProcessWithoutNullStreams>()
-afterAll(() => {
-  for (const child of running) child.kill('SIGKILL')
-})
-
-interface Exit {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** A worker child process: its stdout lines as they come, and how it ended. */
-class Worker {
-  readonly child: ChildProcessWithoutNullStreams
-  readonly exited: Promise<Exit>
-  #stdout = ''
-  #stderr = ''
-  #waiters: { line: string; resolve: () => void }[] = []
-
+/** A worker child process (./worker.ts). */
+class Worker extends ChildScript {
   constructor(config: WorkerConfig) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(config)], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    running.add(this.child)
-    this.child.stdout.setEncoding('utf8')
-    this.child.stderr.setEncoding('utf8')
-    this.child.stdout.on('data', (chunk: string) => {
-      this.#stdout += chunk
-      const lines = this.#stdout.split('\n')
-      this.#waiters = this.#waiters.filter((w) => {
-        if (!lines.includes(w.line)) return true
-        w.resolve()
-        return false
-      })
-    })
-    this.child.stderr.on('data', (chunk: string) => {
-      this.#stderr += chunk
-    })
-    this.exited = new Promise((resolve, reject) => {
-      this.child.on('error', reject)
-      this.child.on('close', (code, signal) => {
-        running.delete(this.child)
-        resolve({ code, signal, stdout: this.#stdout, stderr: this.#stderr })
-      })
-    })
-  }
-
-  /** Resolves when the child prints this line; rejects if it ends first. */
-  waitFor(line: string): Promise<void> {
-    const printed = new Promise<void>((resolve) => {
-      if (this.#stdout.split('\n').includes(line)) resolve()
-      else this.#waiters.push({ line, resolve })
-    })
-    const ended = this.exited.then((exit) => {
-      if (!exit.stdout.split('\n').includes(line)) {
-        throw new Error(`the worker ended (${exit.code ?? exit.signal}) before printing ${line}:\n${exit.stderr}`)
-      }
-    })
-    return Promise.race([printed, ended])
-  }
-
-  /** The JSON of the last line the child printed, once it exits with code 0. */
-  async result<T>(): Promise<T> {
-    const exit = await this.exited
-    if (exit.code !== 0) throw new Error(`the worker failed (${exit.code ?? exit.signal}):\n${exit.stderr}`)
-    const lines = exit.stdout.trim().split('\n')
-    return JSON.parse(lines[lines.length - 1] as string) as T
+    super(WORKER, config)
   }
 }
 

@@ -61,8 +61,8 @@ function cases(h: TamperHarness, unavailable?: string) {
     `rows auditkit would never write: ${h.name}${unavailable ? ` (skipped: ${unavailable})` : ''}`,
     () => {
       afterAll(() => h.teardown())
-      // Whatever a row holds, nothing escapes uncaught.
-      guardEachTest()
+      // Whatever a row holds, nothing escapes uncaught and the event loop never stalls.
+      guardEachTest({ stalls: true })
 
       async function insertRaw(fx: TamperFixture, shape: BadShape): Promise<string> {
         const uuid = randomUUID()

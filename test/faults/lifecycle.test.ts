@@ -18,8 +18,11 @@ import {
 import pg from 'pg'
 import { afterAll, describe, expect, test } from 'vitest'
 import { type AuditLog, createAuditLog, StoreError, ValidationError } from '../../src/index.js'
-import { assertNoStall, watchBlocking } from '../support/fault-guards.js'
+import { assertNoStall, guardEachTest, watchBlocking } from '../support/fault-guards.js'
 import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
+
+// Nothing escapes uncaught and the event loop never stalls, in any test of this file.
+guardEachTest({ stalls: true })
 
 const unavailable = await postgresUnavailable()
 const dir = mkdtempSync(join(tmpdir(), 'auditkit-lifecycle-'))

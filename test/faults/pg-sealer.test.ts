@@ -6,9 +6,12 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type AuditLog, createAuditLog } from '../../src/index.js'
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js'
-import { assertNoStall, watchBlocking } from '../support/fault-guards.js'
+import { assertNoStall, guardEachTest, watchBlocking } from '../support/fault-guards.js'
 import { type PgServer, pgServerUnavailable, startPgServer } from '../support/pg-server.js'
 import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
+
+// Nothing escapes uncaught and the event loop never stalls, in any test of this file.
+guardEachTest({ stalls: true })
 
 const unavailable = await postgresUnavailable()
 const serverUnavailable = await pgServerUnavailable()

@@ -8,7 +8,11 @@ import pg from 'pg'
 import { afterAll, afterEach, describe, expect, test, vi } from 'vitest'
 import { type AuditLog, createAuditLog, generateKeyPair } from '../../src/index.js'
 import { SqlStore } from '../../src/store/sql-store.js'
+import { guardEachTest } from '../support/fault-guards.js'
 import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
+
+// Nothing escapes uncaught and the event loop never stalls, in any test of this file.
+guardEachTest({ stalls: true })
 
 const KEYS = generateKeyPair()
 const unavailable = await postgresUnavailable()

@@ -182,18 +182,23 @@ export function assertNoStall(report: BlockingReport, what = 'the event loop'): 
 
 /**
  * Guards every test of the enclosing suite (vitest's beforeEach and afterEach): a test after which
- * an uncaught exception or unhandled rejection was recorded fails.
+ * an uncaught exception or unhandled rejection was recorded fails; with `stalls`, so does a test
+ * during which the event loop stalled (see {@link assertNoStall}), whatever the test was doing.
  */
-export function guardEachTest(): void {
+export function guardEachTest(options: { stalls?: boolean } = {}): void {
   let guard: ProcessGuard | undefined
+  let watch: { stop(): BlockingReport } | undefined
   beforeEach(() => {
     guard = guardProcess()
+    if (options.stalls) watch = watchBlocking()
   })
   afterEach(() => {
     try {
       guard?.assertNone()
+      if (watch !== undefined) assertNoStall(watch.stop(), 'the event loop, during the test,')
     } finally {
       guard?.dispose()
+      watch?.stop()
     }
   })
 }

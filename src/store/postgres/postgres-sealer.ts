@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
 import type { Entry } from '../../entry.js'
-import { nextTurn } from '../../in-flight.js'
+import { inSlices } from '../../slices.js'
 import { openBatch, type SealedBatch } from '../../tamper/seal-batch.js'
 import { partialTiles } from '../../tamper/tiles.js'
 import { bulkColumns } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
-import { LEAF_SLICE, leafOfRow } from '../row-leaf.js'
+import { leafOfRow } from '../row-leaf.js'
 import { type SealDialect, tilesSql, toTile } from '../seal-sql.js'
 import type { SealOutcome, StoreLocation } from '../store.js'
 
@@ -78,7 +78,7 @@ export function postgresSealer(
   // While a sweep is under way the batch goes on without looking: the look would walk every entry
   // the sweep sealed so far (its snapshot is not the state's yet).
   const check =
-    `SELECT s.size AS size, s.sweep_snapshot IS NOT NULL AS sweeping, CASE WHEN s.sweep_snapshot IS NOT NULL THEN true ELSE ` +
+    `SELECT s.size AS size, CASE WHEN s.sweep_snapshot IS NOT NULL THEN true ELSE ` +
     `(EXISTS (SELECT 1 FROM ${d.table} e WHERE e.tx_id >= pg_snapshot_xmax(s.sealed_snapshot) AND ${unsealed}) ` +
     `OR EXISTS (SELECT 1 FROM ${d.table} e WHERE e.tx_id IN (SELECT pg_snapshot_xip(s.sealed_snapshot)) AND ${unsealed})) END AS pending ` +
     `FROM ${d.sealer} s WHERE s.id = 1`
@@ -139,7 +139,7 @@ export function postgresSealer(
       // One round trip: this transaction's settings, then whether anything is pending at all.
       const [found] = await tx.query(`${SETTINGS}; ${check}`)
       if (found === undefined) throw new Error('the sealer state row is missing: run migrate()')
-      if (found.sweeping !== true && found.pending !== true) return { ...IDLE, size: Number(found.size) }
+      if (found.pending !== true) return { ...IDLE, size: Number(found.size) }
       const [lock] = await tx.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [lockKey])
       if (lock?.ok !== true) return BUSY
       // Read after the lock is held (a statement of its own: its snapshot follows the lock). A new
@@ -174,11 +174,8 @@ export function postgresSealer(
       let batch: SealedBatch
       try {
         const open = openBatch(current, partial.map(toTile))
-        for (let i = 0; i < rows.length; i++) {
-          // Hashing and appending cost microseconds an entry: the event loop runs between slices.
-          if (i > 0 && i % LEAF_SLICE === 0) await nextTurn()
-          open.push(leafOfRow(toEntry, rows[i] as Row).leaf)
-        }
+        // Hashing and appending cost microseconds an entry: the event loop turns between slices.
+        await inSlices(rows.length, (i) => open.push(leafOfRow(toEntry, rows[i] as Row).leaf))
         batch = open.finish()
       } catch (error) {
         await inserting.catch(() => {})

@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3'
+import { inSlices, SLICE } from '../../slices.js'
 import type { Row, SqlExecutor } from '../executor.js'
 
 type Database = BetterSqlite3.Database
@@ -17,8 +18,6 @@ export function isSqliteBusy(error: unknown): boolean {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-/** Rows a batch writes between two turns of the event loop, on a file auditkit opened. */
-export const BATCH_SLICE = 500
 const MAX_BUSY_PAUSE_MS = 50
 
 /**
@@ -54,7 +53,7 @@ export async function whenUnlocked<T>(db: Database, timeoutMs: number, fn: () =>
  * nothing, so trying it again never writes twice. Without it, the connection's own busy timeout
  * applies (a Database the caller passed in).
  *
- * On such a file (no one else holds the connection), a batch of more than {@link BATCH_SLICE}
+ * On such a file (no one else holds the connection), a batch of more than {@link SLICE}
  * rows is written a slice at a time with the event loop turning between slices, inside one
  * transaction; the connection's other statements wait for it, so that none lands inside it.
  */
@@ -88,10 +87,17 @@ export class SqliteExecutor implements SqlExecutor {
     return statement
   }
 
-  /** Runs `fn`; while it fails because another connection holds the lock, again after a pause (see the class). */
-  async #whenFree<T>(fn: () => T): Promise<T> {
-    if (this.busyTimeoutMs === undefined) return fn()
-    return whenUnlocked(this.db, this.busyTimeoutMs, fn)
+  /**
+   * Runs `fn` at once; only when another connection holds the lock, again after pauses (see the
+   * class). The first attempt adds no promise of its own: reads are the query path.
+   */
+  #whenFree<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn())
+    } catch (error) {
+      if (this.busyTimeoutMs === undefined || !isSqliteBusy(error)) return Promise.reject(error)
+      return whenUnlocked(this.db, this.busyTimeoutMs, fn)
+    }
   }
 
   /** Resolves when no sliced batch holds the connection (at once, without a turn, when none does). */
@@ -99,8 +105,8 @@ export class SqliteExecutor implements SqlExecutor {
     while (this.#exclusive !== undefined) await this.#exclusive
   }
 
-  async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    if (this.#exclusive !== undefined) await this.#free()
+  query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    if (this.#exclusive !== undefined) return this.#free().then(() => this.query(sql, params))
     return this.#whenFree(() => {
       const statement = this.#prepare(sql)
       if (statement.reader) return statement.all(params) as Row[]
@@ -112,7 +118,7 @@ export class SqliteExecutor implements SqlExecutor {
   async batch(sql: string, paramLists: readonly (readonly unknown[])[]): Promise<void> {
     if (this.#exclusive !== undefined) await this.#free()
     const statement = this.#prepare(sql)
-    if (this.busyTimeoutMs !== undefined && paramLists.length > BATCH_SLICE && !this.db.inTransaction) {
+    if (this.busyTimeoutMs !== undefined && paramLists.length > SLICE && !this.db.inTransaction) {
       await this.#sliced(statement, paramLists)
       return
     }
@@ -133,10 +139,7 @@ export class SqliteExecutor implements SqlExecutor {
     try {
       await this.#whenFree(() => this.db.exec('BEGIN IMMEDIATE'))
       try {
-        for (let i = 0; i < paramLists.length; i++) {
-          if (i > 0 && i % BATCH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
-          statement.run(paramLists[i])
-        }
+        await inSlices(paramLists.length, (i) => statement.run(paramLists[i]))
         this.db.exec('COMMIT')
       } catch (error) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK')
