@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { generateKeyPair } from '../src/index.js'
 import { DEFAULT_SEAL_BATCH_SIZE } from '../src/options.js'
-import { SCAN_CHUNK } from '../src/tamper/log-verify.js'
+import { SCAN_CHUNK } from '../src/sealing/log-verify.js'
 import type { BenchArgs } from './args.js'
 import { createPopulation, EntryGenerator } from './data.js'
 import type { EngineBench } from './engine-bench.js'

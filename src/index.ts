@@ -26,10 +26,11 @@ export type { JsonValue, Metadata } from './schema/metadata.js'
 export { METADATA_MAX_BYTES, METADATA_MAX_DEPTH } from './schema/metadata.js'
 export { DEFAULT_LIMIT, MAX_LIMIT } from './schema/query-schema.js'
 export { USER_AGENT_MAX_LENGTH } from './schema/text.js'
-export { generateKeyPair, type PublicKeyInput, type SigningKeyInput } from './tamper/keys.js'
-export type { SealResult } from './tamper/log-sealer.js'
-export type { VerifyOptions, VerifyProgress } from './tamper/log-verify.js'
-export { NoteError, type NoteErrorReason } from './tamper/note-error.js'
+export type { SealResult } from './sealing/log-sealer.js'
+export type { VerifyOptions, VerifyProgress } from './sealing/log-verify.js'
+export { verifyExport } from './sealing/verify-export.js'
+export { generateKeyPair, type PublicKeyInput, type SigningKeyInput } from './tlog/keys.js'
+export { NoteError, type NoteErrorReason } from './tlog/note-error.js'
 export {
   type CheckpointContent,
   type ConsistencyProof,
@@ -37,6 +38,5 @@ export {
   readCheckpoint,
   verifyConsistency,
   verifyInclusion,
-} from './tamper/proofs.js'
-export type { VerifyProblem, VerifyProblemKind, VerifyResult } from './tamper/tree-verifier.js'
-export { verifyExport } from './tamper/verify-export.js'
+} from './tlog/proofs.js'
+export type { VerifyProblem, VerifyProblemKind, VerifyResult } from './tlog/tree-verifier.js'

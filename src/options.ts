@@ -8,8 +8,8 @@ import { IDENTIFIER, TABLE_NAME_MAX_LENGTH } from './store/identifiers.js'
 import { isKysely } from './store/kysely-executor.js'
 import { isPgPool } from './store/postgres/postgres-executor.js'
 import { isSqliteDatabase } from './store/sqlite/sqlite-executor.js'
-import { noteSignerFor } from './tamper/keys.js'
-import { isValidKeyName, type NoteSigner } from './tamper/note-keys.js'
+import { noteSignerFor } from './tlog/keys.js'
+import { isValidKeyName, type NoteSigner } from './tlog/note-keys.js'
 
 /** A pg.Pool, as far as auditkit's types need to know (so that @types/pg is not required). */
 export interface PgPoolLike {

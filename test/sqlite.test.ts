@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, test, vi } from 'vitest'
 import { createAuditLog, StoreError } from '../src/index.js'
+import { verifyStore } from '../src/sealing/log-verify.js'
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../src/store/store.js'
-import { verifyStore } from '../src/tamper/log-verify.js'
 import { writeFromProcess } from './support/processes.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'auditkit-sqlite-'))

@@ -1,4 +1,4 @@
-import type { StoredFields } from '../tamper/entry-leaf.js'
+import type { StoredFields } from '../tlog/entry-leaf.js'
 import type { Row } from './executor.js'
 import type { ListQuery, Position, StoredEntry, StoreFilters } from './store.js'
 

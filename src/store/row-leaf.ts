@@ -1,6 +1,6 @@
 import type { Entry } from '../entry.js'
 import { storedEntryProblem } from '../schema/stored-entry.js'
-import { type RowLeaf, rowLeaf } from '../tamper/entry-leaf.js'
+import { type RowLeaf, rowLeaf } from '../tlog/entry-leaf.js'
 import { storedFieldsOf } from './entry-sql.js'
 import type { Row } from './executor.js'
 

@@ -1,4 +1,4 @@
-import type { Tile, TileKey } from '../tamper/tiles.js'
+import type { Tile, TileKey } from '../tlog/tiles.js'
 import { bulkColumns, type Sql, type SqlDialect } from './entry-sql.js'
 
 /** What the shared sealing queries need to know of an engine, beyond its entry dialect. */

@@ -1,7 +1,7 @@
 import type { Entry } from '../entry.js'
-import type { RowLeaf } from '../tamper/entry-leaf.js'
-import type { TreeState } from '../tamper/seal-batch.js'
-import type { Tile, TileKey } from '../tamper/tiles.js'
+import type { RowLeaf } from '../tlog/entry-leaf.js'
+import type { TreeState } from '../tlog/seal-batch.js'
+import type { Tile, TileKey } from '../tlog/tiles.js'
 
 /** An entry as handed to a store: checked, cleaned, with its metadata already serialized. */
 export interface StoredEntry {

@@ -11,7 +11,7 @@ import {
   type VerifyResult,
   verifyExport,
 } from '../../src/index.js'
-import { entryLeafHash } from '../../src/tamper/entry-leaf.js'
+import { entryLeafHash } from '../../src/tlog/entry-leaf.js'
 import type { Row, TamperFixture, TamperHarness } from './tamper-harness.js'
 
 const ORIGIN = 'audit.example.com/tamper-test'

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { canonicalBytes, canonicalJson } from '../../src/tamper/canonical-json.js'
+import { canonicalBytes, canonicalJson } from '../../src/tlog/canonical-json.js'
 
 // Expected outputs below are data copied from published sources or written by hand from the rule
 // they test; none is computed by the code under test.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
-import { formatCheckpoint, parseCheckpoint } from '../../src/tamper/checkpoint.js'
+import { formatCheckpoint, parseCheckpoint } from '../../src/tlog/checkpoint.js'
 import {
   generateNoteKeyPair,
   NoteError,
@@ -9,7 +9,7 @@ import {
   parseSignerKey,
   parseVerifierKey,
   signNote,
-} from '../../src/tamper/signed-note.js'
+} from '../../src/tlog/signed-note.js'
 
 // The example checkpoint of c2sp.org/tlog-checkpoint, copied from C2SP/C2SP, tlog-checkpoint.md
 // (its public key is not published, so only its form is checked here).

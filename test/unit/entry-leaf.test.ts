@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { Entry } from '../../src/index.js'
-import { CANONICAL_MAX_DEPTH, canonicalJson } from '../../src/tamper/canonical-json.js'
+import { CANONICAL_MAX_DEPTH, canonicalJson } from '../../src/tlog/canonical-json.js'
 import {
   entryCanonicalJson,
   entryLeafHash,
@@ -9,8 +9,8 @@ import {
   type StoredFields,
   storedFieldsCanonicalJson,
   storedFieldsLeafHash,
-} from '../../src/tamper/entry-leaf.js'
-import { leafHash } from '../../src/tamper/merkle.js'
+} from '../../src/tlog/entry-leaf.js'
+import { leafHash } from '../../src/tlog/merkle.js'
 
 // Expected values computed by an independent implementation, not the code under test: Python 3's
 // json.dumps(e, sort_keys=True, separators=(',', ':'), ensure_ascii=False) (equal to JCS for these

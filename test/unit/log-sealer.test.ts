@@ -2,8 +2,8 @@
 // while they fail, back to the interval after a success, and a prompt stop. The store is a stand-in
 // whose batches fail on demand: this is the scheduling alone (fault tests run it on real databases).
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { LogSealer } from '../../src/sealing/log-sealer.js'
 import type { SealOutcome, Store } from '../../src/store/store.js'
-import { LogSealer } from '../../src/tamper/log-sealer.js'
 
 const DONE: SealOutcome = { sealed: 0, size: 0, busy: false, sweepContinued: false, sweepEnded: true }
 

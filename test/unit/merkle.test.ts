@@ -14,7 +14,7 @@ import {
   rootFromNodes,
   verifyConsistency,
   verifyInclusion,
-} from '../../src/tamper/merkle.js'
+} from '../../src/tlog/merkle.js'
 import {
   CONSISTENCY_NODES,
   CONSISTENCY_PROOFS,

@@ -1,14 +1,14 @@
 import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import { AuditLogError, ValidationError } from '../../src/errors.js'
-import { formatCheckpoint } from '../../src/tamper/checkpoint.js'
+import { formatCheckpoint } from '../../src/tlog/checkpoint.js'
 import {
   generateKeyPair,
   noteSignerFor,
   noteVerifierFor,
   openCheckpoint,
   type PublicKeyInput,
-} from '../../src/tamper/keys.js'
+} from '../../src/tlog/keys.js'
 import {
   consistencyProof,
   EMPTY_ROOT,
@@ -17,7 +17,7 @@ import {
   leafHash,
   MerkleFrontier,
   rootFromLeaves,
-} from '../../src/tamper/merkle.js'
+} from '../../src/tlog/merkle.js'
 import {
   type ConsistencyProof,
   decodeHash,
@@ -25,8 +25,8 @@ import {
   type InclusionProof,
   verifyConsistency,
   verifyInclusion,
-} from '../../src/tamper/proofs.js'
-import { NoteError, type NoteErrorReason, signNote, verifierKeyFor } from '../../src/tamper/signed-note.js'
+} from '../../src/tlog/proofs.js'
+import { NoteError, type NoteErrorReason, signNote, verifierKeyFor } from '../../src/tlog/signed-note.js'
 
 const ORIGIN = 'audit.example.com/log'
 const SIZE = 13

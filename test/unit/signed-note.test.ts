@@ -15,7 +15,7 @@ import {
   signNote,
   verifierKeyFor,
   verifyNote,
-} from '../../src/tamper/signed-note.js'
+} from '../../src/tlog/signed-note.js'
 
 // Test vectors copied from golang/mod, sumdb/note/note_test.go (TestNewVerifier, TestNewSigner, TestSign,
 // TestVerifierList, TestOpen): the reference implementation golang.org/x/mod/sumdb/note.

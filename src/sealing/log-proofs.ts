@@ -1,9 +1,9 @@
 import { AuditLogError, ValidationError } from '../errors.js'
 import type { Store } from '../store/store.js'
-import type { GetNode } from './merkle-nodes.js'
-import { consistencyProof, inclusionProof } from './merkle-proofs.js'
-import { type ConsistencyProof, encodeHash, type InclusionProof } from './proofs.js'
-import { MissingNodeError, nodeGetter, nodesRead, tilesFor } from './tiles.js'
+import type { GetNode } from '../tlog/merkle-nodes.js'
+import { consistencyProof, inclusionProof } from '../tlog/merkle-proofs.js'
+import { type ConsistencyProof, encodeHash, type InclusionProof } from '../tlog/proofs.js'
+import { MissingNodeError, nodeGetter, nodesRead, tilesFor } from '../tlog/tiles.js'
 
 /** Runs `compute` over the stored tiles it needs, fetched in one query. */
 async function overTiles<T>(store: Store, compute: (getNode: GetNode) => T): Promise<T> {

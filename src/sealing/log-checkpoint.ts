@@ -1,12 +1,12 @@
 import { AuditLogError, StoreError } from '../errors.js'
 import type { Store, StoredCheckpoint } from '../store/store.js'
-import { formatCheckpoint } from './checkpoint.js'
-import { openCheckpoint, type PublicKeyInput } from './keys.js'
+import { formatCheckpoint } from '../tlog/checkpoint.js'
+import { openCheckpoint, type PublicKeyInput } from '../tlog/keys.js'
+import { verifyConsistency } from '../tlog/merkle-verify.js'
+import type { NoteSigner } from '../tlog/note-keys.js'
+import { frontierOf } from '../tlog/seal-batch.js'
+import { signNote } from '../tlog/signed-note.js'
 import { consistencyPath } from './log-proofs.js'
-import { verifyConsistency } from './merkle-verify.js'
-import type { NoteSigner } from './note-keys.js'
-import { frontierOf } from './seal-batch.js'
-import { signNote } from './signed-note.js'
 
 /**
  * Signs the sealed tree head and stores the checkpoint, unless the newest checkpoint this key

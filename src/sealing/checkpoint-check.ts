@@ -1,7 +1,7 @@
-import { type Checkpoint, parseCheckpoint } from './checkpoint.js'
-import { openCheckpoint, type PublicKeyInput } from './keys.js'
-import { parseNote } from './signed-note.js'
-import type { ExpectedRoot, VerifyProblem } from './tree-verifier.js'
+import { type Checkpoint, parseCheckpoint } from '../tlog/checkpoint.js'
+import { openCheckpoint, type PublicKeyInput } from '../tlog/keys.js'
+import { parseNote } from '../tlog/signed-note.js'
+import type { ExpectedRoot, VerifyProblem } from '../tlog/tree-verifier.js'
 
 /**
  * Reads one checkpoint for verification: with a public key its signature must verify (else the log

@@ -1,9 +1,9 @@
 import { ValidationError } from '../errors.js'
+import { parseExportLine } from '../tlog/export-line.js'
+import type { PublicKeyInput } from '../tlog/keys.js'
+import { encodeHash } from '../tlog/proofs.js'
+import { type ExpectedRoot, TreeVerifier, type VerifyProblem, type VerifyResult } from '../tlog/tree-verifier.js'
 import { expectedRoot } from './checkpoint-check.js'
-import { parseExportLine } from './export-line.js'
-import type { PublicKeyInput } from './keys.js'
-import { encodeHash } from './proofs.js'
-import { type ExpectedRoot, TreeVerifier, type VerifyProblem, type VerifyResult } from './tree-verifier.js'
 
 async function* linesOf(input: string | Iterable<string> | AsyncIterable<string>): AsyncGenerator<string> {
   if (typeof input === 'string') {
