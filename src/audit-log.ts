@@ -12,21 +12,22 @@ import type {
   Paging,
   PasswordChangeInput,
 } from './entry.js'
-import { AuditLogError, NotFoundError, StoreError, ValidationError, type ValidationIssue } from './errors.js'
+import { IntegrityError, NotFoundError, StoreError, ValidationError, type ValidationIssue } from './errors.js'
 import { InFlight } from './in-flight.js'
-import type { ResolvedOptions } from './options.js'
+import type { ResolvedOptions, UsingHandle } from './options.js'
 import { toStoreFilters } from './parse-filters.js'
 import { type CheckedInput, prepareEntry } from './prepare-entry.js'
 import { entryInputSchema, passwordChangeSchema } from './schema/entry-schema.js'
 import { entryUuidSchema } from './schema/fields.js'
 import { parseOrThrow, toIssues } from './schema/issues.js'
-import { DEFAULT_LIMIT, querySchemas } from './schema/query-schema.js'
+import { DEFAULT_LIMIT, MAX_LIMIT, querySchemas } from './schema/query-schema.js'
 import { signCheckpoint } from './sealing/log-checkpoint.js'
 import { proveConsistencyOf, proveInclusionAt } from './sealing/log-proofs.js'
 import { LogSealer, type SealResult } from './sealing/log-sealer.js'
 import { type VerifyOptions, verifyStore } from './sealing/log-verify.js'
 import { inSlices, nextTurn } from './slices.js'
-import type { Position, Store, StoredEntry, StoreFilters } from './store/store.js'
+import type { Position, SealedRow, Store, StoredCheckpoint, StoredEntry, StoreFilters } from './store/store.js'
+import type { RowLeaf } from './tlog/entry-leaf.js'
 import { exportRowLine } from './tlog/export-line.js'
 import type { ConsistencyProof, InclusionProof } from './tlog/proofs.js'
 import { encodeHash } from './tlog/proofs.js'
@@ -35,6 +36,41 @@ import type { VerifyResult } from './tlog/tree-verifier.js'
 
 const PASSWORD_RESET = 'admin_password_reset'
 const DEFAULT_BATCH = 500
+const EXPORT_BATCH = 2000
+
+/**
+ * A range of positions in the sealed tree: `fromSeq` (default 0) up to `toSeq`, exclusive
+ * (default: the sealed size).
+ *
+ * @example
+ * audit.exportLog({ fromSeq: 1000, toSeq: 2000 })
+ */
+export interface SeqRange {
+  fromSeq?: number | undefined
+  toSeq?: number | undefined
+}
+
+const seq = z
+  .int({ error: 'must be a non-negative integer' })
+  .min(0, { error: 'must be a non-negative integer' })
+  .max(Number.MAX_SAFE_INTEGER)
+const exportRangeSchema = z
+  .strictObject({ fromSeq: seq.optional(), toSeq: seq.optional() })
+  .refine((r) => r.toSeq === undefined || r.fromSeq === undefined || r.fromSeq <= r.toSeq, {
+    error: 'must not be below fromSeq',
+    path: ['toSeq'],
+  })
+const readSealedSchema = z
+  .strictObject({ fromSeq: seq, toSeq: seq })
+  .refine((r) => r.fromSeq <= r.toSeq, { error: 'must not be below fromSeq', path: ['toSeq'] })
+  .refine((r) => r.toSeq - r.fromSeq <= MAX_LIMIT, {
+    error: `must be at most ${MAX_LIMIT} above fromSeq`,
+    path: ['toSeq'],
+  })
+const listCheckpointsSchema = z.strictObject({
+  fromSize: seq.optional(),
+  limit: z.int({ error: 'must be an integer from 1 to 1000' }).min(1).max(1000).optional(),
+})
 
 interface Schemas {
   readonly entry: ReturnType<typeof entryInputSchema>
@@ -351,7 +387,7 @@ export class AuditLog<A extends string = DefaultAction> {
    *   await audit.using(trx).logPasswordChange({ targetUserUuid: userId, adminUserUuid: adminId })
    * })
    */
-  using(handle: unknown): AuditLog<A> {
+  using(handle: UsingHandle): AuditLog<A> {
     return new AuditLog<A>(this.#store.using(handle), this.#options, this.#schemas, this.#shared)
   }
 
@@ -402,14 +438,8 @@ export class AuditLog<A extends string = DefaultAction> {
         ])
       }
       await this.#shared.sealer.sealAll()
-      const stored = await signCheckpoint(this.#shared.root, signer, origin, this.#options.publicKey)
-      return {
-        note: stored.note,
-        origin,
-        treeSize: stored.size,
-        rootHash: encodeHash(stored.rootHash),
-        createdAt: stored.createdAt,
-      }
+      const stored = await signCheckpoint(this.#shared.root, signer, origin, this.#options.keys ?? [])
+      return this.#signed(stored)
     })
   }
 
@@ -425,30 +455,123 @@ export class AuditLog<A extends string = DefaultAction> {
    * if (!result.ok) alert(result.problems[0])
    */
   verify(options: VerifyOptions = {}): Promise<VerifyResult> {
-    return this.#run('verify', () =>
-      verifyStore(this.#shared.root, this.#options.origin, this.#options.publicKey, options),
-    )
+    return this.#run('verify', () => verifyStore(this.#shared.root, this.#options.origin, this.#options.keys, options))
   }
 
   /**
-   * Every sealed entry in seq order as JSON Lines (one line per entry, without the newline), read
-   * a batch at a time: what `verifyExport` checks with no database.
+   * Sealed entries in seq order as JSON Lines (one line per entry, without the newline), read a
+   * batch at a time: what `verifyExport` checks with no database. `fromSeq` (default 0) and
+   * `toSeq` (exclusive; default the sealed size when the export starts) select a range, to resume
+   * an export or to follow the entries sealed since the last one. A line of a row that cannot be
+   * read as an entry holds its stored text (`{"seq":n,"unreadable":{...}}`); a sealed entry that
+   * is gone stops the export with an IntegrityError (`entry_missing`).
    *
    * @example
    * const out = fs.createWriteStream('audit-export.jsonl')
    * for await (const line of audit.exportLog()) out.write(line + '\n')
+   * // later: only what was sealed since
+   * for await (const line of audit.exportLog({ fromSeq: lastSeq + 1 })) out.write(line + '\n')
    */
-  exportLog(): AsyncIterableIterator<string> {
-    const root = this.#shared.root
-    const read = (from: number, to: number) => this.#run('exportLog', () => root.sealedRange(from, to))
-    const size = () => this.#run('exportLog', async () => (await root.sealState()).size)
+  exportLog(options: SeqRange = {}): AsyncIterableIterator<string> {
+    const range = parseOrThrow(exportRangeSchema, options)
+    const rows = this.#sealedRows('exportLog', range)
     return (async function* exportLines() {
-      const end = await size()
-      for (let from = 0; from < end; from += DEFAULT_BATCH * 4) {
-        for (const sealed of await read(from, Math.min(from + DEFAULT_BATCH * 4, end))) {
-          if (sealed.row === null)
-            throw new AuditLogError(`the entry sealed at seq ${sealed.seq} (uuid ${sealed.uuid}) is gone: run verify()`)
-          yield exportRowLine(sealed.seq, sealed.row)
+      for await (const sealed of rows) yield exportRowLine(sealed.seq, sealed.row as RowLeaf)
+    })()
+  }
+
+  /**
+   * The sealed entries with `fromSeq <= seq < toSeq`, in seq order, each with its `seq`: read by
+   * position in the tree rather than by time, so that nothing committed late is missed when
+   * following a log. At most {@link MAX_LIMIT} (10,000) per call; `toSeq` beyond the sealed size
+   * gives what is sealed so far. Rejects with a StoreError for a row that cannot be read as an
+   * entry, and an IntegrityError (`entry_missing`) for a sealed entry that is gone.
+   *
+   * @example
+   * let next = 0
+   * for (;;) {
+   *   const entries = await audit.readSealed({ fromSeq: next, toSeq: next + 1000 })
+   *   for (const e of entries) forward(e)
+   *   if (entries.length < 1000) break
+   *   next += entries.length
+   * }
+   */
+  readSealed(options: { fromSeq: number; toSeq: number }): Promise<Entry<A>[]> {
+    return this.#run('readSealed', async () => {
+      const { fromSeq, toSeq } = parseOrThrow(readSealedSchema, options)
+      const entries: Entry<A>[] = []
+      for await (const sealed of this.#sealedRows('readSealed', { fromSeq, toSeq })) {
+        const row = sealed.row as RowLeaf
+        if (row.entry === null || row.unreadable !== undefined) {
+          throw new StoreError(
+            'readSealed',
+            `the entry ${sealed.uuid} at seq ${sealed.seq} cannot be read (${row.unreadable}): run verify()`,
+          )
+        }
+        entries.push({ ...row.entry, seq: sealed.seq } as Entry<A>)
+      }
+      return entries
+    })
+  }
+
+  /**
+   * The stored checkpoints of at least `fromSize` entries (default 0), oldest first, at most
+   * `limit` (default 100, at most 1000), read without signing or sealing: what a verifier or a
+   * witness fetches. Nothing here is verified; pass the notes to `verifyCheckpoint` or `verify()`.
+   * Page on with `fromSize: last.treeSize + 1`.
+   *
+   * @example
+   * const [first] = await audit.listCheckpoints({ fromSize: 1000, limit: 1 })
+   */
+  listCheckpoints(options: { fromSize?: number; limit?: number } = {}): Promise<SignedCheckpoint[]> {
+    return this.#run('listCheckpoints', async () => {
+      const { fromSize = 0, limit = DEFAULT_LIMIT } = parseOrThrow(listCheckpointsSchema, options)
+      return (await this.#shared.root.checkpointsFrom(fromSize, limit)).map((c) => this.#signed(c))
+    })
+  }
+
+  /**
+   * The newest stored checkpoint, or null when none was signed; read without signing or sealing.
+   * Not verified: pass its note to `verifyCheckpoint`.
+   *
+   * @example
+   * const latest = await audit.latestCheckpoint()
+   */
+  latestCheckpoint(): Promise<SignedCheckpoint | null> {
+    return this.#run('latestCheckpoint', async () => {
+      const stored = await this.#shared.root.latestCheckpoint()
+      return stored === null ? null : this.#signed(stored)
+    })
+  }
+
+  #signed(stored: StoredCheckpoint): SignedCheckpoint {
+    const origin = stored.note.slice(0, Math.max(0, stored.note.indexOf('\n')))
+    return Object.freeze({
+      note: stored.note,
+      origin,
+      treeSize: stored.size,
+      rootHash: encodeHash(stored.rootHash),
+      createdAt: stored.createdAt,
+    })
+  }
+
+  /** Seals in [fromSeq, toSeq) (toSeq clipped to the sealed size), a batch per query; a seal whose entry is gone throws. */
+  #sealedRows(operation: string, range: SeqRange): AsyncIterableIterator<SealedRow> {
+    const root = this.#shared.root
+    const run = <T>(fn: () => Promise<T>) => this.#run(operation, fn)
+    return (async function* rows() {
+      const { size } = await run(() => root.sealState())
+      const end = Math.min(range.toSeq ?? size, size)
+      for (let from = range.fromSeq ?? 0; from < end; from += EXPORT_BATCH) {
+        const to = Math.min(from + EXPORT_BATCH, end)
+        for (const sealed of await run(() => root.sealedRange(from, to))) {
+          if (sealed.row === null) {
+            throw new IntegrityError(
+              'entry_missing',
+              `the entry sealed at seq ${sealed.seq} (uuid ${sealed.uuid}) is gone: run verify()`,
+            )
+          }
+          yield sealed
         }
       }
     })()
@@ -544,10 +667,15 @@ export class AuditLog<A extends string = DefaultAction> {
   }
 
   async #run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    if (this.#closing !== undefined || this.#shared.closed) throw new StoreError(operation, 'the audit log is closed')
+    if (this.#closing !== undefined || this.#shared.closed) {
+      throw new StoreError(operation, 'the audit log is closed', { closed: true })
+    }
     this.#inFlight.enter()
     try {
       return await fn()
+    } catch (error) {
+      // The store names its own steps ('insert', 'seal'...); the caller called a method.
+      throw error instanceof StoreError ? error.as(operation) : error
     } finally {
       this.#inFlight.leave()
     }

@@ -1,14 +1,52 @@
 /**
- * Base class of every error auditkit throws. Check `instanceof AuditLogError` to
- * catch anything from the library; `cause` holds the underlying error, if any.
+ * The stable code of every error auditkit throws, to branch on (messages may change):
+ * - `invalid_input`: a {@link ValidationError};
+ * - `not_found`: a {@link NotFoundError};
+ * - `store_unavailable` (the database may answer later: `retryable`), `store_failed`, `closed`
+ *   (the log was closed): a {@link StoreError};
+ * - `leaf_mismatch` (an entry no longer hashes to its sealed leaf), `entry_missing` (a sealed entry
+ *   is gone), `unreadable_entry` (a sealed row is not an entry), `tree_damaged` (stored tree nodes
+ *   are missing), `history_rewritten` (the sealed tree does not extend a signed checkpoint): an
+ *   {@link IntegrityError};
+ * - `malformed`, `bad_key`, `unknown_key`, `bad_signature`, `wrong_origin`: a `NoteError` (a signed
+ *   note, checkpoint or key was refused), the same codes the verifiers answer with;
+ * - `aborted`: the caller's AbortSignal stopped the operation;
+ * - `internal`: anything else.
+ */
+export type AuditLogErrorCode =
+  | 'invalid_input'
+  | 'not_found'
+  | 'store_unavailable'
+  | 'store_failed'
+  | 'closed'
+  | 'leaf_mismatch'
+  | 'entry_missing'
+  | 'unreadable_entry'
+  | 'tree_damaged'
+  | 'history_rewritten'
+  | 'malformed'
+  | 'bad_key'
+  | 'unknown_key'
+  | 'bad_signature'
+  | 'wrong_origin'
+  | 'aborted'
+  | 'internal'
+
+/**
+ * Base class of every error auditkit throws. Check `instanceof AuditLogError` to catch anything
+ * from the library and `code` ({@link AuditLogErrorCode}) to tell them apart; `cause` holds the
+ * underlying error, if any.
  *
  * @example
- * try { await audit.getLog(id) } catch (e) { if (e instanceof AuditLogError) console.error(e.name, e.message) }
+ * try { await audit.getLog(id) } catch (e) { if (e instanceof AuditLogError && e.code === 'not_found') res.status(404) }
  */
 export class AuditLogError extends Error {
   override readonly name: string = 'AuditLogError'
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** What went wrong, as a stable code. */
+  readonly code: AuditLogErrorCode
+  constructor(message: string, options?: { cause?: unknown; code?: AuditLogErrorCode }) {
     super(message, options)
+    this.code = options?.code ?? 'internal'
   }
 }
 
@@ -35,7 +73,7 @@ export class ValidationError extends AuditLogError {
   constructor(issues: readonly ValidationIssue[]) {
     const shown = issues.slice(0, MESSAGE_ISSUES).map((i) => `${i.field}: ${i.message}`)
     if (issues.length > MESSAGE_ISSUES) shown.push(`and ${issues.length - MESSAGE_ISSUES} more`)
-    super(`Invalid input: ${shown.join('; ')}`)
+    super(`Invalid input: ${shown.join('; ')}`, { code: 'invalid_input' })
     this.issues = Object.freeze(issues.map((i) => Object.freeze({ ...i })))
   }
   /** The names of the offending fields, in order. */
@@ -53,7 +91,7 @@ export class ValidationError extends AuditLogError {
 export class NotFoundError extends AuditLogError {
   override readonly name = 'NotFoundError'
   constructor(readonly uuid: string) {
-    super(`No audit log entry with uuid ${uuid}`)
+    super(`No audit log entry with uuid ${uuid}`, { code: 'not_found' })
   }
 }
 
@@ -62,19 +100,23 @@ export interface StoreErrorOptions {
   readonly cause?: unknown
   /** Whether the same call may succeed if tried again later (see {@link StoreError.retryable}). */
   readonly retryable?: boolean
-  /** The driver's stable error code, when it gives one (see {@link StoreError.code}). */
-  readonly code?: string | undefined
+  /** The driver's stable error code, when it gives one (see {@link StoreError.driverCode}). */
+  readonly driverCode?: string | undefined
+  /** The log was closed (code `closed`). */
+  readonly closed?: boolean
 }
 
 /**
  * The database failed (connection lost, disk full, lock timeout, missing table, a closed log...).
- * `cause` holds the driver's error; `operation` says what auditkit was doing.
+ * `cause` holds the driver's error; `operation` names the public method that failed
+ * (`'createLogEntry'`, `'treeHead'`...), or `'seal'` for background sealing. `code` is
+ * `store_unavailable` when `retryable`, `closed` for a closed log, `store_failed` otherwise.
  *
  * `retryable` is true when the failure is transient: the connection was lost or refused, the
  * server is shutting down or starting, a serialization failure or deadlock, a lock timeout,
  * SQLite busy or locked. Trying again later may succeed. auditkit itself never retries a write:
  * a write that failed this way may have been committed just before the connection dropped, so
- * a blind retry could log it twice. `code` is the driver's code when it gives one: the
+ * a blind retry could log it twice. `driverCode` is the driver's code when it gives one: the
  * PostgreSQL SQLSTATE (`'57P01'`), the SQLite result code (`'SQLITE_BUSY'`), or a Node.js
  * system error code (`'ECONNREFUSED'`).
  *
@@ -87,15 +129,31 @@ export class StoreError extends AuditLogError {
   /** True when trying again later may succeed (a lost connection, a busy database...). */
   readonly retryable: boolean
   /** The driver's error code (SQLSTATE, SQLite code, Node.js system error code), when there is one. */
-  readonly code: string | undefined
+  readonly driverCode: string | undefined
   constructor(
     readonly operation: string,
     message: string,
     options: StoreErrorOptions = {},
   ) {
-    super(`${operation} failed: ${message}`, { cause: options.cause })
-    this.code = options.code ?? driverCode(options.cause)
-    this.retryable = options.retryable ?? isTransient(options.cause)
+    const retryable = options.retryable ?? isTransient(options.cause)
+    const code = options.closed ? 'closed' : retryable ? 'store_unavailable' : 'store_failed'
+    super(`${operation} failed: ${message}`, { cause: options.cause, code })
+    this.driverCode = options.driverCode ?? driverCode(options.cause)
+    this.retryable = retryable
+  }
+
+  /** The same failure, reported as `operation` (the public method it surfaced through). */
+  as(operation: string): StoreError {
+    if (operation === this.operation) return this
+    const message = this.message.slice(`${this.operation} failed: `.length)
+    const copy = new StoreError(operation, message, {
+      cause: this.cause,
+      retryable: this.retryable,
+      driverCode: this.driverCode,
+      closed: this.code === 'closed',
+    })
+    copy.stack = this.stack
+    return copy
   }
 }
 
@@ -142,4 +200,29 @@ function isTransient(error: unknown): boolean {
   }
   const message = error instanceof Error ? error.message : ''
   return TRANSIENT_MESSAGE.test(message)
+}
+
+/** Why an {@link IntegrityError} was thrown. */
+export type IntegrityErrorCode =
+  | 'leaf_mismatch'
+  | 'entry_missing'
+  | 'unreadable_entry'
+  | 'tree_damaged'
+  | 'history_rewritten'
+
+/**
+ * The stored log does not hold together, so auditkit refuses to vouch for it: a proof asked for an
+ * entry that no longer hashes to its sealed leaf, an export met a sealed entry that is gone, the
+ * stored tree is missing nodes, or `checkpoint()` was asked to sign a tree that does not extend the
+ * last signed one. Run `verify()` for the whole picture.
+ *
+ * @example
+ * try { await audit.proveInclusion(uuid) } catch (e) { if (e instanceof IntegrityError && e.code === 'leaf_mismatch') alarm(e) }
+ */
+export class IntegrityError extends AuditLogError {
+  override readonly name = 'IntegrityError'
+  declare readonly code: IntegrityErrorCode
+  constructor(code: IntegrityErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, code })
+  }
 }

@@ -1,5 +1,12 @@
 export { DEFAULT_ACTIONS, type DefaultAction } from './actions.js'
-export { AuditLog, type CloseOptions, MAX_BATCH_ENTRIES, type SignedCheckpoint, type TreeHead } from './audit-log.js'
+export {
+  AuditLog,
+  type CloseOptions,
+  MAX_BATCH_ENTRIES,
+  type SeqRange,
+  type SignedCheckpoint,
+  type TreeHead,
+} from './audit-log.js'
 export { createAuditLog } from './create-audit-log.js'
 export type {
   Entry,
@@ -14,13 +21,24 @@ export type {
 } from './entry.js'
 export {
   AuditLogError,
+  type AuditLogErrorCode,
+  IntegrityError,
+  type IntegrityErrorCode,
   NotFoundError,
   StoreError,
   type StoreErrorOptions,
   ValidationError,
   type ValidationIssue,
 } from './errors.js'
-export { type AuditLogOptions, DEFAULT_SEAL_BATCH_SIZE, type PgPoolLike, type SqliteDatabaseLike } from './options.js'
+export {
+  type AuditLogOptions,
+  DEFAULT_SEAL_BATCH_SIZE,
+  type KyselyLike,
+  type PgClientLike,
+  type PgPoolLike,
+  type SqliteDatabaseLike,
+  type UsingHandle,
+} from './options.js'
 export type { UserIdFormat } from './schema/fields.js'
 export type { JsonValue, Metadata } from './schema/metadata.js'
 export { METADATA_MAX_BYTES, METADATA_MAX_DEPTH } from './schema/metadata.js'
@@ -29,14 +47,33 @@ export { USER_AGENT_MAX_LENGTH } from './schema/text.js'
 export type { SealResult } from './sealing/log-sealer.js'
 export type { VerifyOptions, VerifyProgress } from './sealing/log-verify.js'
 export { verifyExport } from './sealing/verify-export.js'
-export { generateKeyPair, type PublicKeyInput, type SigningKeyInput } from './tlog/keys.js'
-export { NoteError, type NoteErrorReason } from './tlog/note-error.js'
+export { entryCanonicalJson, entryLeafHash, type LeafEntry } from './tlog/entry-leaf.js'
+export {
+  generateKeyPair,
+  type KeyInput,
+  type KeySet,
+  type PublicKeyInput,
+  type SigningKeyInput,
+} from './tlog/keys.js'
+export { NoteError, type NoteErrorCode, type NoteErrorReason } from './tlog/note-error.js'
 export {
   type CheckpointContent,
   type ConsistencyProof,
   type InclusionProof,
   readCheckpoint,
+  verifyCheckpoint,
   verifyConsistency,
+  verifyConsistencyProof,
+  verifyEntryInclusion,
   verifyInclusion,
+  verifyInclusionProof,
 } from './tlog/proofs.js'
 export type { VerifyProblem, VerifyProblemKind, VerifyResult } from './tlog/tree-verifier.js'
+export type { TrustedKey, TrustedKeyInput, TrustedKeys } from './tlog/verifier-keys.js'
+export type {
+  VerifiedCheckpoint,
+  VerifierOptions,
+  VerifyCode,
+  VerifyFailure,
+  VerifyOutcome,
+} from './tlog/verifiers.js'

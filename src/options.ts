@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import { z } from 'zod'
 import { DEFAULT_ACTIONS } from './actions.js'
 import { ValidationError } from './errors.js'
@@ -8,8 +8,8 @@ import { IDENTIFIER, TABLE_NAME_MAX_LENGTH } from './store/identifiers.js'
 import { isKysely } from './store/kysely-executor.js'
 import { isPgPool } from './store/postgres/postgres-executor.js'
 import { isSqliteDatabase } from './store/sqlite/sqlite-executor.js'
-import { noteSignerFor } from './tlog/keys.js'
-import { isValidKeyName, type NoteSigner } from './tlog/note-keys.js'
+import { type KeySet, noteSignerFor, toTrustedKeys } from './tlog/keys.js'
+import { isValidKeyName, type NoteSigner, type TrustedKeyInput } from './tlog/note-keys.js'
 
 /** A pg.Pool, as far as auditkit's types need to know (so that @types/pg is not required). */
 export interface PgPoolLike {
@@ -24,6 +24,26 @@ export interface SqliteDatabaseLike {
   pragma(...args: never[]): unknown
   transaction(...args: never[]): unknown
 }
+
+/** A pg Client or PoolClient (inside the caller's `BEGIN`), as far as auditkit's types need to know. */
+export interface PgClientLike {
+  query(...args: never[]): unknown
+}
+
+/** A Kysely instance or transaction (either engine), as far as auditkit's types need to know. */
+export interface KyselyLike {
+  executeQuery(...args: never[]): unknown
+  selectFrom(...args: never[]): unknown
+}
+
+/**
+ * What `using()` takes: a pg Client, PoolClient or Pool (PostgreSQL), a better-sqlite3 Database
+ * (SQLite), or a Kysely instance or transaction (either engine).
+ *
+ * @example
+ * await db.transaction().execute(async (trx) => audit.using(trx).createLogEntry(input))
+ */
+export type UsingHandle = PgClientLike | PgPoolLike | SqliteDatabaseLike | KyselyLike
 
 /**
  * The options of `createAuditLog`.
@@ -64,6 +84,16 @@ export interface AuditLogOptions<A extends readonly string[] = typeof DEFAULT_AC
    */
   signingKey?: string | KeyObject
   /**
+   * Public keys this log's checkpoints may also be signed by: the keys it signed with before a
+   * rotation (one or a list; PEM, KeyObject, C2SP verifier key or `{ name?, publicKey }`). `verify()`
+   * accepts checkpoints signed by them as by `signingKey`'s, and `checkpoint()` checks that the tree
+   * it signs extends the newest checkpoint any of them signed.
+   *
+   * @example
+   * createAuditLog({ database, signingKey: key2026, trustedKeys: [publicKey2025] })
+   */
+  trustedKeys?: KeySet
+  /**
    * The log's name in its checkpoints and the name of its key (C2SP tlog-checkpoint origin), e.g.
    * `audit.example.com/prod`. Default `auditkit/<table>`. No spaces, no `+`.
    */
@@ -102,8 +132,8 @@ export interface ResolvedOptions {
   readonly synchronous: 'full' | 'normal'
   readonly origin: string
   readonly signer: NoteSigner | undefined
-  /** The public half of `signingKey`: verify's default key. */
-  readonly publicKey: KeyObject | undefined
+  /** The public half of `signingKey` then `trustedKeys`: verify's default keys (undefined when none). */
+  readonly keys: readonly TrustedKeyInput[] | undefined
   readonly sealIntervalMs: number
   readonly sealBatchSize: number
   readonly onSealError: (error: unknown) => void
@@ -137,6 +167,7 @@ const optionsSchema = z.strictObject({
       error: 'must be an Ed25519 private key (PEM or KeyObject)',
     })
     .optional(),
+  trustedKeys: z.unknown().optional(),
   origin: z
     .string()
     .max(200)
@@ -215,9 +246,15 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     synchronous: o.synchronous ?? 'full',
     origin,
     signer,
-    publicKey: o.signingKey === undefined ? undefined : createPublicKey(o.signingKey),
+    keys: ownKeys(signer, o.trustedKeys),
     sealIntervalMs: o.sealIntervalMs ?? 1000,
     sealBatchSize: o.sealBatchSize ?? DEFAULT_SEAL_BATCH_SIZE[engine],
     onSealError: o.onSealError ?? warn,
   })
+}
+
+function ownKeys(signer: NoteSigner | undefined, trusted: unknown): readonly TrustedKeyInput[] | undefined {
+  const keys: TrustedKeyInput[] = signer === undefined ? [] : [signer.verifierKey]
+  if (trusted !== undefined) keys.push(...toTrustedKeys(trusted, 'trustedKeys'))
+  return keys.length === 0 ? undefined : Object.freeze(keys)
 }

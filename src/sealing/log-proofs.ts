@@ -1,9 +1,10 @@
-import { AuditLogError, ValidationError } from '../errors.js'
+import { IntegrityError, ValidationError } from '../errors.js'
 import type { Store } from '../store/store.js'
 import type { GetNode } from '../tlog/merkle-nodes.js'
 import { consistencyProof, inclusionProof } from '../tlog/merkle-proofs.js'
 import { type ConsistencyProof, encodeHash, type InclusionProof } from '../tlog/proofs.js'
 import { MissingNodeError, nodeGetter, nodesRead, tilesFor } from '../tlog/tiles.js'
+import { sameBytes } from '../tlog/tree-math.js'
 
 /** Runs `compute` over the stored tiles it needs, fetched in one query. */
 async function overTiles<T>(store: Store, compute: (getNode: GetNode) => T): Promise<T> {
@@ -12,7 +13,9 @@ async function overTiles<T>(store: Store, compute: (getNode: GetNode) => T): Pro
     return compute(nodeGetter(tiles))
   } catch (error) {
     if (error instanceof MissingNodeError) {
-      throw new AuditLogError(`the stored tree is damaged (${error.message}): run verify()`, { cause: error })
+      throw new IntegrityError('tree_damaged', `the stored tree is damaged (${error.message}): run verify()`, {
+        cause: error,
+      })
     }
     throw error
   }
@@ -28,6 +31,9 @@ function checkSize(field: string, value: unknown, max: number): number {
 /**
  * The RFC 6962 inclusion proof of the entry sealed at `seq` in the tree of `treeSize` entries
  * (default: every sealed entry), from the stored tiles: a few rows, whatever the log's size.
+ * Refuses with an IntegrityError when the entry as stored now does not hash to the leaf sealed
+ * for it (`leaf_mismatch`) or is gone (`entry_missing`): a proof must never vouch for content
+ * that was changed after sealing.
  */
 export async function proveInclusionAt(store: Store, seq: number, treeSize: unknown): Promise<InclusionProof> {
   const { size } = await store.sealState()
@@ -35,12 +41,25 @@ export async function proveInclusionAt(store: Store, seq: number, treeSize: unkn
   if (seq >= n) {
     throw new ValidationError([{ field: 'treeSize', message: `must be above the entry's seq (${seq})` }])
   }
-  return overTiles(store, (getNode) => ({
-    leafIndex: seq,
-    treeSize: n,
-    leafHash: encodeHash(getNode(0, seq)),
-    auditPath: inclusionProof(seq, n, getNode).map(encodeHash),
-  }))
+  const [[sealed], proof] = await Promise.all([
+    store.sealedRange(seq, seq + 1),
+    overTiles(store, (getNode) => ({
+      leafIndex: seq,
+      treeSize: n,
+      leaf: getNode(0, seq),
+      auditPath: inclusionProof(seq, n, getNode).map(encodeHash),
+    })),
+  ])
+  if (sealed?.row === null || sealed === undefined) {
+    throw new IntegrityError('entry_missing', `the entry sealed at seq ${seq} is gone: run verify()`)
+  }
+  if (!sameBytes(sealed.row.leaf, proof.leaf)) {
+    throw new IntegrityError(
+      'leaf_mismatch',
+      `the entry sealed at seq ${seq} (uuid ${sealed.uuid}) no longer hashes to its sealed leaf: it was changed after sealing; run verify()`,
+    )
+  }
+  return { leafIndex: seq, treeSize: n, leafHash: encodeHash(proof.leaf), auditPath: proof.auditPath }
 }
 
 /** The hashes of the RFC 6962 consistency proof from `oldSize` to `newSize` entries, both within the sealed tree. */

@@ -1,13 +1,17 @@
 import { z } from 'zod'
+import { AuditLogError, ValidationError } from '../errors.js'
 import { parseOrThrow } from '../schema/issues.js'
 import { inSlices } from '../slices.js'
 import type { SealedRow, Store } from '../store/store.js'
-import { noteVerifierFor, type PublicKeyInput } from '../tlog/keys.js'
+import { type KeySet, openCheckpoint, toTrustedKeys } from '../tlog/keys.js'
+import { MerkleFrontier } from '../tlog/merkle-frontier.js'
 import { HASH_SIZE } from '../tlog/merkle-hash.js'
+import { perfectSubtrees } from '../tlog/merkle-nodes.js'
 import { encodeHash } from '../tlog/proofs.js'
 import { frontierOf } from '../tlog/seal-batch.js'
-import { TILE_WIDTH, type Tile } from '../tlog/tiles.js'
+import { MissingNodeError, nodeGetter, TILE_WIDTH, type Tile, tilesFor } from '../tlog/tiles.js'
 import { type ExpectedRoot, TreeVerifier, type VerifyProblem, type VerifyResult } from '../tlog/tree-verifier.js'
+import type { TrustedKeyInput } from '../tlog/verifier-keys.js'
 import { expectedRoot } from './checkpoint-check.js'
 
 /** Progress of a running `verify`. */
@@ -28,11 +32,22 @@ export interface VerifyOptions {
   /** Signed checkpoints kept outside the database (notes, as `checkpoint()` returned them). */
   checkpoints?: readonly string[] | undefined
   /**
-   * The key every checkpoint must be signed by: a PEM public key, a KeyObject, or a C2SP verifier
-   * key. Defaults to the public half of the log's `signingKey`. With neither, stored checkpoints
-   * are checked for their roots only (`signaturesChecked: false`).
+   * The keys checkpoints may be signed by: one or a list (every key the log signed with, across
+   * rotations), each a PEM public key, a KeyObject, a C2SP verifier key or `{ name?, publicKey }`.
+   * Every checkpoint must be signed by one of them. Defaults to the log's own keys (the public half
+   * of `signingKey` and its `trustedKeys`). With none, stored checkpoints are checked for their
+   * roots only (`signaturesChecked: false`).
    */
-  publicKey?: PublicKeyInput | undefined
+  publicKey?: KeySet | undefined
+  /**
+   * A signed checkpoint already verified (by an earlier `verify()`, kept outside the database):
+   * only what was sealed after it is read and hashed, on the tree the stored nodes give at its size,
+   * which must be its root (the log extends it). Entries before it are not read (`fromSeq` in the
+   * result). Needs a key.
+   */
+  from?: string | undefined
+  /** Stops a long verify: it rejects with an AuditLogError whose code is `aborted`. */
+  signal?: AbortSignal | undefined
   /** Called after each batch of entries. */
   onProgress?: ((progress: VerifyProgress) => void) | undefined
 }
@@ -63,6 +78,15 @@ function storedLeaf(tiles: Map<number, Buffer>, seq: number): Buffer | undefined
 const verifyOptionsSchema = z.strictObject({
   checkpoints: z.array(z.string(), { error: 'must be an array of signed checkpoint notes (strings)' }).optional(),
   publicKey: z.unknown().optional(),
+  from: z.string({ error: 'must be a signed checkpoint note (a string)' }).optional(),
+  signal: z
+    .custom<AbortSignal>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as AbortSignal).aborted === 'boolean',
+      {
+        error: 'must be an AbortSignal',
+      },
+    )
+    .optional(),
   onProgress: z
     .custom<(progress: VerifyProgress) => void>((v) => typeof v === 'function', {
       error: 'must be a function',
@@ -70,11 +94,60 @@ const verifyOptionsSchema = z.strictObject({
     .optional(),
 })
 
-function checkOptions(options: unknown, origin: string): VerifyOptions {
+interface CheckedOptions extends VerifyOptions {
+  readonly keys: readonly TrustedKeyInput[] | undefined
+}
+
+function checkOptions(options: unknown, ownKeys: readonly TrustedKeyInput[] | undefined): CheckedOptions {
   const o = parseOrThrow(verifyOptionsSchema, options) as VerifyOptions
   // A bad key is the caller's mistake, not a problem of the log: refuse it before reading anything.
-  if (o.publicKey !== undefined) noteVerifierFor(o.publicKey, origin)
-  return o
+  const keys = o.publicKey === undefined ? ownKeys : toTrustedKeys(o.publicKey)
+  if (o.from !== undefined && keys === undefined) {
+    throw new ValidationError([
+      { field: 'from', message: "needs a key to check it with (publicKey, or the log's signingKey)" },
+    ])
+  }
+  return { ...o, keys }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AuditLogError('verify was aborted', { cause: signal.reason, code: 'aborted' })
+}
+
+/**
+ * The tree at a trusted checkpoint, from the stored nodes: its root must be the checkpoint's, or
+ * the log no longer extends it. Reports why not and answers undefined.
+ */
+async function trustedStart(
+  store: Store,
+  note: string,
+  keys: readonly TrustedKeyInput[],
+  origin: string,
+  report: (problem: VerifyProblem) => void,
+): Promise<MerkleFrontier | undefined> {
+  let size: number
+  let rootHash: Uint8Array
+  try {
+    ;({ size, rootHash } = openCheckpoint(note, keys, { origin }))
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error)
+    throw new ValidationError([
+      { field: 'from', message: `is not a checkpoint of this log signed by a trusted key: ${why}` },
+    ])
+  }
+  const ids = perfectSubtrees(0, size)
+  try {
+    const start = MerkleFrontier.fromNodes(size, nodeGetter(await store.tiles(tilesFor(ids))))
+    if (start.root().equals(rootHash)) return start
+  } catch (error) {
+    if (!(error instanceof MissingNodeError)) throw error
+  }
+  report({
+    kind: 'root_mismatch',
+    seq: size,
+    detail: `the stored tree no longer gives the root of the trusted checkpoint (${size} entries): the log before it was rewritten; run a full verify()`,
+  })
+  return undefined
 }
 
 /**
@@ -86,7 +159,7 @@ export const SCAN_CHUNK = 4096
 /** Every stored checkpoint, oldest first, as the roots it vouches for. */
 async function storedCheckpoints(
   store: Store,
-  publicKey: PublicKeyInput | undefined,
+  keys: readonly TrustedKeyInput[] | undefined,
   origin: string,
   report: (problem: VerifyProblem) => void,
 ): Promise<ExpectedRoot[]> {
@@ -95,7 +168,7 @@ async function storedCheckpoints(
     const stored = await store.checkpoints(after, 1000)
     for (const row of stored) {
       const label = `stored checkpoint #${row.id}`
-      const cp = expectedRoot(row.note, label, publicKey, origin, report)
+      const cp = expectedRoot(row.note, label, keys, origin, report)
       if (cp === undefined) continue
       if (cp.size !== row.size || !row.rootHash.equals(cp.rootHash)) {
         report({ kind: 'bad_checkpoint', seq: cp.size, detail: `${label}: its columns disagree with its note` })
@@ -111,14 +184,16 @@ async function storedCheckpoints(
 async function walkSeals(
   store: Store,
   walk: TreeVerifier,
+  start: number,
   end: number,
+  signal: AbortSignal | undefined,
   onProgress: (entries: number) => void,
 ): Promise<void> {
   let read = 0
   // Two chunks ahead: the store hashes a chunk's rows as they arrive, so the server reads the next
   // chunk while this process hashes the one before.
   const ahead: Promise<Chunk>[] = []
-  let requested = 0
+  let requested = start
   const request = () => {
     if (requested >= end) return
     ahead.push(readChunk(store, requested, Math.min(requested + VERIFY_CHUNK, end)))
@@ -126,7 +201,8 @@ async function walkSeals(
   }
   request()
   request()
-  for (let from = 0; ahead.length > 0; from += VERIFY_CHUNK) {
+  for (let from = start; ahead.length > 0; from += VERIFY_CHUNK) {
+    throwIfAborted(signal)
     const chunk = await (ahead.shift() as Promise<Chunk>)
     request()
     let at = from
@@ -162,7 +238,7 @@ async function walkSeals(
  * Scans every entry, a chunk at a time, for entries in the sealed past without a seal (slipped in
  * afterwards) and, on SQLite, sealed entries after the sealed position (the position was moved back).
  */
-async function scanForUnsealed(store: Store, walk: TreeVerifier): Promise<void> {
+async function scanForUnsealed(store: Store, walk: TreeVerifier, signal: AbortSignal | undefined): Promise<void> {
   let shown = 0
   let sealedAfter = 0
   const report = (uuid: string) => {
@@ -177,6 +253,7 @@ async function scanForUnsealed(store: Store, walk: TreeVerifier): Promise<void> 
   // sealed past of any state verify compares with).
   const upTo = await store.lastEntryKey()
   for (let after: readonly unknown[] | null = null; upTo !== null; ) {
+    throwIfAborted(signal)
     const chunk = await store.scanEntries(after, upTo, SCAN_CHUNK)
     for (const entry of chunk.misplaced) {
       if (entry.past) report(entry.uuid)
@@ -207,18 +284,23 @@ async function scanForUnsealed(store: Store, walk: TreeVerifier): Promise<void> 
 export async function verifyStore(
   store: Store,
   origin: string,
-  ownKey: PublicKeyInput | undefined,
+  ownKeys: readonly TrustedKeyInput[] | undefined,
   rawOptions: unknown,
 ): Promise<VerifyResult> {
-  const options = checkOptions(rawOptions ?? {}, origin)
-  const publicKey = options.publicKey ?? ownKey
+  const options = checkOptions(rawOptions ?? {}, ownKeys)
+  const { keys, signal } = options
+  throwIfAborted(signal)
   const early: VerifyProblem[] = []
   const report = (problem: VerifyProblem) => early.push(problem)
-  const expected = await storedCheckpoints(store, publicKey, origin, report)
+  const expected = await storedCheckpoints(store, keys, origin, report)
   for (const [i, note] of (options.checkpoints ?? []).entries()) {
-    const cp = expectedRoot(note, `checkpoint ${i} passed in`, publicKey, origin, report)
+    const cp = expectedRoot(note, `checkpoint ${i} passed in`, keys, origin, report)
     if (cp !== undefined) expected.push(cp)
   }
+  const start =
+    options.from === undefined
+      ? undefined
+      : await trustedStart(store, options.from, keys as readonly TrustedKeyInput[], origin, report)
   const [range, state] = await Promise.all([store.sealRange(), store.sealState()])
   // The sealer's state is met like a checkpoint, at its own size: seals committed after it was
   // read (sealing goes on while verify runs) are then no false alarm.
@@ -228,7 +310,8 @@ export async function verifyStore(
     label: "the sealer's stored tree head",
     state: true,
   })
-  const walk = new TreeVerifier(expected)
+  const walk = new TreeVerifier(expected, start)
+  const fromSeq = walk.size
   for (const problem of early) walk.report(problem)
 
   if (range.minSeq !== null && range.minSeq < 0) {
@@ -242,9 +325,11 @@ export async function verifyStore(
     }
   }
   const end = Math.max(state.size, (range.maxSeq ?? -1) + 1)
-  await walkSeals(store, walk, end, (entries) => options.onProgress?.({ entries, total: end }))
+  await walkSeals(store, walk, fromSeq, end, signal, (entries) =>
+    options.onProgress?.({ entries, total: end - fromSeq }),
+  )
   const root = walk.root()
-  await scanForUnsealed(store, walk)
+  await scanForUnsealed(store, walk, signal)
   const { problems, omitted, checkpointsChecked } = walk.finish()
   return {
     ok: problems.length === 0,
@@ -254,6 +339,7 @@ export async function verifyStore(
     problemsOmitted: omitted,
     treeSize: walk.size,
     rootHash: encodeHash(root),
-    signaturesChecked: publicKey !== undefined,
+    signaturesChecked: keys !== undefined,
+    fromSeq,
   }
 }

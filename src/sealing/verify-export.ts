@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.js'
 import { parseExportLine } from '../tlog/export-line.js'
-import type { PublicKeyInput } from '../tlog/keys.js'
+import { type KeySet, toTrustedKeys } from '../tlog/keys.js'
 import { encodeHash } from '../tlog/proofs.js'
 import { type ExpectedRoot, TreeVerifier, type VerifyProblem, type VerifyResult } from '../tlog/tree-verifier.js'
 import { expectedRoot } from './checkpoint-check.js'
@@ -26,7 +26,7 @@ function isLines(input: unknown): input is string | Iterable<string> | AsyncIter
 /**
  * Verifies an exported log with no database, for an auditor: the JSON Lines of `exportLog()` (a
  * string, an array, or any (async) iterable of lines, such as `readline` over a file) against one
- * or more signed checkpoints and the log's public key. Each line's leaf is recomputed from its
+ * or more signed checkpoints and the log's public key (or every key it signed with, across rotations). Each line's leaf is recomputed from its
  * fields, the tree is rebuilt in seq order in constant memory, and every checkpoint's root must
  * match when the tree reaches its size. Returns the same result as `audit.verify()`; bad input
  * (not lines, a bad key) throws a ValidationError.
@@ -41,7 +41,7 @@ function isLines(input: unknown): input is string | Iterable<string> | AsyncIter
 export async function verifyExport(
   lines: string | Iterable<string> | AsyncIterable<string>,
   checkpoint: string | readonly string[],
-  publicKey: PublicKeyInput,
+  publicKey: KeySet,
 ): Promise<VerifyResult> {
   if (!isLines(lines))
     throw new ValidationError([{ field: 'lines', message: 'must be a string or an iterable of lines' }])
@@ -54,11 +54,12 @@ export async function verifyExport(
   if (publicKey === undefined || publicKey === null) {
     throw new ValidationError([{ field: 'publicKey', message: 'is required' }])
   }
+  const keys = toTrustedKeys(publicKey)
   const early: VerifyProblem[] = []
   const expected: ExpectedRoot[] = []
   let origin: string | undefined
   for (const [i, note] of notes.entries()) {
-    const cp = expectedRoot(note, `checkpoint ${i}`, publicKey, origin, (p) => early.push(p))
+    const cp = expectedRoot(note, `checkpoint ${i}`, keys, origin, (p) => early.push(p))
     if (cp === undefined) continue
     origin ??= cp.checkpoint.origin
     expected.push(cp)
@@ -87,5 +88,6 @@ export async function verifyExport(
     treeSize: walk.size,
     rootHash: encodeHash(walk.root()),
     signaturesChecked: true,
+    fromSeq: 0,
   }
 }

@@ -152,6 +152,14 @@ export function checkpointsSql(d: SealDialect, afterId: number, limit: number): 
   }
 }
 
+/** Stored checkpoints of at least `fromSize` entries, oldest first, at most `limit`. */
+export function checkpointsFromSizeSql(d: SealDialect, fromSize: number, limit: number): Sql {
+  return {
+    text: `SELECT ${CHECKPOINT_COLUMNS} FROM ${d.checkpoints} WHERE size >= ${d.param(1)} ORDER BY id LIMIT ${d.param(2)}`,
+    params: [fromSize, limit],
+  }
+}
+
 /** The newest stored checkpoint, or the newest with an id below `beforeId`. */
 export function latestCheckpointSql(d: SealDialect, beforeId?: number): Sql {
   if (beforeId === undefined) {

@@ -9,6 +9,7 @@ import { countSql, findSql, listSql, type Sql } from './entry-sql.js'
 import type { Row, SqlExecutor } from './executor.js'
 import { leafOfRow } from './row-leaf.js'
 import {
+  checkpointsFromSizeSql,
   checkpointsSql,
   entryScanSql,
   insertCheckpointSql,
@@ -212,6 +213,11 @@ export class SqlStore implements Store {
 
   async checkpoints(afterId: number, limit: number): Promise<StoredCheckpoint[]> {
     return (await this.#query('checkpoints', checkpointsSql(this.engineSql, afterId, limit))).map(toCheckpoint)
+  }
+
+  async checkpointsFrom(fromSize: number, limit: number): Promise<StoredCheckpoint[]> {
+    const sql = checkpointsFromSizeSql(this.engineSql, fromSize, limit)
+    return (await this.#query('checkpoints', sql)).map(toCheckpoint)
   }
 
   async latestCheckpoint(beforeId?: number): Promise<StoredCheckpoint | null> {

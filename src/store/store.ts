@@ -127,6 +127,8 @@ export interface Store {
   addCheckpoint(size: number, rootHash: Buffer, note: string, at: Date): Promise<StoredCheckpoint>
   /** Stored checkpoints with id above `afterId`, oldest first. */
   checkpoints(afterId: number, limit: number): Promise<StoredCheckpoint[]>
+  /** Stored checkpoints of at least `fromSize` entries, oldest first. */
+  checkpointsFrom(fromSize: number, limit: number): Promise<StoredCheckpoint[]>
   /** The newest stored checkpoint (with an id below `beforeId`, when given). */
   latestCheckpoint(beforeId?: number): Promise<StoredCheckpoint | null>
   /** Resolves when the database answers a trivial query. */

@@ -1,3 +1,5 @@
+import { utf8 } from './bytes.js'
+
 // RFC 8785, the JSON Canonicalization Scheme (JCS): the one byte form of a JSON value that tamper
 // evidence hashes. Every rule leans on ECMAScript itself, which JCS was defined from: strings are
 // escaped by JSON.stringify (§3.2.2.2), numbers written by Number::toString (§3.2.2.3), and keys
@@ -148,13 +150,6 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The UTF-8 bytes of {@link canonicalJson} (RFC 8785 §3.2.4): what tamper evidence hashes.
- * Refuses the same values, with the same `TypeError`.
- *
- * @example
- * createHash('sha256').update(canonicalBytes({ action: 'user_locked', n: 1 })).digest('hex')
- */
-/**
  * As canonicalJson, except that a lone surrogate is written as its `\\uXXXX` escape (as
  * JSON.stringify does) instead of refused: entry leaves use it, so that an entry that raw SQL
  * stored with one can still be sealed and verified rather than block the log.
@@ -181,6 +176,13 @@ export function canonicalStringLenient(value: string): string {
   return NEEDS_CARE.test(value) ? JSON.stringify(value) : `"${value}"`
 }
 
-export function canonicalBytes(value: unknown): Buffer {
-  return Buffer.from(canonicalJson(value), 'utf8')
+/**
+ * The UTF-8 bytes of {@link canonicalJson} (RFC 8785 §3.2.4): what tamper evidence hashes.
+ * Refuses the same values, with the same `TypeError`.
+ *
+ * @example
+ * createHash('sha256').update(canonicalBytes({ action: 'user_locked', n: 1 })).digest('hex')
+ */
+export function canonicalBytes(value: unknown): Uint8Array {
+  return utf8(canonicalJson(value))
 }

@@ -1,4 +1,5 @@
-import { NoteError } from './signed-note.js'
+import { fromBase64, toBase64 } from './bytes.js'
+import { NoteError } from './note-error.js'
 
 /** A Merkle tree head in c2sp.org/tlog-checkpoint form: the log's origin, its size, and its RFC 6962 root hash. */
 export interface Checkpoint {
@@ -35,7 +36,7 @@ export function formatCheckpoint(checkpoint: CheckpointInput): string {
     throw checkpointError(`root hash must be ${ROOT_HASH_BYTES} bytes`)
   }
   for (const [i, line] of extensions.entries()) checkLine(line, `extension line ${i + 1}`)
-  const lines = [origin, String(size), Buffer.from(rootHash).toString('base64'), ...extensions]
+  const lines = [origin, String(size), toBase64(rootHash), ...extensions]
   return `${lines.join('\n')}\n`
 }
 
@@ -56,14 +57,14 @@ export function parseCheckpoint(text: string): Checkpoint {
   if (!SIZE.test(size) || !Number.isSafeInteger(Number(size))) {
     throw checkpointError('tree size must be a decimal integer without leading zeros, at most 2^53 - 1')
   }
-  const rootHash = Buffer.from(root, 'base64')
-  if (rootHash.length !== ROOT_HASH_BYTES || rootHash.toString('base64') !== root) {
+  const rootHash = fromBase64(root)
+  if (rootHash?.length !== ROOT_HASH_BYTES) {
     throw checkpointError(`root hash must be the canonical base64 of ${ROOT_HASH_BYTES} bytes`)
   }
   return Object.freeze({
     origin,
     size: Number(size),
-    rootHash: new Uint8Array(rootHash),
+    rootHash,
     extensions: Object.freeze(extensions),
   })
 }

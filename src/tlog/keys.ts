@@ -1,16 +1,13 @@
-import { createPublicKey, generateKeyPairSync, KeyObject, verify } from 'node:crypto'
+import { createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto'
 import { ValidationError } from '../errors.js'
-import { type Checkpoint, parseCheckpoint } from './checkpoint.js'
-import { NoteError, noteError } from './note-error.js'
-import {
-  isValidKeyName,
-  type NoteSigner,
-  type NoteVerifier,
-  parseVerifierKey,
-  signerFromKey,
-  verifierKeyFor,
-} from './note-keys.js'
-import { openNote, parseNote } from './signed-note.js'
+import { fromBase64 } from './bytes.js'
+import type { Checkpoint } from './checkpoint.js'
+import { runNode } from './node-crypto.js'
+import { NoteError } from './note-error.js'
+import { signerFromKey } from './note-keys.js'
+import type { NoteSigner } from './signed-note.js'
+import { isValidKeyName, type NoteKey, noteKeysSteps, type TrustedKey, type TrustedKeyInput } from './verifier-keys.js'
+import { checkpointSteps, type VerifierOptions } from './verifiers.js'
 
 /**
  * An Ed25519 public key: a PEM (SPKI) string, a node:crypto KeyObject (a private one stands for its
@@ -20,6 +17,24 @@ import { openNote, parseNote } from './signed-note.js'
  * const key: PublicKeyInput = 'audit.example.com/log+1a2b3c4d+AR...' // or '-----BEGIN PUBLIC KEY-----\n...'
  */
 export type PublicKeyInput = string | KeyObject
+
+/**
+ * One trusted public key, in any form Node.js takes: a C2SP verifier key string, a PEM string, a
+ * KeyObject, or `{ name?, publicKey }` with the raw 32 bytes. PEM, KeyObject and unnamed keys are
+ * named after the checkpoint's origin, as a log names its own signing key.
+ *
+ * @example
+ * const key: KeyInput = fs.readFileSync('audit-2026.pub', 'utf8')
+ */
+export type KeyInput = PublicKeyInput | TrustedKey
+
+/**
+ * One trusted key or a list of them: every key a log signed checkpoints with, across rotations.
+ *
+ * @example
+ * await audit.verify({ publicKey: [key2025, key2026] })
+ */
+export type KeySet = KeyInput | readonly KeyInput[]
 
 /**
  * An Ed25519 private key: a PEM (PKCS8) string or a node:crypto KeyObject.
@@ -46,21 +61,7 @@ export function generateKeyPair(): { privateKey: string; publicKey: string } {
 }
 
 /**
- * The signed-note verifier for a public key. A PEM string or KeyObject gives the key named `origin`,
- * since a log signs its checkpoints under its origin; a verifier key string keeps its own name.
- * Throws a ValidationError (field `publicKey`, or `origin`) for anything but an Ed25519 public key.
- *
- * @example
- * openNote(note, [noteVerifierFor(publicKeyPem, 'audit.example.com/log')])
- */
-export function noteVerifierFor(publicKey: PublicKeyInput, origin: string): NoteVerifier {
-  const verifierFor = resolvePublicKey(publicKey)
-  checkOrigin(origin)
-  return verifierFor(origin)
-}
-
-/**
- * The signed-note signer for a private key, named `origin` so that {@link noteVerifierFor} finds it.
+ * The signed-note signer for a private key, named `origin` so that checkpoints find it.
  * Throws a ValidationError (field `signingKey`, or `origin`) for anything but an Ed25519 private key.
  *
  * @example
@@ -71,65 +72,83 @@ export function noteSignerFor(signingKey: SigningKeyInput, origin: string): Note
   return refuseAs('signingKey', () => signerFromKey(origin, signingKey))
 }
 
+const SPKI_ED25519_PREFIX_LENGTH = 12
+
 /**
- * Verifies a signed checkpoint against one public key and returns what it says. The verifier is named
- * after the checkpoint's origin (its first line). Throws a NoteError: `malformed-note`, `unverified`
- * (not signed by this key), `invalid-signature` or `malformed-checkpoint`; or a ValidationError for a bad key.
+ * A key set as the browser-safe verifiers take it: C2SP strings and `{ name?, publicKey }` as they
+ * are, PEM strings and KeyObjects as their raw 32 bytes. Throws a ValidationError naming `field`
+ * (and the key's index in a list) for anything that is not an Ed25519 public key.
+ *
+ * @example
+ * toTrustedKeys([pem2025, 'audit.example.com/log+1a2b3c4d+AR...'])
+ */
+export function toTrustedKeys(keys: unknown, field = 'publicKey'): TrustedKeyInput[] {
+  const list: readonly unknown[] = Array.isArray(keys) ? keys : [keys]
+  if (list.length === 0) throw new ValidationError([{ field, message: 'must hold at least one key' }])
+  const out: TrustedKeyInput[] = []
+  for (const [i, key] of list.entries()) {
+    const where = Array.isArray(keys) ? `${field}[${i}]` : field
+    out.push(refuseAs(where, () => trustedKey(key)))
+  }
+  // Named keys (strings, named objects) are checked here too, so that a bad one is refused before any note is read.
+  refuseAs(field, () => runNode(noteKeysSteps(out, 'auditkit')))
+  return out
+}
+
+function trustedKey(key: unknown): TrustedKeyInput {
+  if (typeof key === 'string' && !key.trimStart().startsWith('-----BEGIN')) return key
+  if (typeof key === 'object' && key !== null && !(key instanceof KeyObject) && 'publicKey' in key) {
+    return key as TrustedKey
+  }
+  if (typeof key !== 'string' && !(key instanceof KeyObject)) {
+    throw new Error('must be a verifier key string, a PEM string, a KeyObject or { name?, publicKey }')
+  }
+  const object = key instanceof KeyObject && key.type === 'public' ? key : createPublicKey(key)
+  if (object.asymmetricKeyType !== 'ed25519') {
+    throw new Error(`must be an Ed25519 key, got ${object.asymmetricKeyType ?? object.type}`)
+  }
+  const raw = object.export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519_PREFIX_LENGTH)
+  return { publicKey: new Uint8Array(raw) }
+}
+
+/**
+ * The keys of a key set ready to check signatures, unnamed ones named `origin`. Throws a
+ * ValidationError naming `field` for a bad key.
+ *
+ * @example
+ * noteKeysFor(publicKeyPem, 'audit.example.com/log')[0].verifierKey // 'audit.example.com/log+1a2b3c4d+AR...'
+ */
+export function noteKeysFor(keys: unknown, origin: string, field = 'publicKey'): NoteKey[] {
+  checkOrigin(origin)
+  const trusted = toTrustedKeys(keys, field)
+  return refuseAs(field, () => runNode(noteKeysSteps(trusted, origin)))
+}
+
+/**
+ * Verifies a signed checkpoint against a key set and returns what it says. Throws a NoteError
+ * whose `code` says which check failed (`malformed`, `unknown_key`, `bad_signature`,
+ * `wrong_origin`), or a ValidationError for a bad key.
  *
  * @example
  * const { origin, size, rootHash } = openCheckpoint(checkpointNote, publicKeyPem)
  */
-export function openCheckpoint(note: string, publicKey: PublicKeyInput): Checkpoint {
-  if (typeof note !== 'string') throw noteError('checkpoint note must be a string')
-  const verifierFor = resolvePublicKey(publicKey)
-  const { text } = parseNote(note)
-  const origin = text.slice(0, text.indexOf('\n'))
-  // Checked here, not left to noteVerifierFor: an origin that cannot name a key is the note's fault.
-  if (!verifierFor.named && !isValidKeyName(origin)) {
-    throw new NoteError('malformed-checkpoint', 'checkpoint origin cannot name a key (empty, space, "+" or control)')
+export function openCheckpoint(note: string, keys: KeySet, options?: VerifierOptions): Checkpoint {
+  const trusted = toTrustedKeys(keys)
+  const result = runNode(checkpointSteps(note, trusted, options))
+  if (!result.ok) {
+    if (result.code === 'bad_key') throw new ValidationError([{ field: 'publicKey', message: result.detail }])
+    throw new NoteError(result.code === 'malformed' ? 'malformed-checkpoint' : reasonOf(result.code), result.detail, {
+      code: result.code as NoteError['code'],
+    })
   }
-  const checkpoint = parseCheckpoint(openNote(note, [verifierFor(origin)]).text)
-  if (checkpoint.origin !== origin)
-    throw new NoteError('malformed-checkpoint', 'checkpoint origin is not its first line')
-  return checkpoint
+  const { origin, treeSize, rootHash } = result.checkpoint
+  return Object.freeze({ origin, size: treeSize, rootHash: fromBase64(rootHash) as Uint8Array, extensions: [] })
 }
 
-/** A verifier maker: `named` keys (verifier key strings) ignore the origin they are given. */
-type VerifierFor = ((origin: string) => NoteVerifier) & { readonly named: boolean }
-
-// The key is checked before any note is read, so that a bad key is reported as such whatever the note.
-function resolvePublicKey(publicKey: unknown): VerifierFor {
-  if (isVerifierKeyString(publicKey)) {
-    const verifier = refuseAs('publicKey', () => parseVerifierKey(publicKey))
-    return Object.assign(() => verifier, { named: true })
-  }
-  const key = refuseAs('publicKey', () => ed25519PublicKey(publicKey))
-  return Object.assign((origin: string) => verifierNamed(origin, key), { named: false })
-}
-
-// Verifies with the key object itself: rebuilding it from the verifier key string costs as much as a signature check.
-function verifierNamed(name: string, key: KeyObject): NoteVerifier {
-  const vkey = verifierKeyFor(name, key)
-  const keyId = Number.parseInt(vkey.slice(name.length + 1, name.length + 9), 16)
-  return Object.freeze({
-    name,
-    keyId,
-    verify: (message: Uint8Array, signature: Uint8Array) => verify(null, message, key, signature),
-  })
-}
-
-function ed25519PublicKey(key: unknown): KeyObject {
-  if (typeof key !== 'string' && !(key instanceof KeyObject))
-    throw new Error('must be a PEM string, a KeyObject or a verifier key')
-  const object = key instanceof KeyObject && key.type === 'public' ? key : createPublicKey(key)
-  if (object.asymmetricKeyType !== 'ed25519')
-    throw new Error(`must be an Ed25519 key, got ${object.asymmetricKeyType ?? object.type}`)
-  return object
-}
-
-// PEM always starts with its armour line; any other string can only be meant as a C2SP verifier key.
-function isVerifierKeyString(key: unknown): key is string {
-  return typeof key === 'string' && !key.trimStart().startsWith('-----BEGIN')
+function reasonOf(code: string): NoteError['reason'] {
+  if (code === 'unknown_key') return 'unverified'
+  if (code === 'bad_signature') return 'invalid-signature'
+  return 'malformed-checkpoint'
 }
 
 function checkOrigin(origin: string): void {

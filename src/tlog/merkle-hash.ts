@@ -2,9 +2,9 @@
 // import of a missing builtin export would fail at load time on older Node 20 releases.
 import * as crypto from 'node:crypto'
 import { ValidationError } from '../errors.js'
+import { HASH_SIZE, isHash, splitPoint } from './tree-math.js'
 
-/** Size in bytes of every hash in the tree (SHA-256). */
-export const HASH_SIZE = 32
+export { exactLog2, HASH_SIZE, isCount, isHash, isHashList, sameBytes, splitPoint } from './tree-math.js'
 
 // A Buffer cannot be frozen: the module compares against its own copy, so that a caller who
 // writes into EMPTY_ROOT changes nothing here.
@@ -33,7 +33,7 @@ const LEAF_PREFIX = Buffer.of(0x00)
 // Interior nodes are hashed once per leaf appended, so they are the hot path: one preallocated
 // 65-byte input and one-shot hashing cost about half of what a new Hash object per node costs.
 const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE)
-nodeInput[0] = 0x01
+nodeInput[0] = 0x01 // RFC 6962's interior-node prefix, as nodeHashSteps writes it for the browser
 /** SHA-256 of bytes, or of a string as UTF-8: one-shot `crypto.hash` (Node >= 20.12) where there is one. */
 export const sha256: (data: string | Uint8Array) => Buffer =
   typeof crypto.hash === 'function'
@@ -88,75 +88,4 @@ function mth(leaves: readonly Uint8Array[], begin: number, end: number): Buffer 
   }
   const k = splitPoint(n)
   return nodeHash(mth(leaves, begin, begin + k), mth(leaves, begin + k, end))
-}
-
-/**
- * The largest power of two smaller than n, for n > 1: where RFC 6962 splits a tree of n leaves.
- *
- * @example
- * splitPoint(5) // 4
- * splitPoint(8) // 4
- */
-export function splitPoint(n: number): number {
-  let k = 1
-  while (k * 2 < n) k *= 2
-  return k
-}
-
-/**
- * k when n is 2^k, else -1. Exact up to 2^53, where Math.log2 alone rounds (log2(2^53 - 1) is 53).
- *
- * @example
- * exactLog2(8) // 3
- * exactLog2(6) // -1
- */
-export function exactLog2(n: number): number {
-  const k = Math.round(Math.log2(n))
-  return n >= 1 && 2 ** k === n ? k : -1
-}
-
-/**
- * Whether `value` is a Uint8Array holding exactly one hash. Never throws.
- *
- * @example
- * isHash(EMPTY_ROOT) // true
- * isHash('e3b0c442...') // false
- */
-export function isHash(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array && value.length === HASH_SIZE
-}
-
-/**
- * Whether two byte arrays hold the same bytes.
- *
- * @example
- * sameBytes(rootFromLeaves([]), EMPTY_ROOT) // true
- */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
-}
-
-/**
- * Whether `n` is a usable tree size or index: a non-negative safe integer. Never throws.
- *
- * @example
- * isCount(2 ** 53 - 1) // true
- * isCount(-1) // false
- */
-export function isCount(n: unknown): n is number {
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
-}
-
-/**
- * Whether `list` is an array whose every slot (holes included) holds one hash. Never throws.
- *
- * @example
- * isHashList([EMPTY_ROOT]) // true
- * isHashList([EMPTY_ROOT.subarray(1)]) // false
- */
-export function isHashList(list: unknown): list is readonly Uint8Array[] {
-  if (!Array.isArray(list)) return false
-  // An index loop, not every(): every() skips the holes of a sparse array.
-  for (let i = 0; i < list.length; i++) if (!isHash(list[i])) return false
-  return true
 }

@@ -1,6 +1,6 @@
-import { AuditLogError } from '../errors.js'
+import { AuditLogError, type AuditLogErrorCode } from '../errors.js'
 
-/** Why a {@link NoteError} was thrown. */
+/** Why a {@link NoteError} was thrown (deprecated: use `code`; kept until 0.5). */
 export type NoteErrorReason =
   | 'malformed-note'
   | 'malformed-key'
@@ -9,20 +9,39 @@ export type NoteErrorReason =
   | 'invalid-signature'
   | 'ambiguous-key'
 
+/** The verifier codes a {@link NoteError} carries. */
+export type NoteErrorCode = Extract<
+  AuditLogErrorCode,
+  'malformed' | 'bad_key' | 'unknown_key' | 'bad_signature' | 'wrong_origin'
+>
+
+const CODE_OF: Record<NoteErrorReason, NoteErrorCode> = {
+  'malformed-note': 'malformed',
+  'malformed-checkpoint': 'malformed',
+  'malformed-key': 'bad_key',
+  'ambiguous-key': 'bad_key',
+  unverified: 'unknown_key',
+  'invalid-signature': 'bad_signature',
+}
+
 /**
- * A signed note, a key or a checkpoint was refused. `reason` says which check failed; the message says where.
+ * A signed note, a key or a checkpoint was refused. `code` says which check failed (`malformed`,
+ * `bad_key`, `unknown_key`, `bad_signature`, `wrong_origin`); the message says where. `reason` is
+ * the older, finer name of the same failure, deprecated.
  *
  * @example
  * try { openNote(text, [verifier]) } catch (e) { if (e instanceof NoteError && e.reason === 'unverified') reject() }
  */
 export class NoteError extends AuditLogError {
   override readonly name = 'NoteError'
+  declare readonly code: NoteErrorCode
   constructor(
+    /** @deprecated Use `code`. */
     readonly reason: NoteErrorReason,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: NoteErrorCode },
   ) {
-    super(message, options)
+    super(message, { cause: options?.cause, code: options?.code ?? CODE_OF[reason] })
   }
 }
 

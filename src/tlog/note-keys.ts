@@ -1,28 +1,13 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  KeyObject,
-  sign,
-  verify,
-} from 'node:crypto'
+import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto'
+import { fromBase64 } from './bytes.js'
+import { runNode } from './node-crypto.js'
 import { keyError, NoteError } from './note-error.js'
+import { type NoteSigner, type OpenedNote, openNoteSteps } from './signed-note.js'
+import { isValidKeyName, type NoteKey, noteKeySteps, parseVerifierKeySteps } from './verifier-keys.js'
 
-/** Signs note texts with one Ed25519 key; `verifierKey` is the public half to hand to verifiers. */
-export interface NoteSigner {
-  readonly name: string
-  readonly keyId: number
-  readonly verifierKey: string
-  sign(message: Uint8Array): Uint8Array
-}
-
-/** Checks signatures made by one key, identified in signature lines by `name` and `keyId`. */
-export interface NoteVerifier {
-  readonly name: string
-  readonly keyId: number
-  verify(message: Uint8Array, signature: Uint8Array): boolean
-}
+export * from './note-error.js'
+export * from './signed-note.js'
+export * from './verifier-keys.js'
 
 /** A new Ed25519 key in both the C2SP string encodings and as node:crypto key objects. */
 export interface NoteKeyPair {
@@ -36,17 +21,6 @@ const ED25519 = 0x01
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 const DER8 = { format: 'der', type: 'pkcs8' } as const
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
-const NAME = /^[^\p{White_Space}+\u0000-\u001f]+$/u
-
-/**
- * Whether `name` may name a key: non-empty, no Unicode space, no `+`, no control character.
- *
- * @example
- * isValidKeyName('audit.example.com/log') // true
- */
-export function isValidKeyName(name: string): boolean {
-  return typeof name === 'string' && name.isWellFormed() && NAME.test(name)
-}
 
 /**
  * Generates an Ed25519 key named `name`, returned as C2SP key strings and as key objects.
@@ -109,21 +83,36 @@ export function parseSignerKey(signerKey: string): NoteSigner {
  * @example
  * const verifier = parseVerifierKey('PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW')
  */
-export function parseVerifierKey(verifierKey: string): NoteVerifier {
-  const parts = splitPlus(verifierKey, 3)
-  if (parts === undefined) throw keyError('verifier key must have the form <name>+<key ID>+<key>')
-  const [name, hex, encoded] = parts as [string, string, string]
-  const raw = decodeKeyParts(name, hex, encoded, 'verifier')
-  const keyId = Number.parseInt(hex, 16)
-  if (keyId !== keyIdOf(name, Buffer.from([ED25519, ...raw]))) {
-    throw keyError(`verifier key ID ${hex} does not match its key`)
+export function parseVerifierKey(verifierKey: string): NoteKey {
+  return runNode(parseVerifierKeySteps(verifierKey))
+}
+
+/**
+ * Verifies a signed note against known keys and returns its text, synchronously with node:crypto.
+ * Throws NoteError unless at least one known key signed it and every signature by a known key is
+ * valid; signatures by unknown keys are listed, not trusted.
+ *
+ * @example
+ * const { text } = openNote(note, [parseVerifierKey(trustedVerifierKey)])
+ */
+export function openNote(note: string | Uint8Array, keys: readonly NoteKey[]): OpenedNote {
+  return runNode(openNoteSteps(note, keys))
+}
+
+/**
+ * Whether {@link openNote} accepts the note; any other error than a NoteError is still thrown.
+ *
+ * @example
+ * if (!verifyNote(note, [key])) throw new Error('checkpoint is not signed by the log')
+ */
+export function verifyNote(note: string | Uint8Array, keys: readonly NoteKey[]): boolean {
+  try {
+    openNote(note, keys)
+    return true
+  } catch (error) {
+    if (error instanceof NoteError) return false
+    throw error
   }
-  const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' })
-  return Object.freeze({
-    name,
-    keyId,
-    verify: (message: Uint8Array, signature: Uint8Array) => verify(null, message, key, signature),
-  })
 }
 
 function makeSigner(name: string, privateKey: KeyObject): NoteSigner {
@@ -137,26 +126,19 @@ function makeSigner(name: string, privateKey: KeyObject): NoteSigner {
 }
 
 function encodeKey(name: string, raw: Uint8Array): { keyId: number; hex: string; verifierKey: string } {
-  const encoded = Buffer.from([ED25519, ...raw])
-  const keyId = keyIdOf(name, encoded)
-  const hex = keyId.toString(16).padStart(8, '0')
-  return { keyId, hex, verifierKey: `${name}+${hex}+${encoded.toString('base64')}` }
-}
-
-// SHA-256(name || "\n" || type byte || public key), first four bytes big-endian (c2sp.org/signed-note).
-function keyIdOf(name: string, typedKey: Uint8Array): number {
-  return createHash('sha256').update(`${name}\n`, 'utf8').update(typedKey).digest().readUInt32BE(0)
+  const { keyId, verifierKey } = runNode(noteKeySteps(name, raw))
+  return { keyId, hex: keyId.toString(16).padStart(8, '0'), verifierKey }
 }
 
 // The base64 key of a key string: type byte 0x01 then 32 bytes (a public key or a private seed).
 function decodeKeyParts(name: string, hex: string, encoded: string, kind: string): Buffer {
   if (!isValidKeyName(name)) throw keyError(`${kind} key has an invalid name`)
   if (!/^[0-9a-f]{8}$/i.test(hex)) throw keyError(`${kind} key ID must be 8 hexadecimal digits`)
-  const bytes = decodeBase64(encoded)
+  const bytes = fromBase64(encoded)
   if (bytes === undefined) throw keyError(`${kind} key is not canonical base64`)
   if (bytes[0] !== ED25519) throw keyError(`${kind} key is not an Ed25519 key (type byte 0x01)`)
   if (bytes.length !== 33) throw keyError(`${kind} key must hold 32 key bytes, found ${bytes.length - 1}`)
-  return bytes.subarray(1)
+  return Buffer.from(bytes.subarray(1))
 }
 
 export function checkName(name: string): void {
@@ -194,12 +176,6 @@ function rawPublicKey(publicKey: KeyObject): Uint8Array {
   return publicKey.export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519_PREFIX.length)
 }
 
-// Only the canonical encoding is accepted, so that one signature has exactly one spelling in a note.
-export function decodeBase64(text: string): Buffer | undefined {
-  const bytes = Buffer.from(text, 'base64')
-  return text !== '' && bytes.toString('base64') === text ? bytes : undefined
-}
-
 function splitPlus(text: string, count: number): string[] | undefined {
   if (typeof text !== 'string') return undefined
   const parts: string[] = []
@@ -211,8 +187,4 @@ function splitPlus(text: string, count: number): string[] | undefined {
     rest = rest.slice(plus + 1)
   }
   return [...parts, rest]
-}
-
-export function isKeyId(keyId: number): boolean {
-  return Number.isInteger(keyId) && keyId >= 0 && keyId <= 0xffffffff
 }

@@ -1,65 +1,127 @@
+// The verifiers as `auditkit` exports them for Node.js: the same rules as `auditkit/verify`, run
+// synchronously with node:crypto, taking keys in every form Node.js has (PEM, KeyObject too).
 import { ValidationError } from '../errors.js'
-import { openCheckpoint, type PublicKeyInput } from './keys.js'
-import { HASH_SIZE, isCount, isHash } from './merkle-hash.js'
-import { verifyConsistency as consistentRoots, verifyInclusion as includedInRoot } from './merkle-verify.js'
-import { decodeBase64 } from './note-keys.js'
+import { toBase64 } from './bytes.js'
+import { type KeySet, openCheckpoint, toTrustedKeys } from './keys.js'
+import { runNode } from './node-crypto.js'
+import type { Steps } from './steps.js'
+import { isHash } from './tree-math.js'
+import type { TrustedKeyInput } from './verifier-keys.js'
+import {
+  type CheckpointContent,
+  type ConsistencyProof,
+  checkpointSteps,
+  consistencyProofSteps,
+  entryInclusionSteps,
+  type InclusionProof,
+  inclusionProofSteps,
+  type VerifiedCheckpoint,
+  type VerifierOptions,
+  type VerifyOutcome,
+} from './verifiers.js'
 
-/**
- * Proof that one entry's leaf is in the tree a checkpoint signs: the leaf's index, the checkpoint's
- * tree size, the leaf hash and the RFC 6962 audit path (deepest sibling first), hashes in base64.
- *
- * @example
- * const proof: InclusionProof = { leafIndex: 6, treeSize: 7, leafHash: 'bkO...=', auditPath: ['Ykd...=', 'xyz...='] }
- */
-export interface InclusionProof {
-  readonly leafIndex: number
-  readonly treeSize: number
-  readonly leafHash: string
-  readonly auditPath: readonly string[]
+export { type CheckpointContent, type ConsistencyProof, decodeHash, type InclusionProof } from './verifiers.js'
+
+/** Runs a rule with keys converted from every Node.js form; a bad key is a `bad_key` answer, not a throw. */
+function withKeys<T extends object>(
+  keys: unknown,
+  rule: (trusted: TrustedKeyInput[]) => Steps<VerifyOutcome<T>>,
+): VerifyOutcome<T> {
+  let trusted: TrustedKeyInput[]
+  try {
+    trusted = toTrustedKeys(keys)
+  } catch (error) {
+    return { ok: false, code: 'bad_key', detail: error instanceof Error ? error.message : String(error) }
+  }
+  return runNode(rule(trusted))
 }
 
 /**
- * Proof that the tree of `oldSize` leaves is a prefix of the tree of `newSize` leaves: nothing was
- * changed or removed between two checkpoints. `path` is the RFC 6962 consistency proof, in base64.
+ * Verifies a signed checkpoint note: its signature by one of the trusted keys (any rotation's),
+ * its form, and its origin when `options.origin` is given. Never throws.
  *
  * @example
- * const proof: ConsistencyProof = { oldSize: 3, newSize: 7, path: ['abc...=', 'def...='] }
+ * const result = verifyCheckpoint(note, [oldKey, newKey], { origin: 'audit.example.com/log' })
+ * if (result.ok) console.log(result.checkpoint.treeSize)
+ * else console.error(result.code, result.detail) // e.g. 'unknown_key'
  */
-export interface ConsistencyProof {
-  readonly oldSize: number
-  readonly newSize: number
-  readonly path: readonly string[]
+export function verifyCheckpoint(
+  note: string,
+  keys: KeySet,
+  options?: VerifierOptions,
+): VerifyOutcome<VerifiedCheckpoint> {
+  return withKeys(keys, (trusted) => checkpointSteps(note, trusted, options))
 }
 
-// No proof in a tree below 2^53 leaves has more than 54 hashes; a longer list is refused unread.
-const MAX_PROOF_LENGTH = 64
-const BASE64_HASH_LENGTH = 4 * Math.ceil(HASH_SIZE / 3)
+/**
+ * Verifies that an entry, as read now, is in the tree a signed checkpoint commits to: recomputes
+ * the entry's leaf from its fields (so an entry edited after sealing fails with `leaf_mismatch`),
+ * follows the proof's audit path to the checkpoint's root, checks the checkpoint's signature by a
+ * trusted key and its origin (`options.origin`, required). Needs no database. Never throws: every
+ * failure is `{ ok: false, code, detail }`.
+ *
+ * @example
+ * const proof = await audit.proveInclusion(entry.uuid, cp.treeSize)
+ * const result = verifyEntryInclusion(entry, proof, cp.note, publicKey, { origin: cp.origin })
+ * if (!result.ok) console.error(result.code) // 'leaf_mismatch' when the entry was changed
+ */
+export function verifyEntryInclusion(
+  entry: unknown,
+  proof: InclusionProof,
+  checkpoint: string,
+  keys: KeySet,
+  options: VerifierOptions & { readonly origin: string },
+): VerifyOutcome<VerifiedCheckpoint & { leafHash: string }> {
+  return withKeys(keys, (trusted) => entryInclusionSteps(entry, proof, checkpoint, trusted, options))
+}
 
 /**
- * Whether `proof` shows its leaf is in the tree that `checkpoint` (a signed note) commits to, and the
- * checkpoint is signed by `publicKey`. Needs no database. Never throws: malformed proofs, checkpoints
- * or keys, a tree size other than the checkpoint's, all give false.
+ * Verifies that the proof's leaf hash is in the tree a signed checkpoint commits to. It proves the
+ * leaf hash, not the entry: use {@link verifyEntryInclusion} to check an entry's content. Never throws.
+ *
+ * @example
+ * verifyInclusionProof(proof, cp.note, publicKey).ok // true
+ */
+export function verifyInclusionProof(
+  proof: InclusionProof,
+  checkpoint: string,
+  keys: KeySet,
+  options?: VerifierOptions,
+): VerifyOutcome<VerifiedCheckpoint> {
+  return withKeys(keys, (trusted) => inclusionProofSteps(proof, checkpoint, trusted, options))
+}
+
+/**
+ * Verifies that the tree of the old checkpoint is a prefix of the tree of the new one: both signed
+ * by trusted keys (a rotation between them is fine when both keys are trusted), of one origin,
+ * with the proof's sizes. Never throws.
+ *
+ * @example
+ * verifyConsistencyProof(await audit.proveConsistency(3, 7), oldNote, newNote, [oldKey, newKey]).ok // true
+ */
+export function verifyConsistencyProof(
+  proof: ConsistencyProof,
+  oldCheckpoint: string,
+  newCheckpoint: string,
+  keys: KeySet,
+  options?: VerifierOptions,
+): VerifyOutcome<{ oldCheckpoint: CheckpointContent; newCheckpoint: CheckpointContent }> {
+  return withKeys(keys, (trusted) => consistencyProofSteps(proof, oldCheckpoint, newCheckpoint, trusted, options))
+}
+
+/**
+ * Whether {@link verifyInclusionProof} accepts the proof: it proves the leaf hash, not the entry
+ * (see {@link verifyEntryInclusion}). Never throws.
  *
  * @example
  * verifyInclusion(await fetchProof(entryUuid), checkpointNote, publicKeyPem) // true
  */
-export function verifyInclusion(proof: InclusionProof, checkpoint: string, publicKey: PublicKeyInput): boolean {
-  try {
-    const { leafIndex, treeSize, leafHash, auditPath } = proof
-    const leaf = decodeHash(leafHash)
-    const path = decodeHashes(auditPath)
-    if (!isCount(leafIndex) || !isCount(treeSize) || leaf === undefined || path === undefined) return false
-    const head = openCheckpoint(checkpoint, publicKey)
-    return head.size === treeSize && includedInRoot(leafIndex, treeSize, leaf, path, head.rootHash)
-  } catch {
-    return false
-  }
+export function verifyInclusion(proof: InclusionProof, checkpoint: string, keys: KeySet): boolean {
+  return verifyInclusionProof(proof, checkpoint, keys).ok
 }
 
 /**
- * Whether `proof` shows the tree of `oldCheckpoint` is a prefix of the tree of `newCheckpoint`: both
- * signed notes from the same origin, signed by `publicKey`, with the proof's sizes. Needs no database.
- * Never throws: anything malformed or mismatched gives false.
+ * Whether {@link verifyConsistencyProof} accepts the proof. Never throws.
  *
  * @example
  * verifyConsistency(await fetchConsistency(3, 7), savedCheckpoint, latestCheckpoint, publicKeyPem) // true
@@ -68,19 +130,9 @@ export function verifyConsistency(
   proof: ConsistencyProof,
   oldCheckpoint: string,
   newCheckpoint: string,
-  publicKey: PublicKeyInput,
+  keys: KeySet,
 ): boolean {
-  try {
-    const { oldSize, newSize, path } = proof
-    const hashes = decodeHashes(path)
-    if (!isCount(oldSize) || !isCount(newSize) || hashes === undefined) return false
-    const older = openCheckpoint(oldCheckpoint, publicKey)
-    const newer = openCheckpoint(newCheckpoint, publicKey)
-    if (older.origin !== newer.origin || older.size !== oldSize || newer.size !== newSize) return false
-    return consistentRoots(oldSize, newSize, older.rootHash, newer.rootHash, hashes)
-  } catch {
-    return false
-  }
+  return verifyConsistencyProof(proof, oldCheckpoint, newCheckpoint, keys).ok
 }
 
 /**
@@ -91,53 +143,18 @@ export function verifyConsistency(
  * encodeHash(EMPTY_ROOT) // '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='
  */
 export function encodeHash(b: Uint8Array): string {
-  if (!isHash(b)) throw new ValidationError([{ field: 'hash', message: `must be a ${HASH_SIZE}-byte Uint8Array` }])
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')
+  if (!isHash(b)) throw new ValidationError([{ field: 'hash', message: 'must be a 32-byte Uint8Array' }])
+  return toBase64(b)
 }
 
 /**
- * The 32 bytes of a hash in canonical standard base64, or undefined for anything else (another type,
- * another length, base64url, missing or extra padding, whitespace). Never throws.
- *
- * @example
- * decodeHash('47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=')?.equals(EMPTY_ROOT) // true
- * decodeHash('47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU') // undefined
- */
-export function decodeHash(s: unknown): Buffer | undefined {
-  if (typeof s !== 'string' || s.length !== BASE64_HASH_LENGTH) return undefined
-  const bytes = decodeBase64(s)
-  return bytes?.length === HASH_SIZE ? bytes : undefined
-}
-
-function decodeHashes(list: unknown): Buffer[] | undefined {
-  if (!Array.isArray(list) || list.length > MAX_PROOF_LENGTH) return undefined
-  const hashes: Buffer[] = []
-  // An index loop, not map(): map() skips the holes of a sparse array.
-  for (let i = 0; i < list.length; i++) {
-    const hash = decodeHash(list[i])
-    if (hash === undefined) return undefined
-    hashes.push(hash)
-  }
-  return hashes
-}
-
-/** What a verified checkpoint says. */
-export interface CheckpointContent {
-  readonly origin: string
-  readonly treeSize: number
-  /** The RFC 6962 root hash, base64. */
-  readonly rootHash: string
-}
-
-/**
- * Verifies a checkpoint note's signature with `publicKey` and returns what it says. Needs no
- * database. Throws NoteError (its `reason` says which check failed) or a ValidationError for a
- * bad key.
+ * Verifies a checkpoint note's signature with a key set and returns what it says. Needs no
+ * database. Throws NoteError (its `code` says which check failed) or a ValidationError for a bad key.
  *
  * @example
  * const { treeSize, rootHash } = readCheckpoint(savedNote, publicKeyPem)
  */
-export function readCheckpoint(note: string, publicKey: PublicKeyInput): CheckpointContent {
-  const checkpoint = openCheckpoint(note, publicKey)
+export function readCheckpoint(note: string, keys: KeySet): CheckpointContent {
+  const checkpoint = openCheckpoint(note, keys)
   return { origin: checkpoint.origin, treeSize: checkpoint.size, rootHash: encodeHash(checkpoint.rootHash) }
 }

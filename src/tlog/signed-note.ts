@@ -1,8 +1,15 @@
+import { concatBytes, fromBase64, readUint32BE, toBase64, utf8 } from './bytes.js'
 import { keyError, NoteError, noteError } from './note-error.js'
-import { decodeBase64, isKeyId, isValidKeyName, type NoteSigner, type NoteVerifier } from './note-keys.js'
+import { ed25519Verify, type Steps } from './steps.js'
+import { isKeyId, isValidKeyName, type NoteKey } from './verifier-keys.js'
 
-export * from './note-error.js'
-export * from './note-keys.js'
+/** Signs note texts with one Ed25519 key; `verifierKey` is the public half to hand to verifiers. */
+export interface NoteSigner {
+  readonly name: string
+  readonly keyId: number
+  readonly verifierKey: string
+  sign(message: Uint8Array): Uint8Array
+}
 
 /** One signature line: the key's name, its 32-bit key ID, and the base64 exactly as written in the note. */
 export interface NoteSignature {
@@ -40,7 +47,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 export function signNote(text: string, signer: NoteSigner, ...more: NoteSigner[]): string {
   checkText(text)
   if (!text.endsWith('\n')) throw noteError('note text must end with a newline')
-  const message = Buffer.from(text, 'utf8')
+  const message = utf8(text)
   const seen = new Set<string>()
   let lines = ''
   for (const s of [signer, ...more]) {
@@ -48,9 +55,8 @@ export function signNote(text: string, signer: NoteSigner, ...more: NoteSigner[]
     const id = keyLabel(s.name, s.keyId)
     if (seen.has(id)) throw new NoteError('ambiguous-key', `signer ${id} given twice`)
     seen.add(id)
-    const head = Buffer.alloc(4)
-    head.writeUInt32BE(s.keyId)
-    lines += `${SIGNATURE_PREFIX}${s.name} ${Buffer.concat([head, s.sign(message)]).toString('base64')}\n`
+    const head = new Uint8Array([s.keyId >>> 24, (s.keyId >>> 16) & 0xff, (s.keyId >>> 8) & 0xff, s.keyId & 0xff])
+    lines += `${SIGNATURE_PREFIX}${s.name} ${toBase64(concatBytes(head, s.sign(message)))}\n`
   }
   return `${text}\n${lines}`
 }
@@ -75,28 +81,33 @@ export function parseNote(note: string | Uint8Array): ParsedNote {
 }
 
 /**
- * Verifies a signed note against known keys and returns its text. Throws NoteError unless at least one known
- * key signed it and every signature by a known key is valid; signatures by unknown keys are listed, not trusted.
- *
- * @example
- * const { text } = openNote(note, [parseVerifierKey(trustedVerifierKey)])
+ * Inside a rule: verifies a signed note against known keys and returns its text. Throws NoteError
+ * unless at least one known key signed it (`unknown_key`) and every signature by a known key is
+ * valid (`bad_signature`); signatures by unknown keys are listed, not trusted.
  */
-export function openNote(note: string | Uint8Array, verifiers: readonly NoteVerifier[]): OpenedNote {
+export function* openNoteSteps(note: string | Uint8Array, keys: readonly NoteKey[]): Steps<OpenedNote> {
   const { text, signatures } = parseNote(note)
-  const message = Buffer.from(text, 'utf8')
+  const message = utf8(text)
   const verifiedBy: NoteSignature[] = []
   const unverified: NoteSignature[] = []
   const seen = new Set<string>()
   for (const sig of signatures) {
     const label = keyLabel(sig.name, sig.keyId)
-    const known = verifiers.filter((v) => v.name === sig.name && v.keyId === sig.keyId)
-    if (known.length > 1) throw new NoteError('ambiguous-key', `more than one verifier for key ${label}`)
-    // The spec says every signature by a known key MUST be checked, repeats included; each key is listed once.
-    if (known.length === 1 && !safeVerify(known[0]!, message, Buffer.from(sig.signature, 'base64').subarray(4))) {
-      throw new NoteError('invalid-signature', `invalid signature for key ${label}`)
+    const known = keys.filter((k) => k.name === sig.name && k.keyId === sig.keyId)
+    // Two different keys under one name and ID: which one signed cannot be told.
+    if (new Set(known.map((k) => k.verifierKey)).size > 1) {
+      throw new NoteError('ambiguous-key', `more than one verifier for key ${label}`)
     }
-    const list = known.length === 1 ? verifiedBy : unverified
-    const once = known.length === 1 ? label : `${sig.name} ${sig.signature}`
+    const key = known[0]
+    // The spec says every signature by a known key MUST be checked, repeats included; each key is listed once.
+    if (key !== undefined) {
+      const bytes = fromBase64(sig.signature) as Uint8Array
+      if (!(yield* ed25519Verify(key.publicKey, message, bytes.subarray(4)))) {
+        throw new NoteError('invalid-signature', `invalid signature for key ${label}`)
+      }
+    }
+    const list = key !== undefined ? verifiedBy : unverified
+    const once = key !== undefined ? label : `${sig.name} ${sig.signature}`
     if (!seen.has(once)) list.push(sig)
     seen.add(once)
   }
@@ -107,22 +118,6 @@ export function openNote(note: string | Uint8Array, verifiers: readonly NoteVeri
   return Object.freeze({ text, verifiedBy: Object.freeze(verifiedBy), unverified: Object.freeze(unverified) })
 }
 
-/**
- * Whether {@link openNote} accepts the note; any other error than a NoteError is still thrown.
- *
- * @example
- * if (!verifyNote(note, [verifier])) throw new Error('checkpoint is not signed by the log')
- */
-export function verifyNote(note: string | Uint8Array, verifiers: readonly NoteVerifier[]): boolean {
-  try {
-    openNote(note, verifiers)
-    return true
-  } catch (error) {
-    if (error instanceof NoteError) return false
-    throw error
-  }
-}
-
 function parseSignatureLine(line: string, index: number): NoteSignature {
   const where = `signature line ${index + 1}`
   if (!line.startsWith(SIGNATURE_PREFIX)) throw noteError(`${where} does not start with an em dash and a space`)
@@ -131,10 +126,10 @@ function parseSignatureLine(line: string, index: number): NoteSignature {
   const name = rest.slice(0, space)
   const signature = rest.slice(space + 1)
   if (space < 0 || !isValidKeyName(name)) throw noteError(`${where} has no valid key name`)
-  const bytes = decodeBase64(signature)
+  const bytes = fromBase64(signature)
   if (bytes === undefined) throw noteError(`${where} is not canonical base64`)
   if (bytes.length < 5) throw noteError(`${where} is too short to hold a key ID and a signature`)
-  return Object.freeze({ name, keyId: bytes.readUInt32BE(0), signature })
+  return Object.freeze({ name, keyId: readUint32BE(bytes, 0), signature })
 }
 
 function toNoteString(note: string | Uint8Array): string {
@@ -153,14 +148,6 @@ function checkText(text: string): void {
   if (control !== null) {
     const code = control[0].charCodeAt(0).toString(16).padStart(4, '0')
     throw noteError(`note contains control character U+${code} at offset ${control.index}`)
-  }
-}
-
-function safeVerify(verifier: NoteVerifier, message: Uint8Array, signature: Uint8Array): boolean {
-  try {
-    return verifier.verify(message, signature) === true
-  } catch {
-    return false
   }
 }
 

@@ -63,6 +63,11 @@ export interface VerifyResult {
   readonly rootHash: string
   /** False when no public key was known, so stored checkpoints were checked for their roots only. */
   readonly signaturesChecked: boolean
+  /**
+   * The first seq read: 0, or the size of the trusted checkpoint `verify({ from })` went on from.
+   * Entries before it were not read: a change to them is outside this result's range.
+   */
+  readonly fromSeq: number
 }
 
 /** A tree head a checkpoint vouches for, and how to name it in a problem. */
@@ -82,7 +87,7 @@ const MAX_PROBLEMS = 1000
  * the sequence, and with each checkpoint's root when the tree reaches its size.
  */
 export class TreeVerifier {
-  readonly #tree = new MerkleFrontier()
+  readonly #tree: MerkleFrontier
   readonly #expected: ExpectedRoot[]
   readonly #problems: VerifyProblem[] = []
   #omitted = 0
@@ -91,9 +96,15 @@ export class TreeVerifier {
   #entries = 0
   #lastGood = 0
 
-  /** `checkpoints`: tree heads to meet, any order. */
-  constructor(checkpoints: readonly ExpectedRoot[]) {
-    this.#expected = [...checkpoints].sort((a, b) => b.size - a.size)
+  /**
+   * `checkpoints`: tree heads to meet, any order. `start`: the tree of a checkpoint already
+   * verified, to go on from (incremental verification); checkpoints within it are not met again.
+   */
+  constructor(checkpoints: readonly ExpectedRoot[], start?: MerkleFrontier) {
+    this.#tree = start ?? new MerkleFrontier()
+    this.#next = this.#tree.size
+    this.#lastGood = this.#tree.size
+    this.#expected = checkpoints.filter((cp) => cp.size > this.#tree.size).sort((a, b) => b.size - a.size)
     this.#meetCheckpoints()
   }
 
@@ -103,7 +114,7 @@ export class TreeVerifier {
     else this.#omitted++
   }
 
-  /** The number of leaves so far. */
+  /** The number of leaves so far (the start's included). */
   get size(): number {
     return this.#tree.size
   }

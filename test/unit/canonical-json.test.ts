@@ -179,12 +179,14 @@ const ES6_NUMBER_SAMPLES: readonly (readonly [string, string])[] = [
 describe('canonicalJson: published vectors', () => {
   test.each(REFERENCE_TESTDATA)('reference testdata $name', ({ input, output }) => {
     expect(canonicalJson(JSON.parse(input))).toBe(output)
-    expect(canonicalBytes(JSON.parse(input)).equals(Buffer.from(output, 'utf8'))).toBe(true)
+    expect(Buffer.from(canonicalBytes(JSON.parse(input))).equals(Buffer.from(output, 'utf8'))).toBe(true)
   })
 
   test('RFC 8785 §3.2.2 sample: its canonical text, and §3.2.4 its UTF-8 bytes', () => {
     expect(canonicalJson(JSON.parse(RFC_SAMPLE_INPUT))).toBe(RFC_SAMPLE_OUTPUT)
-    expect(canonicalBytes(JSON.parse(RFC_SAMPLE_INPUT)).toString('hex')).toBe(RFC_SAMPLE_HEX.replace(/\s/g, ''))
+    expect(Buffer.from(canonicalBytes(JSON.parse(RFC_SAMPLE_INPUT))).toString('hex')).toBe(
+      RFC_SAMPLE_HEX.replace(/\s/g, ''),
+    )
   })
 
   test('RFC 8785 §3.2.3 sorting example', () => {
@@ -234,7 +236,7 @@ describe('canonicalJson: each rule, by hand', () => {
     )
     expect(canonicalJson('\u{1f600}\u{10ffff}')).toBe('"\ud83d\ude00\udbff\udfff"')
     expect(canonicalJson('e\u0301')).toBe('"e\u0301"') // no Unicode normalization
-    expect(canonicalBytes('\u00e9\u20ac\u{1f600}').toString('hex')).toBe('22c3a9e282acf09f988022')
+    expect(Buffer.from(canonicalBytes('\u00e9\u20ac\u{1f600}')).toString('hex')).toBe('22c3a9e282acf09f988022')
   })
 
   test('§3.2.2.3 numbers: as ECMAScript Number::toString', () => {
@@ -589,7 +591,7 @@ describe('canonicalJson: properties of random JSON values', () => {
     for (const value of values) {
       const text = canonicalJson(value)
       expect(canonicalJson(JSON.parse(text))).toBe(text)
-      expect(canonicalBytes(value).toString('utf8')).toBe(text)
+      expect(Buffer.from(canonicalBytes(value)).toString('utf8')).toBe(text)
     }
   })
 })

@@ -9,7 +9,7 @@ import {
   parseSignerKey,
   parseVerifierKey,
   signNote,
-} from '../../src/tlog/signed-note.js'
+} from '../../src/tlog/note-keys.js'
 
 // The example checkpoint of c2sp.org/tlog-checkpoint, copied from C2SP/C2SP, tlog-checkpoint.md
 // (its public key is not published, so only its form is checked here).

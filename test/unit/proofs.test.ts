@@ -4,8 +4,8 @@ import { AuditLogError, ValidationError } from '../../src/errors.js'
 import { formatCheckpoint } from '../../src/tlog/checkpoint.js'
 import {
   generateKeyPair,
+  noteKeysFor,
   noteSignerFor,
-  noteVerifierFor,
   openCheckpoint,
   type PublicKeyInput,
 } from '../../src/tlog/keys.js'
@@ -18,6 +18,7 @@ import {
   MerkleFrontier,
   rootFromLeaves,
 } from '../../src/tlog/merkle.js'
+import { NoteError, type NoteErrorReason, signNote, verifierKeyFor } from '../../src/tlog/note-keys.js'
 import {
   type ConsistencyProof,
   decodeHash,
@@ -26,7 +27,6 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../../src/tlog/proofs.js'
-import { NoteError, type NoteErrorReason, signNote, verifierKeyFor } from '../../src/tlog/signed-note.js'
 
 const ORIGIN = 'audit.example.com/log'
 const SIZE = 13
@@ -479,25 +479,28 @@ describe('keys', () => {
     expectNoteError(() => openCheckpoint(note, KEYS.publicKey), 'unverified')
   })
 
-  test('noteVerifierFor: a PEM key is named after the origin, a verifier key string keeps its name', () => {
-    const fromPem = noteVerifierFor(KEYS.publicKey, ORIGIN)
-    expect([fromPem.name, fromPem.keyId]).toEqual([ORIGIN, SIGNER.keyId])
-    const fromObject = noteVerifierFor(createPrivateKey(KEYS.privateKey), ORIGIN)
-    expect([fromObject.name, fromObject.keyId]).toEqual([ORIGIN, SIGNER.keyId])
-    const named = noteVerifierFor(SIGNER.verifierKey, 'ignored.example/log')
-    expect([named.name, named.keyId]).toEqual([ORIGIN, SIGNER.keyId])
-    const message = Buffer.from('hello\n')
-    expect(fromPem.verify(message, SIGNER.sign(message))).toBe(true)
-    expect(fromPem.verify(Buffer.from('hellp\n'), SIGNER.sign(message))).toBe(false)
+  test('noteKeysFor: a PEM key is named after the origin, a verifier key string keeps its name', () => {
+    const [fromPem] = noteKeysFor(KEYS.publicKey, ORIGIN)
+    expect([fromPem?.name, fromPem?.keyId, fromPem?.verifierKey]).toEqual([ORIGIN, SIGNER.keyId, SIGNER.verifierKey])
+    const [fromObject] = noteKeysFor(createPrivateKey(KEYS.privateKey), ORIGIN)
+    expect([fromObject?.name, fromObject?.keyId]).toEqual([ORIGIN, SIGNER.keyId])
+    const [named] = noteKeysFor(SIGNER.verifierKey, 'ignored.example/log')
+    expect([named?.name, named?.keyId]).toEqual([ORIGIN, SIGNER.keyId])
+    const both = noteKeysFor([KEYS.publicKey, OTHER_KEYS.publicKey], ORIGIN)
+    expect(both.map((k) => k.name)).toEqual([ORIGIN, ORIGIN])
+    expect(both[1]?.keyId).not.toBe(both[0]?.keyId)
   })
 
-  test('noteVerifierFor refuses anything but an Ed25519 public key with a ValidationError, never a raw error', () => {
+  test('noteKeysFor refuses anything but an Ed25519 public key with a ValidationError, never a raw error', () => {
     for (const [what, key] of BAD_PUBLIC_KEYS) {
-      const error = thrown(() => noteVerifierFor(key as PublicKeyInput, ORIGIN))
+      const error = thrown(() => noteKeysFor(key as PublicKeyInput, ORIGIN))
       expect(error, what).toBeInstanceOf(ValidationError)
       expect((error as ValidationError).issues, what).toEqual([{ field: 'publicKey', message: expect.any(String) }])
     }
-    expectValidationError(() => noteVerifierFor(KEYS.publicKey, 'has space'), 'origin')
+    const inList = thrown(() => noteKeysFor([KEYS.publicKey, 'not a key'], ORIGIN)) as ValidationError
+    expect(inList.issues).toEqual([{ field: 'publicKey[1]', message: expect.any(String) }])
+    expectValidationError(() => noteKeysFor([], ORIGIN), 'publicKey')
+    expectValidationError(() => noteKeysFor(KEYS.publicKey, 'has space'), 'origin')
   })
 
   test('noteSignerFor refuses public keys and anything but an Ed25519 private key', () => {
