@@ -1,13 +1,11 @@
 import { createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto'
 import { ValidationError } from '../errors.js'
-import { fromBase64 } from './bytes.js'
 import type { Checkpoint } from './checkpoint.js'
 import { runNode } from './node-crypto.js'
-import { NoteError } from './note-error.js'
 import { signerFromKey } from './note-keys.js'
 import type { NoteSigner } from './signed-note.js'
 import { isValidKeyName, type NoteKey, noteKeysSteps, type TrustedKey, type TrustedKeyInput } from './verifier-keys.js'
-import { checkpointSteps, type VerifierOptions } from './verifiers.js'
+import { openCheckpointSteps, type VerifierOptions } from './verifiers.js'
 
 /**
  * An Ed25519 public key: a PEM (SPKI) string, a node:crypto KeyObject (a private one stands for its
@@ -88,10 +86,11 @@ export function toTrustedKeys(keys: unknown, field = 'publicKey'): TrustedKeyInp
   const out: TrustedKeyInput[] = []
   for (const [i, key] of list.entries()) {
     const where = Array.isArray(keys) ? `${field}[${i}]` : field
-    out.push(refuseAs(where, () => trustedKey(key)))
+    const trusted = refuseAs(where, () => trustedKey(key))
+    // Checked now (key ID, length, name), so that a bad key is refused before any note is read.
+    refuseAs(where, () => runNode(noteKeysSteps(trusted, 'auditkit')))
+    out.push(trusted)
   }
-  // Named keys (strings, named objects) are checked here too, so that a bad one is refused before any note is read.
-  refuseAs(field, () => runNode(noteKeysSteps(out, 'auditkit')))
   return out
 }
 
@@ -127,28 +126,15 @@ export function noteKeysFor(keys: unknown, origin: string, field = 'publicKey'):
 /**
  * Verifies a signed checkpoint against a key set and returns what it says. Throws a NoteError
  * whose `code` says which check failed (`malformed`, `unknown_key`, `bad_signature`,
- * `wrong_origin`), or a ValidationError for a bad key.
+ * `wrong_origin`), or a ValidationError for a bad key (refused before the note is read).
  *
  * @example
  * const { origin, size, rootHash } = openCheckpoint(checkpointNote, publicKeyPem)
  */
 export function openCheckpoint(note: string, keys: KeySet, options?: VerifierOptions): Checkpoint {
   const trusted = toTrustedKeys(keys)
-  const result = runNode(checkpointSteps(note, trusted, options))
-  if (!result.ok) {
-    if (result.code === 'bad_key') throw new ValidationError([{ field: 'publicKey', message: result.detail }])
-    throw new NoteError(result.code === 'malformed' ? 'malformed-checkpoint' : reasonOf(result.code), result.detail, {
-      code: result.code as NoteError['code'],
-    })
-  }
-  const { origin, treeSize, rootHash } = result.checkpoint
-  return Object.freeze({ origin, size: treeSize, rootHash: fromBase64(rootHash) as Uint8Array, extensions: [] })
-}
-
-function reasonOf(code: string): NoteError['reason'] {
-  if (code === 'unknown_key') return 'unverified'
-  if (code === 'bad_signature') return 'invalid-signature'
-  return 'malformed-checkpoint'
+  const { origin, size, rootHash, extensions } = runNode(openCheckpointSteps(note, trusted, options))
+  return Object.freeze({ origin, size, rootHash, extensions })
 }
 
 function checkOrigin(origin: string): void {

@@ -1,4 +1,4 @@
-import { concatBytes, fromBase64, readUint32BE, toBase64, utf8 } from './bytes.js'
+import { concatBytes, fromBase64, readUint32BE, sameBytes, toBase64, utf8 } from './bytes.js'
 import { keyError, NoteError } from './note-error.js'
 import { type Steps, sha256 } from './steps.js'
 
@@ -36,6 +36,11 @@ export interface NoteKey {
 }
 
 const ED25519 = 0x01
+// Keys are resolved once: verify() opens every stored checkpoint with the same few keys, and the
+// key objects node:crypto and WebCrypto build are cached by the identity of NoteKey.publicKey.
+const CACHE_LIMIT = 256
+const byString = new Map<string, NoteKey>()
+const byBytes = new WeakMap<Uint8Array, Map<string, NoteKey>>()
 const NAME = /^[^\p{White_Space}+\u0000-\u001f]+$/u
 const MAX_KEYS = 100
 
@@ -59,6 +64,17 @@ export function isKeyId(keyId: number): boolean {
  * four bytes, big-endian, of SHA-256(name || "\n" || 0x01 || key) (c2sp.org/signed-note).
  */
 export function* noteKeySteps(name: string, publicKey: Uint8Array): Steps<NoteKey> {
+  const cached = byBytes.get(publicKey)?.get(name)
+  // The cache is keyed by the array; a caller who changed its bytes since gets them hashed again.
+  if (cached !== undefined && sameBytes(cached.publicKey, publicKey)) return cached
+  const key = yield* computeNoteKey(name, publicKey)
+  let names = byBytes.get(publicKey)
+  if (names === undefined) byBytes.set(publicKey, (names = new Map()))
+  if (names.size < CACHE_LIMIT) names.set(name, key)
+  return key
+}
+
+function* computeNoteKey(name: string, publicKey: Uint8Array): Steps<NoteKey> {
   if (!isValidKeyName(name)) throw keyError('key name must be non-empty, with no spaces, "+" or control characters')
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) {
     throw keyError('an Ed25519 public key is 32 bytes')
@@ -71,6 +87,15 @@ export function* noteKeySteps(name: string, publicKey: Uint8Array): Steps<NoteKe
 
 /** Inside a rule: the {@link NoteKey} of a C2SP verifier key string; throws NoteError `bad_key` unless its key ID matches its key. */
 export function* parseVerifierKeySteps(verifierKey: string): Steps<NoteKey> {
+  const cached = byString.get(verifierKey)
+  if (cached !== undefined) return cached
+  const key = yield* parseKeyString(verifierKey)
+  if (byString.size >= CACHE_LIMIT) byString.clear()
+  byString.set(verifierKey, key)
+  return key
+}
+
+function* parseKeyString(verifierKey: string): Steps<NoteKey> {
   // The base64 key may itself hold '+': only the first two separate fields.
   const first = typeof verifierKey === 'string' ? verifierKey.indexOf('+') : -1
   const second = first < 0 ? -1 : verifierKey.indexOf('+', first + 1)

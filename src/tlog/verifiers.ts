@@ -154,24 +154,32 @@ function count(object: unknown, name: string): number {
   return isCount(value) ? value : fail('malformed', `${name} must be a non-negative safe integer`)
 }
 
-/** Step 1 of every check: the note's signature by a trusted key, its checkpoint form, its origin. */
-function* openCheckpointSteps(
+/**
+ * Step 1 of every check: the note's signature by a trusted key, its checkpoint form, its origin.
+ * Throws a NoteError whose `code` names the failed check.
+ */
+export function* openCheckpointSteps(
   note: unknown,
   keys: TrustedKeys,
   options: VerifierOptions | undefined,
   label = 'the checkpoint',
 ): Steps<Checkpoint & { signedBy: string[] }> {
-  if (typeof note !== 'string' && !(note instanceof Uint8Array))
-    fail('malformed', `${label} must be a signed note (a string)`)
-  const { text } = parseNote(note as string | Uint8Array)
+  if (typeof note !== 'string') throw new NoteError('malformed-note', `${label} must be a signed note (a string)`)
+  const { text } = parseNote(note)
   const origin = text.slice(0, text.indexOf('\n'))
-  if (!isValidKeyName(origin)) fail('malformed', `${label}'s origin cannot name a key (empty, space, "+" or control)`)
+  // An unnamed key is named after the origin, which must then be able to name a key.
+  const unnamed = (Array.isArray(keys) ? keys : [keys]).some((k) => typeof k === 'object' && k?.name === undefined)
+  if (unnamed && !isValidKeyName(origin)) {
+    throw new NoteError('malformed-checkpoint', `${label}'s origin cannot name a key (empty, space, "+" or control)`)
+  }
   const expected = options?.origin
   if (expected !== undefined && origin !== expected) {
-    fail('wrong_origin', `${label} is for origin '${origin}', not '${expected}'`)
+    throw new NoteError('malformed-checkpoint', `${label} is for origin '${origin}', not '${expected}'`, {
+      code: 'wrong_origin',
+    })
   }
   const noteKeys = yield* noteKeysSteps(keys, origin)
-  const opened = yield* openNoteSteps(note as string | Uint8Array, noteKeys)
+  const opened = yield* openNoteSteps(note, noteKeys)
   const checkpoint = parseCheckpoint(opened.text)
   const signedBy = opened.verifiedBy.map(
     (sig) => noteKeys.find((k) => k.name === sig.name && k.keyId === sig.keyId)?.verifierKey ?? sig.name,

@@ -1,9 +1,9 @@
-import type { AuditLog, AuditLogOptions, DEFAULT_ACTIONS } from '../../src/index.js'
+import type { AuditLog, AuditLogOptions, DEFAULT_ACTIONS, UsingHandle } from '../../src/index.js'
 
 /** A transaction the caller opened on their own connection, with a change of their own in it. */
 export interface CallerTransaction {
   /** What the caller passes to `audit.using()`. */
-  readonly handle: unknown
+  readonly handle: UsingHandle
   /** Writes one row of the caller's own (a password change) in the same transaction. */
   changePassword(): Promise<void>
   commit(): Promise<void>

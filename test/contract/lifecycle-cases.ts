@@ -63,7 +63,7 @@ export function lifecycleCases(h: Harness): void {
     test('using() refuses what is not a connection or transaction', async () => {
       const { audit } = await h.open()
       for (const handle of [null, undefined, 42, 'postgres://x', {}, { query: 1 }]) {
-        expect(() => audit.using(handle)).toThrow(ValidationError)
+        expect(() => audit.using(handle as never)).toThrow(ValidationError)
       }
     })
   })

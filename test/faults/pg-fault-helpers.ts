@@ -47,7 +47,7 @@ export async function waitUntil(probe: () => boolean | Promise<boolean>, timeout
 /** One line naming an error the way a caller would branch on it. */
 export function describeError(error: unknown): string {
   if (error instanceof StoreError) {
-    return `StoreError(operation=${error.operation}, code=${error.code}, retryable=${error.retryable}): ${error.message}`
+    return `StoreError(operation=${error.operation}, code=${error.code}, driverCode=${error.driverCode}, retryable=${error.retryable}): ${error.message}`
   }
   if (error instanceof Error) return `${error.name}: ${error.message}`
   return `non-Error: ${inspect(error)}`

@@ -13,7 +13,7 @@ export interface ProbeError {
   readonly storeError: boolean
   readonly name: string
   readonly message: string
-  readonly code: string | undefined
+  readonly driverCode: string | undefined
   readonly retryable: boolean | undefined
   readonly operation: string | undefined
 }
@@ -56,7 +56,7 @@ async function attempt<T>(step: ProbeError['step'], fn: () => Promise<T>): Promi
       storeError: error instanceof StoreError,
       name: String(e.name),
       message: String(e.message),
-      code: e.code,
+      driverCode: e.driverCode,
       retryable: e.retryable,
       operation: e.operation,
     })

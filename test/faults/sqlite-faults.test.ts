@@ -112,7 +112,7 @@ describe('a full disk (max_page_count)', () => {
           full = { admin, error: error as StoreError }
         }
       }
-      expect(full?.error).toMatchObject({ code: 'SQLITE_FULL', retryable: false, operation: 'insert' })
+      expect(full?.error).toMatchObject({ driverCode: 'SQLITE_FULL', retryable: false, operation: 'createLogEntries' })
       expect(full?.error.message).toMatch(/full/)
       expect(db.inTransaction).toBe(false)
       expect(await log.countLogs({ adminUserUuid: full?.admin })).toBe(0)
@@ -130,7 +130,7 @@ describe('a full disk (max_page_count)', () => {
           single = error as StoreError
         }
       }
-      expect(single).toMatchObject({ code: 'SQLITE_FULL', retryable: false, operation: 'insert' })
+      expect(single).toMatchObject({ driverCode: 'SQLITE_FULL', retryable: false, operation: 'createLogEntry' })
 
       // The log still reads; sealing succeeds or fails with a StoreError, never half-done.
       const stored = 10 + 20 * written.length + singles
@@ -231,7 +231,7 @@ function expectRefused(report: ProbeReport, file: string, entries: number): void
 function expectReadOnlyError(error: ProbeError | StoreError | undefined): void {
   expect(error).toBeDefined()
   if (error !== undefined && 'storeError' in error) expect(error.storeError).toBe(true)
-  expect(error?.code).toMatch(/^SQLITE_(READONLY|CANTOPEN)/)
+  expect(error?.driverCode).toMatch(/^SQLITE_(READONLY|CANTOPEN)/)
   expect(error?.message).toMatch(/readonly|read-only|unable to open/i)
   expect(error?.retryable).toBe(false)
 }
@@ -266,7 +266,7 @@ describe('read-only', () => {
     expectReadOnlyError(await rejection(log.createLogEntry(input())))
     const batch = await rejection(log.createLogEntries([input(), input()]))
     expectReadOnlyError(batch)
-    expect(batch.operation).toBe('insert')
+    expect(batch.operation).toBe('createLogEntries')
     expect(await log.countLogs()).toBe(4)
     expectReadOnlyError(await rejection(log.seal()))
     expect(db.inTransaction).toBe(false)
@@ -336,7 +336,7 @@ describe('a file that is not a database', () => {
     const file = join(dir, 'users.csv')
     writeFileSync(file, text)
     const error = await rejection(createAuditLog({ database: `sqlite:${file}` }))
-    expect(error).toMatchObject({ code: 'SQLITE_NOTADB', retryable: false })
+    expect(error).toMatchObject({ driverCode: 'SQLITE_NOTADB', retryable: false })
     expect(error.message).toContain(file)
     expect(error.message).toMatch(/not a database/)
     expect(readFileSync(file, 'utf8')).toBe(text)
@@ -348,7 +348,7 @@ describe('a file that is not a database', () => {
     const db = new Database(file)
     try {
       const error = await rejection(createAuditLog({ database: db }))
-      expect(error).toMatchObject({ code: 'SQLITE_NOTADB', retryable: false })
+      expect(error).toMatchObject({ driverCode: 'SQLITE_NOTADB', retryable: false })
       expect(error.message).toContain(file)
       expect(db.open).toBe(true)
     } finally {
@@ -367,15 +367,15 @@ describe('a write lock held by another connection', () => {
       other.exec('BEGIN IMMEDIATE')
       const admin = randomUUID()
       const watch = watchBlocking()
-      for (const write of [
-        () => log.createLogEntry(input(admin)),
-        () => log.createLogEntries([input(admin), input(admin)]),
-      ]) {
+      for (const [operation, write] of [
+        ['createLogEntry', () => log.createLogEntry(input(admin))],
+        ['createLogEntries', () => log.createLogEntries([input(admin), input(admin)])],
+      ] as const) {
         const started = performance.now()
         const error = await rejection(write())
         const waited = performance.now() - started
-        expect(error).toMatchObject({ retryable: true, operation: 'insert' })
-        expect(error.code).toMatch(/^SQLITE_BUSY/)
+        expect(error).toMatchObject({ retryable: true, operation, code: 'store_unavailable' })
+        expect(error.driverCode).toMatch(/^SQLITE_BUSY/)
         expect(waited).toBeGreaterThanOrEqual(250)
         expect(waited).toBeLessThan(1500)
       }

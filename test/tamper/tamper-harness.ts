@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
-import { type AuditLog, createAuditLog } from '../../src/index.js'
+import { type AuditLog, createAuditLog, type KeySet } from '../../src/index.js'
 import { PG_URL, uniqueSchema } from '../support/postgres.js'
 
 /** A row as the drivers return it (PostgreSQL bigint as a string, blobs and bytea as Buffers). */
@@ -61,8 +61,32 @@ export interface TamperFixture {
   insertIntoSealedPast(entry: EntryColumns): Promise<void>
   /** Puts the sealer's state row back to what the migration inserts: nothing sealed. */
   resetSealerState(): Promise<void>
-  /** Opens another log on the same tables (e.g. with an attacker's key); closed at teardown. */
-  openLog(options: { signingKey: string; origin: string }): Promise<AuditLog>
+  /**
+   * Opens another log on the same tables (e.g. with an attacker's key, a rotated key and the keys
+   * it replaced as `trustedKeys`, or no key at all); closed at teardown.
+   */
+  openLog(options: OpenLogOptions): Promise<AuditLog>
+}
+
+/** The options of `TamperFixture.openLog`, passed to `createAuditLog` as they are. */
+export interface OpenLogOptions {
+  readonly signingKey?: string | undefined
+  readonly origin: string
+  readonly trustedKeys?: KeySet | undefined
+}
+
+/**
+ * Seals until the tree has `size` entries. PostgreSQL seals below the oldest transaction running
+ * on the whole server, so another test file's open transaction can hold sealing back a moment.
+ */
+export async function sealTo(audit: AuditLog, size: number): Promise<void> {
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    const { treeSize } = await audit.seal()
+    if (treeSize === size) return
+    if (treeSize > size || Date.now() > deadline) throw new Error(`sealed ${treeSize} entries, expected ${size}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
 
 /** One engine set-up that the tampering cases run against. */
@@ -107,11 +131,12 @@ export function sqliteTamperHarness(): TamperHarness {
     async open({ signingKey, origin }) {
       const path = join(dir, `audit-${++n}.db`)
       const table = 'audit_entries'
-      const openLog = async (o: { signingKey: string; origin: string }) => {
+      const openLog = async (o: OpenLogOptions) => {
         const log = await createAuditLog({
           database: `sqlite:${path}`,
           table,
           signingKey: o.signingKey,
+          trustedKeys: o.trustedKeys,
           origin: o.origin,
           sealIntervalMs: 0,
         })
@@ -199,13 +224,14 @@ export function postgresTamperHarness(): TamperHarness {
     engine: 'postgres',
     async open({ signingKey, origin }) {
       const table = `t${++n}`
-      const openLog = async (o: { signingKey: string; origin: string }) => {
+      const openLog = async (o: OpenLogOptions) => {
         const log = await createAuditLog({
           database: PG_URL,
           schema,
           table,
           poolSize: 2,
           signingKey: o.signingKey,
+          trustedKeys: o.trustedKeys,
           origin: o.origin,
           sealIntervalMs: 0,
         })

@@ -12,7 +12,7 @@ import {
   verifyExport,
 } from '../../src/index.js'
 import { entryLeafHash } from '../../src/tlog/entry-leaf.js'
-import type { Row, TamperFixture, TamperHarness } from './tamper-harness.js'
+import { type Row, sealTo, type TamperFixture, type TamperHarness } from './tamper-harness.js'
 
 const ORIGIN = 'audit.example.com/tamper-test'
 const ORIGINAL = generateKeyPair()
@@ -52,20 +52,6 @@ async function write(audit: AuditLog, from: number, to: number): Promise<void> {
     const batch = []
     for (let j = i; j < Math.min(i + 100, to); j++) batch.push(input(j))
     await audit.createLogEntries(batch)
-  }
-}
-
-/**
- * Seals until the tree has `size` entries. PostgreSQL seals below the oldest transaction running
- * on the whole server, so another test file's open transaction can hold sealing back a moment.
- */
-async function sealTo(audit: AuditLog, size: number): Promise<void> {
-  const deadline = Date.now() + 15_000
-  for (;;) {
-    const { treeSize } = await audit.seal()
-    if (treeSize === size) return
-    if (treeSize > size || Date.now() > deadline) throw new Error(`sealed ${treeSize} entries, expected ${size}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
 

@@ -105,10 +105,17 @@ describe('known answers from golang.org/x/mod/sumdb/note', () => {
     expect(error.message).toContain('EnochRoot+af0cfe78')
   })
 
-  test('a verifier listed twice is ambiguous only when a signature needs it', () => {
-    const error = expectRefused(`${TEXT}\n${ENOCH_SIG}`, [enoch(), peter(), enoch()], 'ambiguous-key')
+  test('one key listed twice is the same key (a key set may repeat its own key)', () => {
+    expect(openNote(`${TEXT}\n${ENOCH_SIG}`, [enoch(), peter(), enoch()]).verifiedBy.map((s) => s.name)).toEqual([
+      'EnochRoot',
+    ])
+  })
+
+  test('two keys under one name and key ID are ambiguous only when a signature needs it', () => {
+    const twin: NoteKey = { ...peter(), name: 'EnochRoot', keyId: 0xaf0cfe78, verifierKey: 'EnochRoot+af0cfe78+twin' }
+    const error = expectRefused(`${TEXT}\n${ENOCH_SIG}`, [enoch(), peter(), twin], 'ambiguous-key')
     expect(error.message).toContain('EnochRoot+af0cfe78')
-    expect(openNote(`${TEXT}\n${PETER_SIG}`, [enoch(), peter(), enoch()]).verifiedBy).toEqual([PETER])
+    expect(openNote(`${TEXT}\n${PETER_SIG}`, [enoch(), peter(), twin]).verifiedBy).toEqual([PETER])
   })
 
   test('more than 100 signatures is malformed', () => {

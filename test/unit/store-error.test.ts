@@ -4,7 +4,7 @@ import { StoreError } from '../../src/index.js'
 
 const driverError = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {})
 
-describe('StoreError.retryable and code', () => {
+describe('StoreError.retryable, code and driverCode', () => {
   const cases: [string, Error, boolean, string | undefined][] = [
     // PostgreSQL: connection exceptions, shutdown and startup, serialization failures, deadlocks, locks.
     ['admin shutdown (pg_terminate_backend)', driverError('terminating connection', '57P01'), true, '57P01'],
@@ -45,10 +45,11 @@ describe('StoreError.retryable and code', () => {
     ['a plain error', new Error('something else'), false, undefined],
   ]
   for (const [name, cause, retryable, code] of cases) {
-    test(`${name}: retryable ${retryable}, code ${code}`, () => {
+    test(`${name}: retryable ${retryable}, driverCode ${code}`, () => {
       const error = toStoreError('insert', cause)
       expect(error).toBeInstanceOf(StoreError)
-      expect(error).toMatchObject({ operation: 'insert', retryable, code, cause })
+      const stable = retryable ? 'store_unavailable' : 'store_failed'
+      expect(error).toMatchObject({ operation: 'insert', retryable, driverCode: code, code: stable, cause })
       expect(error.message).toBe(`insert failed: ${cause.message}`)
     })
   }
@@ -56,14 +57,36 @@ describe('StoreError.retryable and code', () => {
   test('a thrown non-Error, a closed log, and explicit values', () => {
     expect(toStoreError('find', 'boom')).toMatchObject({
       retryable: false,
-      code: undefined,
+      code: 'store_failed',
+      driverCode: undefined,
       message: 'find failed: boom',
     })
-    expect(new StoreError('countLogs', 'the audit log is closed')).toMatchObject({ retryable: false, code: undefined })
-    expect(new StoreError('seal', 'busy', { retryable: true })).toMatchObject({ retryable: true })
+    expect(new StoreError('countLogs', 'the audit log is closed', { closed: true })).toMatchObject({
+      retryable: false,
+      code: 'closed',
+      driverCode: undefined,
+    })
+    expect(new StoreError('seal', 'busy', { retryable: true })).toMatchObject({ retryable: true, code: 'store_unavailable' })
     expect(toStoreError('open', driverError('file is not a database', 'SQLITE_NOTADB'), 'file /tmp/x.db').message).toBe(
       'open failed: file is not a database (file /tmp/x.db)',
     )
+  })
+
+  test('as(operation) renames the operation and keeps everything else', () => {
+    const cause = driverError('terminating connection due to administrator command', '57P01')
+    const inner = toStoreError('seal', cause) as StoreError
+    const outer = inner.as('treeHead')
+    expect(outer).toMatchObject({
+      operation: 'treeHead',
+      message: 'treeHead failed: terminating connection due to administrator command',
+      retryable: true,
+      code: 'store_unavailable',
+      driverCode: '57P01',
+      cause,
+    })
+    expect(inner.as('seal')).toBe(inner)
+    const closed = new StoreError('insert', 'the audit log is closed', { closed: true }).as('createLogEntry')
+    expect(closed.code).toBe('closed')
   })
 
   test("auditkit's own errors pass through unchanged", () => {
