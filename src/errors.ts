@@ -5,8 +5,7 @@
  * - `store_unavailable` (the database may answer later: `retryable`), `store_failed`, `closed`
  *   (the log was closed): a {@link StoreError};
  * - `leaf_mismatch` (an entry no longer hashes to its sealed leaf), `entry_missing` (a sealed entry
- *   is gone), `unreadable_entry` (a sealed row is not an entry), `tree_damaged` (stored tree nodes
- *   are missing), `history_rewritten` (the sealed tree does not extend a signed checkpoint): an
+ *   is gone), `tree_damaged` (stored tree nodes are missing), `history_rewritten` (the sealed tree does not extend a signed checkpoint): an
  *   {@link IntegrityError};
  * - `malformed`, `bad_key`, `unknown_key`, `bad_signature`, `wrong_origin`: a `NoteError` (a signed
  *   note, checkpoint or key was refused), the same codes the verifiers answer with;
@@ -21,7 +20,6 @@ export type AuditLogErrorCode =
   | 'closed'
   | 'leaf_mismatch'
   | 'entry_missing'
-  | 'unreadable_entry'
   | 'tree_damaged'
   | 'history_rewritten'
   | 'malformed'
@@ -206,7 +204,6 @@ function isTransient(error: unknown): boolean {
 export type IntegrityErrorCode =
   | 'leaf_mismatch'
   | 'entry_missing'
-  | 'unreadable_entry'
   | 'tree_damaged'
   | 'history_rewritten'
 

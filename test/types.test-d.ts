@@ -1,3 +1,6 @@
+import type Database from 'better-sqlite3'
+import type { Kysely, Transaction } from 'kysely'
+import type { Pool, PoolClient } from 'pg'
 import { describe, expectTypeOf, test } from 'vitest'
 import { type AuditLog, createAuditLog, type DefaultAction, type Entry } from '../src/index.js'
 
@@ -51,5 +54,37 @@ describe('typed actions', () => {
     await audit.countLogs({ limit: 5 })
     // @ts-expect-error not an option
     await createAuditLog({ database: 'sqlite::memory:', tableName: 'x' })
+  })
+})
+
+interface UsersDb {
+  users: { id: string; password_hash: string }
+}
+declare const sqliteDatabase: Database.Database
+declare const poolClient: PoolClient
+declare const pool: Pool
+declare const kysely: Kysely<UsersDb>
+declare const transaction: Transaction<UsersDb>
+
+describe('using() takes a database handle', () => {
+  test('a better-sqlite3 Database, a pg PoolClient or Pool, a Kysely instance or transaction', async () => {
+    const audit = await createAuditLog({ database: 'sqlite::memory:', actions: ['a', 'b'] as const })
+    expectTypeOf(audit.using(sqliteDatabase)).toEqualTypeOf<AuditLog<'a' | 'b'>>()
+    expectTypeOf(audit.using(poolClient)).toEqualTypeOf<AuditLog<'a' | 'b'>>()
+    expectTypeOf(audit.using(pool)).toEqualTypeOf<AuditLog<'a' | 'b'>>()
+    expectTypeOf(audit.using(kysely)).toEqualTypeOf<AuditLog<'a' | 'b'>>()
+    expectTypeOf(audit.using(transaction)).toEqualTypeOf<AuditLog<'a' | 'b'>>()
+  })
+
+  test('anything else is a type error', async () => {
+    const audit = await createAuditLog({ database: 'sqlite::memory:' })
+    // @ts-expect-error a number is not a database handle
+    audit.using(123)
+    // @ts-expect-error a string (a URL) is not a database handle
+    audit.using('x')
+    // @ts-expect-error an empty object is not a database handle
+    audit.using({})
+    // @ts-expect-error null is not a database handle
+    audit.using(null)
   })
 })
