@@ -201,11 +201,7 @@ function isTransient(error: unknown): boolean {
 }
 
 /** Why an {@link IntegrityError} was thrown. */
-export type IntegrityErrorCode =
-  | 'leaf_mismatch'
-  | 'entry_missing'
-  | 'tree_damaged'
-  | 'history_rewritten'
+export type IntegrityErrorCode = 'leaf_mismatch' | 'entry_missing' | 'tree_damaged' | 'history_rewritten'
 
 /**
  * The stored log does not hold together, so auditkit refuses to vouch for it: a proof asked for an

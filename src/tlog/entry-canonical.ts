@@ -22,8 +22,19 @@ export interface LeafEntry {
 
 // auditkit never stores a date a Date cannot hold; raw SQL can ('infinity', a huge epoch): hash it
 // as null rather than fail, so that such an entry is still sealed and verify reports the change.
+// An ISO-8601 date-time with a zone (Z or an offset): a string without one would be read as the
+// reader's local time, and the same entry would hash differently in two time zones.
+const ISO_WITH_ZONE = /^(?:\d{4}|[+-]\d{6})-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/
+
+function dateOf(at: Date | string): Date {
+  if (typeof at !== 'string') return at
+  if (!ISO_WITH_ZONE.test(at))
+    throw new TypeError(`insertedAt '${at}' is not an ISO-8601 date-time with Z or an offset`)
+  return new Date(at)
+}
+
 function isoOrNull(at: Date | string): string {
-  const date = typeof at === 'string' ? new Date(at) : at
+  const date = dateOf(at)
   const ms = date.getTime()
   if (Number.isNaN(ms)) return 'null'
   // Years outside 0000..9999 are written with a sign and six digits: no shortcut for those.
@@ -115,7 +126,9 @@ export function leafEntryProblem(entry: unknown): string | undefined {
   }
   const at = e.insertedAt
   if (!(at instanceof Date) && typeof at !== 'string') return 'insertedAt must be a Date or an ISO-8601 string'
-  if (typeof at === 'string' && Number.isNaN(Date.parse(at))) return 'insertedAt is not a date'
+  if (typeof at === 'string' && (!ISO_WITH_ZONE.test(at) || Number.isNaN(Date.parse(at)))) {
+    return 'insertedAt must be an ISO-8601 date-time with Z or an offset'
+  }
   if (!('metadata' in e)) return 'metadata is missing'
   return undefined
 }

@@ -295,6 +295,7 @@ export function consistencyProofSteps(
     }
     const oldSize = count(proof, 'oldSize')
     const newSize = count(proof, 'newSize')
+    if (oldSize > newSize) fail('bad_proof', `oldSize ${oldSize} is above newSize ${newSize}`)
     const path = decodeHashes(field(proof, 'path'), 'path')
     if (oldSize !== older.size || newSize !== newer.size) {
       fail(

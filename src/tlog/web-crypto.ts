@@ -32,6 +32,8 @@ function importKey(raw: Uint8Array): Promise<WebKey> {
   if (key === undefined) {
     key = subtle().importKey('raw', raw, { name: 'Ed25519' }, false, ['verify'])
     imported.set(raw, key)
+    // A failed import is not kept: the next call tries again.
+    key.catch(() => imported.delete(raw))
   }
   return key
 }
@@ -47,8 +49,21 @@ export const webCryptoPrimitives: AsyncPrimitives = Object.freeze({
     return new Uint8Array(await subtle().digest('SHA-256', data))
   },
   async ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    let key: WebKey
     try {
-      return await subtle().verify({ name: 'Ed25519' }, await importKey(publicKey), signature, message)
+      key = await importKey(publicKey)
+    } catch (error) {
+      // A runtime without Ed25519 must not make a valid checkpoint look edited: that is no answer.
+      if ((error as { name?: unknown } | null)?.name === 'NotSupportedError') {
+        throw new Error(
+          "this runtime's WebCrypto has no Ed25519 (it needs Chrome 137, Firefox 129, Safari 17 or Node.js 20 or later)",
+          { cause: error },
+        )
+      }
+      return false
+    }
+    try {
+      return await subtle().verify({ name: 'Ed25519' }, key, signature, message)
     } catch {
       return false
     }

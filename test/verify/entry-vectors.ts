@@ -94,13 +94,13 @@ export const LEAVES = [
   '73017d8bcb6d3f44ab8169be6240bee8e920b73629c2485bd452b26374d0a50e',
 ] as const
 
-const HEAD = String.raw`{"action":`
-const TAIL_A = String.raw`"targetUserUuid":"01940c1a-0000-7000-8000-00000000000a"`
+const HEAD = '{"action":'
+const TAIL_A = '"targetUserUuid":"01940c1a-0000-7000-8000-00000000000a"'
 export const LEAF_VECTORS: readonly LeafVector[] = [
   {
     name: 'leaf: plain entry, Date',
     entry: ENTRY_A,
-    json: String.raw`${HEAD}"admin_password_reset","adminUserUuid":"01940c1a-0000-7000-8000-00000000000b","insertedAt":"2026-01-15T09:30:00.000Z","ipAddress":"203.0.113.7","metadata":{"attempts":3,"reason":"locked out"},${TAIL_A},"userAgent":"Mozilla/5.0 (X11; Linux x86_64)","uuid":"01940c1a-8b00-7000-8000-000000000001"}`,
+    json: `${HEAD}"admin_password_reset","adminUserUuid":"01940c1a-0000-7000-8000-00000000000b","insertedAt":"2026-01-15T09:30:00.000Z","ipAddress":"203.0.113.7","metadata":{"attempts":3,"reason":"locked out"},${TAIL_A},"userAgent":"Mozilla/5.0 (X11; Linux x86_64)","uuid":"01940c1a-8b00-7000-8000-000000000001"}`,
     leaf: LEAVES[0],
   },
   {
@@ -112,56 +112,56 @@ export const LEAF_VECTORS: readonly LeafVector[] = [
   {
     name: 'leaf: null ipAddress and userAgent, empty metadata',
     entry: ENTRY_C,
-    json: String.raw`${HEAD}"user_created","adminUserUuid":"01940c1a-0000-7000-8000-00000000000b","insertedAt":"1999-12-31T23:59:59.999Z","ipAddress":null,"metadata":{},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000c","userAgent":null,"uuid":"01940c1a-8b00-7000-8000-000000000003"}`,
+    json: `${HEAD}"user_created","adminUserUuid":"01940c1a-0000-7000-8000-00000000000b","insertedAt":"1999-12-31T23:59:59.999Z","ipAddress":null,"metadata":{},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000c","userAgent":null,"uuid":"01940c1a-8b00-7000-8000-000000000003"}`,
     leaf: LEAVES[2],
   },
   {
     name: 'leaf: insertedAt as an ISO string',
     entry: ENTRY_D,
-    json: String.raw`${HEAD}"role_granted","adminUserUuid":"01940c1a-0000-7000-8000-00000000000d","insertedAt":"2026-02-01T00:00:00.000Z","ipAddress":"198.51.100.23","metadata":{"role":"auditor"},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000c","userAgent":null,"uuid":"01940c1a-8b00-7000-8000-000000000004"}`,
+    json: `${HEAD}"role_granted","adminUserUuid":"01940c1a-0000-7000-8000-00000000000d","insertedAt":"2026-02-01T00:00:00.000Z","ipAddress":"198.51.100.23","metadata":{"role":"auditor"},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000c","userAgent":null,"uuid":"01940c1a-8b00-7000-8000-000000000004"}`,
     leaf: LEAVES[3],
   },
   {
     name: 'leaf: insertedAt as the Date of that ISO string (same leaf)',
     entry: { ...ENTRY_D, insertedAt: new Date('2026-02-01T00:00:00.000Z') },
-    json: String.raw`${HEAD}"role_granted","adminUserUuid":"01940c1a-0000-7000-8000-00000000000d","insertedAt":"2026-02-01T00:00:00.000Z","ipAddress":"198.51.100.23","metadata":{"role":"auditor"},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000c","userAgent":null,"uuid":"01940c1a-8b00-7000-8000-000000000004"}`,
+    json: `${HEAD}"role_granted","adminUserUuid":"01940c1a-0000-7000-8000-00000000000d","insertedAt":"2026-02-01T00:00:00.000Z","ipAddress":"198.51.100.23","metadata":{"role":"auditor"},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000c","userAgent":null,"uuid":"01940c1a-8b00-7000-8000-000000000004"}`,
     leaf: LEAVES[3],
   },
   {
     name: 'leaf: the same instant with another UTC offset (same leaf)',
     entry: { ...ENTRY_A, insertedAt: '2026-01-15T10:30:00+01:00' },
-    json: String.raw`${HEAD}"admin_password_reset","adminUserUuid":"01940c1a-0000-7000-8000-00000000000b","insertedAt":"2026-01-15T09:30:00.000Z","ipAddress":"203.0.113.7","metadata":{"attempts":3,"reason":"locked out"},${TAIL_A},"userAgent":"Mozilla/5.0 (X11; Linux x86_64)","uuid":"01940c1a-8b00-7000-8000-000000000001"}`,
+    json: `${HEAD}"admin_password_reset","adminUserUuid":"01940c1a-0000-7000-8000-00000000000b","insertedAt":"2026-01-15T09:30:00.000Z","ipAddress":"203.0.113.7","metadata":{"attempts":3,"reason":"locked out"},${TAIL_A},"userAgent":"Mozilla/5.0 (X11; Linux x86_64)","uuid":"01940c1a-8b00-7000-8000-000000000001"}`,
     leaf: LEAVES[0],
   },
   {
     name: 'leaf: numbers written as ECMAScript does (1e+21, -0 as 0, 1e-7)',
     entry: ENTRY_E,
-    json: String.raw`${HEAD}"limits_changed","adminUserUuid":"01940c1a-0000-7000-8000-00000000000d","insertedAt":"2026-02-01T00:00:00.500Z","ipAddress":"198.51.100.23","metadata":{"flag":true,"n":[1e+21,0,0.1,1e-7,9007199254740991,1.5e+300],"none":null},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000e","userAgent":"auditkit-tests","uuid":"01940c1a-8b00-7000-8000-000000000005"}`,
+    json: `${HEAD}"limits_changed","adminUserUuid":"01940c1a-0000-7000-8000-00000000000d","insertedAt":"2026-02-01T00:00:00.500Z","ipAddress":"198.51.100.23","metadata":{"flag":true,"n":[1e+21,0,0.1,1e-7,9007199254740991,1.5e+300],"none":null},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000e","userAgent":"auditkit-tests","uuid":"01940c1a-8b00-7000-8000-000000000005"}`,
     leaf: LEAVES[4],
   },
   {
     name: 'leaf: metadata keys in UTF-16 code unit order (U+1F600 before U+FB33)',
     entry: ENTRY_F,
-    json: String.raw`${HEAD}"keys_sorted","adminUserUuid":"01940c1a-0000-7000-8000-00000000000d","insertedAt":"2026-02-01T00:00:01.000Z","ipAddress":"198.51.100.23","metadata":{"1":5,"a":4,"${'\u20ac'}":1,"${'\ud83d\ude00'}":2,"${'\ufb33'}":3},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000e","userAgent":"auditkit-tests","uuid":"01940c1a-8b00-7000-8000-000000000006"}`,
+    json: `${HEAD}"keys_sorted","adminUserUuid":"01940c1a-0000-7000-8000-00000000000d","insertedAt":"2026-02-01T00:00:01.000Z","ipAddress":"198.51.100.23","metadata":{"1":5,"a":4,"${'\u20ac'}":1,"${'\ud83d\ude00'}":2,"${'\ufb33'}":3},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000e","userAgent":"auditkit-tests","uuid":"01940c1a-8b00-7000-8000-000000000006"}`,
     leaf: LEAVES[5],
   },
   {
     name: 'leaf: a year past 9999 (six digits and a sign)',
     entry: { ...ENTRY_G, insertedAt: new Date(8.64e15) },
-    json: String.raw`${HEAD}"user_unlocked","adminUserUuid":"01940c1a-0000-7000-8000-00000000000b","insertedAt":"+275760-09-13T00:00:00.000Z","ipAddress":"203.0.113.7","metadata":{"ticket":"OPS-42"},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000f","userAgent":"Mozilla/5.0 (X11; Linux x86_64)","uuid":"01940c1a-8b00-7000-8000-000000000007"}`,
+    json: `${HEAD}"user_unlocked","adminUserUuid":"01940c1a-0000-7000-8000-00000000000b","insertedAt":"+275760-09-13T00:00:00.000Z","ipAddress":"203.0.113.7","metadata":{"ticket":"OPS-42"},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000f","userAgent":"Mozilla/5.0 (X11; Linux x86_64)","uuid":"01940c1a-8b00-7000-8000-000000000007"}`,
     leaf: '6d1331b6a5753fe14bc8285cde52ab1ed1ccd82a53eb7dee8bb048a9983f1a64',
   },
   {
     name: 'leaf: a year before 0000',
     entry: { ...ENTRY_G, insertedAt: new Date('-000001-01-01T00:00:00.000Z') },
-    json: String.raw`${HEAD}"user_unlocked","adminUserUuid":"01940c1a-0000-7000-8000-00000000000b","insertedAt":"-000001-01-01T00:00:00.000Z","ipAddress":"203.0.113.7","metadata":{"ticket":"OPS-42"},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000f","userAgent":"Mozilla/5.0 (X11; Linux x86_64)","uuid":"01940c1a-8b00-7000-8000-000000000007"}`,
+    json: `${HEAD}"user_unlocked","adminUserUuid":"01940c1a-0000-7000-8000-00000000000b","insertedAt":"-000001-01-01T00:00:00.000Z","ipAddress":"203.0.113.7","metadata":{"ticket":"OPS-42"},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000f","userAgent":"Mozilla/5.0 (X11; Linux x86_64)","uuid":"01940c1a-8b00-7000-8000-000000000007"}`,
     leaf: '1c71ec6d8415e1c01090e9a916fc1a53ff9bec9149352b00723abb590eaf7666',
   },
   {
     // Raw SQL can store a date no Date holds; it is hashed as null so that the row is still sealed.
     name: 'leaf: an invalid Date is hashed as null',
     entry: { ...ENTRY_C, insertedAt: new Date(Number.NaN) },
-    json: String.raw`${HEAD}"user_created","adminUserUuid":"01940c1a-0000-7000-8000-00000000000b","insertedAt":null,"ipAddress":null,"metadata":{},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000c","userAgent":null,"uuid":"01940c1a-8b00-7000-8000-000000000003"}`,
+    json: `${HEAD}"user_created","adminUserUuid":"01940c1a-0000-7000-8000-00000000000b","insertedAt":null,"ipAddress":null,"metadata":{},"targetUserUuid":"01940c1a-0000-7000-8000-00000000000c","userAgent":null,"uuid":"01940c1a-8b00-7000-8000-000000000003"}`,
     leaf: '926548ca503bc025a243a27f52343e4e55f4badef9ee4b6e44d5fb01601b33bf',
   },
 ]
@@ -170,6 +170,7 @@ export const CANONICAL_VECTORS: readonly CanonicalVector[] = [
   {
     name: 'canonical: RFC 8785 §3.2.2 example',
     value: {
+      // biome-ignore lint/correctness/noPrecisionLoss: the RFC's own input, which is about this rounding
       numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001],
       string: '\u20ac$\u000f\nA\'B"\\\\"/',
       literals: [null, true, false],
