@@ -325,6 +325,15 @@ export async function verifyStore(
     }
   }
   const end = Math.max(state.size, (range.maxSeq ?? -1) + 1)
+  // The stored nodes can still give the trusted checkpoint's root after the entries and seals
+  // past the sealer's state were cut off: the walk would have nothing to read.
+  if (end < fromSeq) {
+    walk.report({
+      kind: 'truncated',
+      seq: fromSeq,
+      detail: `the trusted checkpoint covers ${fromSeq} entries but the log has ${end}: entries were removed from its end`,
+    })
+  }
   await walkSeals(store, walk, fromSeq, end, signal, (entries) =>
     options.onProgress?.({ entries, total: end - fromSeq }),
   )

@@ -245,7 +245,12 @@ describe.skipIf(unavailable !== undefined)('ping() against a server that does no
     const audit = await createAuditLog({ database: 'postgres://postgres@127.0.0.1:1/none', migrate: false })
     const error = await audit.ping().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(StoreError)
-    expect(error).toMatchObject({ operation: 'ping', retryable: true, code: 'store_unavailable', driverCode: 'ECONNREFUSED' })
+    expect(error).toMatchObject({
+      operation: 'ping',
+      retryable: true,
+      code: 'store_unavailable',
+      driverCode: 'ECONNREFUSED',
+    })
     await audit.close({ seal: false })
   })
 })

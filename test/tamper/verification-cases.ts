@@ -14,8 +14,8 @@ import {
   generateKeyPair,
   IntegrityError,
   type LogEntryInput,
-  NotFoundError,
   NoteError,
+  NotFoundError,
   readCheckpoint,
   StoreError,
   ValidationError,
@@ -222,7 +222,11 @@ export function verificationCases(h: TamperHarness, unavailable?: string): void 
           const fx = await open()
           await writeAndSeal(fx.audit, 3, 3)
           const cpA = await fx.audit.checkpoint()
-          const logB = await fx.openLog({ signingKey: KEY_B.privateKey, origin: ORIGIN, trustedKeys: [KEY_A.publicKey] })
+          const logB = await fx.openLog({
+            signingKey: KEY_B.privateKey,
+            origin: ORIGIN,
+            trustedKeys: [KEY_A.publicKey],
+          })
           await writeAndSeal(logB, 2, 5)
           const cpB = await logB.checkpoint()
           const logC = await fx.openLog({
@@ -286,7 +290,11 @@ export function verificationCases(h: TamperHarness, unavailable?: string): void 
           const fx = await open()
           const written = await writeAndSeal(fx.audit, 3, 3)
           await fx.audit.checkpoint()
-          const logB = await fx.openLog({ signingKey: KEY_B.privateKey, origin: ORIGIN, trustedKeys: [KEY_A.publicKey] })
+          const logB = await fx.openLog({
+            signingKey: KEY_B.privateKey,
+            origin: ORIGIN,
+            trustedKeys: [KEY_A.publicKey],
+          })
           await writeAndSeal(logB, 2, 5)
           const cpB = await logB.checkpoint()
 
@@ -380,7 +388,9 @@ export function verificationCases(h: TamperHarness, unavailable?: string): void 
           expect(await reader.listCheckpoints()).toEqual(signed)
           expect(await reader.latestCheckpoint()).toEqual(signed[2])
           await expectInvalid(reader.checkpoint(), ['signingKey'])
-          // Reading signed nothing: still three checkpoints.
+          // Reading signed nothing; with nothing sealed since, checkpoint() returns the newest one.
+          expect(await audit.listCheckpoints()).toHaveLength(3)
+          expect(await audit.checkpoint()).toEqual(signed[2])
           expect(await audit.listCheckpoints()).toHaveLength(3)
         })
 
@@ -570,8 +580,53 @@ export function verificationCases(h: TamperHarness, unavailable?: string): void 
           await expectInvalid(audit.verify({ from: editedNote(cp.note) }), ['from'])
           await expectInvalid(audit.verify({ from: 'not a checkpoint' }), ['from'])
           await expectInvalid(audit.verify({ from: 42 as unknown as string }), ['from'])
-          // The stranger's note passes with the stranger's key: it is refused for its key, not its form.
+          // The log's own note, checked with a key that did not sign it: refused too.
           await expectInvalid(audit.verify({ from: cp.note, publicKey: STRANGER.publicKey }), ['from'])
+        })
+
+        /**
+         * A careful attacker cuts the log back below the trusted checkpoint: the entries and seals
+         * from KEPT on deleted, the sealer's state row put back as it was at KEPT entries (a copy
+         * taken then); the stored tiles are left as they are.
+         */
+        async function cutBelowCheckpoint() {
+          const KEPT = 6
+          const fx = await open()
+          await writeAndSeal(fx.audit, KEPT, KEPT)
+          const [state] = await fx.sql(`SELECT * FROM ${fx.tables.sealer} WHERE id = 1`)
+          await writeAndSeal(fx.audit, CP_SIZE - KEPT, CP_SIZE)
+          const cp = await fx.audit.checkpoint()
+          await fx.settle()
+          await fx.disableAppendOnly()
+          await fx.sql(
+            `DELETE FROM ${fx.tables.entries} WHERE uuid IN (SELECT uuid FROM ${fx.tables.seals} WHERE seq >= ?)`,
+            [KEPT],
+          )
+          await fx.sql(`DELETE FROM ${fx.tables.seals} WHERE seq >= ?`, [KEPT])
+          const columns = Object.keys(state ?? {}).filter((c) => c !== 'id')
+          await fx.sql(
+            `UPDATE ${fx.tables.sealer} SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = 1`,
+            columns.map((c) => state?.[c]),
+          )
+          return { audit: fx.audit, cp, kept: KEPT }
+        }
+
+        it('a log cut back below the trusted checkpoint: a full verify reports it truncated', async () => {
+          const { audit, cp, kept } = await cutBelowCheckpoint()
+          expect((await audit.treeHead()).treeSize).toBe(kept)
+          expect(await audit.readSealed({ fromSeq: 0, toSeq: 100 })).toHaveLength(kept)
+          const full = await audit.verify()
+          expect(full).toMatchObject({ ok: false, treeSize: kept })
+          expect(problems(full)).toEqual([{ kind: 'truncated', seq: cp.treeSize }])
+        })
+
+        // The stored nodes still give the trusted root after the cut: the walk has nothing to read,
+        // so the sealer's head below the checkpoint must be reported, not dropped.
+        it('...and so does an incremental verify from that checkpoint', async () => {
+          const { audit, cp } = await cutBelowCheckpoint()
+          const incremental = await audit.verify({ from: cp.note })
+          expect(incremental.ok).toBe(false)
+          expect(problems(incremental)[0]).toEqual({ kind: 'truncated', seq: cp.treeSize })
         })
       })
 
@@ -588,7 +643,8 @@ export function verificationCases(h: TamperHarness, unavailable?: string): void 
         })
 
         it('aborted after the first batch of a few thousand entries: rejects with code aborted, and verifies when not aborted', async () => {
-          const { fx, audit } = await open()
+          const fx = await open()
+          const { audit } = fx
           const total = 3000
           await writeAndSeal(audit, total, total)
           await fx.settle()
@@ -611,9 +667,9 @@ export function verificationCases(h: TamperHarness, unavailable?: string): void 
           expect(progress[0]?.entries).toBeLessThan(total)
 
           const all: VerifyProgress[] = []
-          expect(await audit.verify({ signal: new AbortController().signal, onProgress: (p) => all.push(p) })).toMatchObject(
-            { ok: true, entries: total },
-          )
+          expect(
+            await audit.verify({ signal: new AbortController().signal, onProgress: (p) => all.push(p) }),
+          ).toMatchObject({ ok: true, entries: total })
           expect(all.length).toBeGreaterThan(1)
           expect(all.at(-1)).toEqual({ entries: total, total })
         })

@@ -66,7 +66,10 @@ describe('StoreError.retryable, code and driverCode', () => {
       code: 'closed',
       driverCode: undefined,
     })
-    expect(new StoreError('seal', 'busy', { retryable: true })).toMatchObject({ retryable: true, code: 'store_unavailable' })
+    expect(new StoreError('seal', 'busy', { retryable: true })).toMatchObject({
+      retryable: true,
+      code: 'store_unavailable',
+    })
     expect(toStoreError('open', driverError('file is not a database', 'SQLITE_NOTADB'), 'file /tmp/x.db').message).toBe(
       'open failed: file is not a database (file /tmp/x.db)',
     )
