@@ -68,8 +68,8 @@ export function* noteKeySteps(name: string, publicKey: Uint8Array): Steps<NoteKe
   // The cache is keyed by the array; a caller who changed its bytes since gets them hashed again.
   if (cached !== undefined && sameBytes(cached.publicKey, publicKey)) return cached
   const key = yield* computeNoteKey(name, publicKey)
-  let names = byBytes.get(publicKey)
-  if (names === undefined) byBytes.set(publicKey, (names = new Map()))
+  const names = byBytes.get(publicKey) ?? new Map<string, NoteKey>()
+  byBytes.set(publicKey, names)
   if (names.size < CACHE_LIMIT) names.set(name, key)
   return key
 }
