@@ -12,7 +12,7 @@ import type {
   Paging,
   PasswordChangeInput,
 } from './entry.js'
-import { IntegrityError, NotFoundError, StoreError, ValidationError, type ValidationIssue } from './errors.js'
+import { NotFoundError, StoreError, ValidationError, type ValidationIssue } from './errors.js'
 import { InFlight } from './in-flight.js'
 import type { ResolvedOptions, UsingHandle } from './options.js'
 import { toStoreFilters } from './parse-filters.js'
@@ -20,13 +20,15 @@ import { type CheckedInput, prepareEntry } from './prepare-entry.js'
 import { entryInputSchema, passwordChangeSchema } from './schema/entry-schema.js'
 import { entryUuidSchema } from './schema/fields.js'
 import { parseOrThrow, toIssues } from './schema/issues.js'
-import { DEFAULT_LIMIT, MAX_LIMIT, querySchemas } from './schema/query-schema.js'
+import { DEFAULT_LIMIT, querySchemas } from './schema/query-schema.js'
+import { exportRangeSchema, listCheckpointsSchema, readSealedSchema } from './schema/seq-range-schema.js'
 import { signCheckpoint } from './sealing/log-checkpoint.js'
 import { proveConsistencyOf, proveInclusionAt } from './sealing/log-proofs.js'
+import { type SeqRange, type SignedCheckpoint, sealedRows, signedCheckpoint } from './sealing/log-reads.js'
 import { LogSealer, type SealResult } from './sealing/log-sealer.js'
 import { type VerifyOptions, verifyStore } from './sealing/log-verify.js'
 import { inSlices, nextTurn } from './slices.js'
-import type { Position, SealedRow, Store, StoredCheckpoint, StoredEntry, StoreFilters } from './store/store.js'
+import type { Position, Store, StoredEntry, StoreFilters } from './store/store.js'
 import type { RowLeaf } from './tlog/entry-leaf.js'
 import { exportRowLine } from './tlog/export-line.js'
 import type { ConsistencyProof, InclusionProof } from './tlog/proofs.js'
@@ -36,41 +38,8 @@ import type { VerifyResult } from './tlog/tree-verifier.js'
 
 const PASSWORD_RESET = 'admin_password_reset'
 const DEFAULT_BATCH = 500
-const EXPORT_BATCH = 2000
 
-/**
- * A range of positions in the sealed tree: `fromSeq` (default 0) up to `toSeq`, exclusive
- * (default: the sealed size).
- *
- * @example
- * audit.exportLog({ fromSeq: 1000, toSeq: 2000 })
- */
-export interface SeqRange {
-  fromSeq?: number | undefined
-  toSeq?: number | undefined
-}
-
-const seq = z
-  .int({ error: 'must be a non-negative integer' })
-  .min(0, { error: 'must be a non-negative integer' })
-  .max(Number.MAX_SAFE_INTEGER)
-const exportRangeSchema = z
-  .strictObject({ fromSeq: seq.optional(), toSeq: seq.optional() })
-  .refine((r) => r.toSeq === undefined || r.fromSeq === undefined || r.fromSeq <= r.toSeq, {
-    error: 'must not be below fromSeq',
-    path: ['toSeq'],
-  })
-const readSealedSchema = z
-  .strictObject({ fromSeq: seq, toSeq: seq })
-  .refine((r) => r.fromSeq <= r.toSeq, { error: 'must not be below fromSeq', path: ['toSeq'] })
-  .refine((r) => r.toSeq - r.fromSeq <= MAX_LIMIT, {
-    error: `must be at most ${MAX_LIMIT} above fromSeq`,
-    path: ['toSeq'],
-  })
-const listCheckpointsSchema = z.strictObject({
-  fromSize: seq.optional(),
-  limit: z.int({ error: 'must be an integer from 1 to 1000' }).min(1).max(1000).optional(),
-})
+export type { SeqRange, SignedCheckpoint }
 
 interface Schemas {
   readonly entry: ReturnType<typeof entryInputSchema>
@@ -84,20 +53,6 @@ function buildSchemas(o: ResolvedOptions): Schemas {
     passwordChange: passwordChangeSchema(o.actions, o.userIdFormat),
     query: querySchemas(o.actions, o.userIdFormat),
   }
-}
-
-/**
- * A signed checkpoint: the note (C2SP signed note in tlog-checkpoint form, the part to copy out
- * of the database) and what it says.
- */
-export interface SignedCheckpoint {
-  /** The signed note: origin, tree size, base64 root hash, a blank line, the signature line. */
-  readonly note: string
-  readonly origin: string
-  readonly treeSize: number
-  /** The RFC 6962 root hash, base64. */
-  readonly rootHash: string
-  readonly createdAt: Date
 }
 
 /** The sealed tree's head, unsigned. */
@@ -439,7 +394,7 @@ export class AuditLog<A extends string = DefaultAction> {
       }
       await this.#shared.sealer.sealAll()
       const stored = await signCheckpoint(this.#shared.root, signer, origin, this.#options.keys ?? [])
-      return this.#signed(stored)
+      return signedCheckpoint(stored)
     })
   }
 
@@ -474,7 +429,7 @@ export class AuditLog<A extends string = DefaultAction> {
    */
   exportLog(options: SeqRange = {}): AsyncIterableIterator<string> {
     const range = parseOrThrow(exportRangeSchema, options)
-    const rows = this.#sealedRows('exportLog', range)
+    const rows = sealedRows(this.#shared.root, range, (fn) => this.#run('exportLog', fn))
     return (async function* exportLines() {
       for await (const sealed of rows) yield exportRowLine(sealed.seq, sealed.row as RowLeaf)
     })()
@@ -500,7 +455,9 @@ export class AuditLog<A extends string = DefaultAction> {
     return this.#run('readSealed', async () => {
       const { fromSeq, toSeq } = parseOrThrow(readSealedSchema, options)
       const entries: Entry<A>[] = []
-      for await (const sealed of this.#sealedRows('readSealed', { fromSeq, toSeq })) {
+      for await (const sealed of sealedRows(this.#shared.root, { fromSeq, toSeq }, (fn) =>
+        this.#run('readSealed', fn),
+      )) {
         const row = sealed.row as RowLeaf
         if (row.entry === null || row.unreadable !== undefined) {
           throw new StoreError(
@@ -526,7 +483,7 @@ export class AuditLog<A extends string = DefaultAction> {
   listCheckpoints(options: { fromSize?: number; limit?: number } = {}): Promise<SignedCheckpoint[]> {
     return this.#run('listCheckpoints', async () => {
       const { fromSize = 0, limit = DEFAULT_LIMIT } = parseOrThrow(listCheckpointsSchema, options)
-      return (await this.#shared.root.checkpointsFrom(fromSize, limit)).map((c) => this.#signed(c))
+      return (await this.#shared.root.checkpointsFrom(fromSize, limit)).map(signedCheckpoint)
     })
   }
 
@@ -540,41 +497,8 @@ export class AuditLog<A extends string = DefaultAction> {
   latestCheckpoint(): Promise<SignedCheckpoint | null> {
     return this.#run('latestCheckpoint', async () => {
       const stored = await this.#shared.root.latestCheckpoint()
-      return stored === null ? null : this.#signed(stored)
+      return stored === null ? null : signedCheckpoint(stored)
     })
-  }
-
-  #signed(stored: StoredCheckpoint): SignedCheckpoint {
-    const origin = stored.note.slice(0, Math.max(0, stored.note.indexOf('\n')))
-    return Object.freeze({
-      note: stored.note,
-      origin,
-      treeSize: stored.size,
-      rootHash: encodeHash(stored.rootHash),
-      createdAt: stored.createdAt,
-    })
-  }
-
-  /** Seals in [fromSeq, toSeq) (toSeq clipped to the sealed size), a batch per query; a seal whose entry is gone throws. */
-  #sealedRows(operation: string, range: SeqRange): AsyncIterableIterator<SealedRow> {
-    const root = this.#shared.root
-    const run = <T>(fn: () => Promise<T>) => this.#run(operation, fn)
-    return (async function* rows() {
-      const { size } = await run(() => root.sealState())
-      const end = Math.min(range.toSeq ?? size, size)
-      for (let from = range.fromSeq ?? 0; from < end; from += EXPORT_BATCH) {
-        const to = Math.min(from + EXPORT_BATCH, end)
-        for (const sealed of await run(() => root.sealedRange(from, to))) {
-          if (sealed.row === null) {
-            throw new IntegrityError(
-              'entry_missing',
-              `the entry sealed at seq ${sealed.seq} (uuid ${sealed.uuid}) is gone: run verify()`,
-            )
-          }
-          yield sealed
-        }
-      }
-    })()
   }
 
   /**
