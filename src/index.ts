@@ -47,6 +47,7 @@ export { USER_AGENT_MAX_LENGTH } from './schema/text.js'
 export type { SealResult } from './sealing/log-sealer.js'
 export type { VerifyOptions, VerifyProgress } from './sealing/log-verify.js'
 export { verifyExport } from './sealing/verify-export.js'
+export { type MigrationSqlOptions, migrationSql } from './store/migration-sql.js'
 export { entryCanonicalJson, entryLeafHash, type LeafEntry } from './tlog/entry-leaf.js'
 export {
   generateKeyPair,
@@ -54,6 +55,7 @@ export {
   type KeySet,
   type PublicKeyInput,
   type SigningKeyInput,
+  verifierKey,
 } from './tlog/keys.js'
 export { NoteError, type NoteErrorCode, type NoteErrorReason } from './tlog/note-error.js'
 export {

@@ -124,6 +124,20 @@ export function noteKeysFor(keys: unknown, origin: string, field = 'publicKey'):
 }
 
 /**
+ * The C2SP verifier key (`<name>+<8 hex key ID>+<base64 of 0x01 and the key>`, the form
+ * golang.org/x/mod/sumdb/note and transparency-log witnesses take) of an Ed25519 public key named
+ * `origin`, as auditkit names the key that signs a log's checkpoints. A private key stands for its
+ * public half; a verifier key string is returned as it is (after checking it). Throws a
+ * ValidationError for anything else.
+ *
+ * @example
+ * verifierKey(fs.readFileSync('audit.pub', 'utf8'), 'audit.example.com/prod') // 'audit.example.com/prod+1a2b3c4d+AR...'
+ */
+export function verifierKey(publicKey: PublicKeyInput, origin: string): string {
+  return (noteKeysFor(publicKey, origin)[0] as NoteKey).verifierKey
+}
+
+/**
  * Verifies a signed checkpoint against a key set and returns what it says. Throws a NoteError
  * whose `code` says which check failed (`malformed`, `unknown_key`, `bad_signature`,
  * `wrong_origin`), or a ValidationError for a bad key (refused before the note is read).

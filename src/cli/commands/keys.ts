@@ -1,0 +1,6 @@
+import type { Command } from 'commander'
+import type { CliIo } from '../io.js'
+import type { ExitBox } from '../program.js'
+
+/** Not written yet. */
+export function registerKeys(_program: Command, _io: CliIo, _box: ExitBox): void {}

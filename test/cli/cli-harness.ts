@@ -1,0 +1,114 @@
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+/** The built binary the tests spawn, as `npx auditkit` would run it. */
+export const BIN = join(ROOT, 'dist/cli/main.js')
+
+function newest(dir: string): number {
+  let latest = 0
+  for (const name of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, name.name)
+    latest = Math.max(latest, name.isDirectory() ? newest(path) : statSync(path).mtimeMs)
+  }
+  return latest
+}
+
+function builtAt(): number {
+  try {
+    return statSync(BIN).mtimeMs
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Builds dist/ when it is missing or older than src/ (CI builds before testing; a developer who
+ * edited src/ gets a fresh binary). A directory lock keeps test files running in parallel from
+ * building at once.
+ */
+export function ensureBuilt(): void {
+  if (builtAt() >= newest(join(ROOT, 'src'))) return
+  const lock = join(ROOT, 'dist/.build-lock')
+  mkdirSync(join(ROOT, 'dist'), { recursive: true })
+  for (let i = 0; ; i++) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch {
+      if (i > 600) throw new Error('waited 60 s for another test file to build dist/')
+      execFileSync('sleep', ['0.1'])
+    }
+  }
+  try {
+    if (builtAt() < newest(join(ROOT, 'src'))) {
+      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' })
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
+}
+
+/** What a finished `auditkit` process left. */
+export interface CliRun {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Options of a spawn: extra environment, text on stdin, a working directory. */
+export interface CliRunOptions {
+  readonly env?: Record<string, string | undefined>
+  readonly input?: string
+  readonly cwd?: string
+  readonly timeoutMs?: number
+}
+
+/** Spawns `node dist/cli/main.js ...args` (stdout and stderr piped, not a terminal) and waits for it. */
+export function cli(args: readonly string[], options: CliRunOptions = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, AUDITKIT_DATABASE: undefined, ...options.env }
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: 'pipe' })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d
+    })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+    child.stdin.end(options.input ?? '')
+  })
+}
+
+/**
+ * Runs the binary under a pseudo-terminal (util-linux `script`), so that stdout and stderr are TTYs
+ * as in an operator's shell; returns everything the terminal received (stdout and stderr merged).
+ */
+export function cliInTerminal(args: readonly string[], options: CliRunOptions = {}): Promise<CliRun> {
+  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ')
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, AUDITKIT_DATABASE: undefined, COLUMNS: '120', ...options.env }
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: options.cwd ?? ROOT, env, stdio: 'pipe' })
+    let out = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout: out, stderr: '' })
+    })
+    child.stdin.end()
+  })
+}
