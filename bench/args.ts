@@ -7,7 +7,7 @@ export type EngineName = 'sqlite' | 'postgres'
  * The suites a run can measure: reads and writes (`main`), tamper evidence (`tamper`), and the
  * sealing of one large backlog on a fresh, never analyzed table (`backlog`, on its own table).
  */
-export type SuiteName = 'main' | 'tamper' | 'backlog'
+export type SuiteName = 'main' | 'tamper' | 'backlog' | 'cli'
 
 /** What `npm run bench -- ...` asked for. */
 export interface BenchArgs {
@@ -35,14 +35,16 @@ const DEFAULT_ROWS = 100_000
 /** The backlog suite's default: the size the issue's "rate at the end" criterion is stated for. */
 const DEFAULT_BACKLOG_ROWS = 1_000_000
 
-export const USAGE = `usage: npm run bench -- [--rows N] [--engine sqlite|postgres|all] [--suite main|tamper|backlog|all] [--markdown FILE] [--explain] [--verify]
+export const USAGE = `usage: npm run bench -- [--rows N] [--engine sqlite|postgres|all] [--suite main|tamper|backlog|cli|all] [--markdown FILE] [--explain] [--verify]
   --rows      entries in the table, ${MIN_ROWS.toLocaleString('en-US')}..${MAX_ROWS.toLocaleString('en-US')} (default ${DEFAULT_ROWS.toLocaleString('en-US')}, ${DEFAULT_BACKLOG_ROWS.toLocaleString('en-US')} for --suite backlog;
               1_000_000, 1,000,000 and 1e6 are accepted)
   --engine    which store to measure (default all)
   --suite     main: reads and writes; tamper: sealing, writes beside the background sealer, verify,
               inclusion proofs (on a log of at least --rows sealed entries); all: main, then tamper
               on the same table (default all); backlog (only on its own): one seal() of a backlog of
-              --rows entries on a fresh table that is never analyzed, its rate at the start and at the end
+              --rows entries on a fresh table that is never analyzed, its rate at the start and at the end;
+              cli (only on its own, needs npm run build): the auditkit binary's export (JSONL, CSV) and
+              verify-export beside the library doing the same work, each in its own process, with peak RSS
   --markdown  also write the results as a Markdown section to FILE
   --explain   also print the query plans of auditkit's first-page queries (main suite)
   --verify    backlog suite: also run verify() over the whole sealed log (slow at 1,000,000)
@@ -83,8 +85,10 @@ function parseSuites(text: string | undefined): SuiteName[] {
       return ['tamper']
     case 'backlog':
       return ['backlog']
+    case 'cli':
+      return ['cli']
     default:
-      throw new ArgsError(`--suite must be main, tamper, backlog or all (got '${text}')`)
+      throw new ArgsError(`--suite must be main, tamper, backlog, cli or all (got '${text}')`)
   }
 }
 
@@ -114,10 +118,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   if (markdown !== undefined && markdown.trim() === '') throw new ArgsError('--markdown needs a file name')
   const suites = parseSuites(values.suite as string | undefined)
   const backlog = suites.includes('backlog')
+  const cli = suites.includes('cli')
   if (values.verify === true && !backlog) throw new ArgsError('--verify is for --suite backlog')
-  if (values.explain === true && backlog) throw new ArgsError('--explain is not for --suite backlog')
+  if (values.explain === true && (backlog || cli)) throw new ArgsError('--explain is only for the main suite')
   return {
-    rows: parseRows(values.rows as string | undefined, backlog ? DEFAULT_BACKLOG_ROWS : DEFAULT_ROWS),
+    rows: parseRows(values.rows as string | undefined, backlog || cli ? DEFAULT_BACKLOG_ROWS : DEFAULT_ROWS),
     engines: parseEngines(values.engine as string | undefined),
     suites,
     markdown,

@@ -85,6 +85,17 @@ async function main(): Promise<void> {
   cleanUpOnSignal('SIGINT')
   cleanUpOnSignal('SIGTERM')
   const machine = describeMachine(argv)
+  if (args.suites.includes('cli')) {
+    const { measureCli, renderCli } = await import('./cli-suite.js')
+    const runs = []
+    for (const engine of args.engines) runs.push(await measureCli(engine, args, (l) => log(`[${engine}] cli: ${l}`)))
+    machine['Load average at end'] = loadAverage()
+    machine.Duration = `${Math.round((performance.now() - started) / 1000)} s in all`
+    const report = renderCli(runs, machine)
+    console.log(report)
+    if (args.markdown !== undefined) writeFileSync(args.markdown, report)
+    return
+  }
   if (args.suites.includes('backlog')) {
     const backlog: Suite<BacklogRun> = {
       measure: (bench, engine) => measureBacklog(bench, args, (l) => log(`[${engine}] backlog: ${l}`)),
