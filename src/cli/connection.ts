@@ -20,7 +20,7 @@ export function addConnectionOptions(command: Command): Command {
     .option('--table <name>', 'the entries table (default auditkit_entries)')
     .option('--schema <name>', 'PostgreSQL schema (default public)')
     .option('--actions <list>', 'the allowed actions, comma separated (default: the nine of PhoenixKit)')
-    .option('--user-id-format <format>', "user ids: 'uuid' (default) or 'text'")
+    .option('--user-id-format <format>', "user ids: 'uuid' (default) or 'string'")
     .option('--origin <name>', "the log's name in its checkpoints (default auditkit/<table>)")
 }
 

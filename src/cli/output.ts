@@ -68,6 +68,7 @@ function shorten(text: string, max: number): string {
 /** Entries as a table for a terminal: one line each, long fields shortened. */
 export function entryTable(entries: readonly Entry<string>[]): string {
   const rows = entries.map((e) => [
+    e.uuid,
     e.insertedAt.toISOString(),
     e.seq === null ? '-' : String(e.seq),
     e.action,
@@ -76,7 +77,7 @@ export function entryTable(entries: readonly Entry<string>[]): string {
     e.ipAddress ?? '',
     shorten(JSON.stringify(e.metadata), 40),
   ])
-  const head = ['insertedAt', 'seq', 'action', 'admin', 'target', 'ip', 'metadata']
+  const head = ['uuid', 'insertedAt', 'seq', 'action', 'admin', 'target', 'ip', 'metadata']
   return table(head, rows)
 }
 

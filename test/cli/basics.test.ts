@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,7 +7,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createAuditLog, migrationSql } from '../../src/index.js'
 import { PG_URL, uniqueSchema } from '../support/postgres.js'
-import { cli, ensureBuilt } from './cli-harness.js'
+import { BIN, cli, ensureBuilt } from './cli-harness.js'
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -59,6 +60,14 @@ describe('the binary', () => {
     expect(badTable.stderr).not.toMatch(/\n\s+at /)
     const debug = await cli(['--debug', 'sql', '--table', 'x; drop table y'])
     expect(debug.stderr).toMatch(/\n\s+at /)
+  })
+
+  test('a reader that goes away (| head) ends the output quietly, without a stack trace', () => {
+    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" sql --engine postgres | head -c 20`], {
+      encoding: 'utf8',
+    })
+    expect(piped.stdout).toHaveLength(20)
+    expect(piped.stderr).toBe('')
   })
 
   test('a database that cannot be opened: exit 3', async () => {
