@@ -62,10 +62,21 @@ describe('the binary', () => {
     expect(debug.stderr).toMatch(/\n\s+at /)
   })
 
-  test('a reader that goes away (| head) ends the output quietly, without a stack trace', () => {
-    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" sql --engine postgres | head -c 20`], {
-      encoding: 'utf8',
-    })
+  test('a reader that goes away (| head) ends the output quietly, without a stack trace', async () => {
+    // Far more than a pipe's buffer, so that the writer meets the closed pipe.
+    const file = join(dir, 'piped.db')
+    const audit = await createAuditLog({ database: `sqlite:${file}`, sealIntervalMs: 0 })
+    const admin = crypto.randomUUID()
+    await audit.createLogEntries(
+      Array.from({ length: 3000 }, () => ({
+        targetUserUuid: admin,
+        adminUserUuid: admin,
+        action: 'user_locked' as const,
+      })),
+    )
+    await audit.close({ seal: false })
+    const command = `"${process.execPath}" "${BIN}" list --limit 3000 --format jsonl --database "sqlite:${file}"`
+    const piped = spawnSync('sh', ['-c', `${command} | head -c 20`], { encoding: 'utf8' })
     expect(piped.stdout).toHaveLength(20)
     expect(piped.stderr).toBe('')
   })
