@@ -1,6 +1,6 @@
 import { AuditLogError, type AuditLogErrorCode } from '../errors.js'
 
-/** Why a {@link NoteError} was thrown (deprecated: use `code`; kept until 0.5). */
+/** Why a {@link NoteError} was thrown (deprecated: use `code`; kept through 0.5, removed in 0.6). */
 export type NoteErrorReason =
   | 'malformed-note'
   | 'malformed-key'
