@@ -133,10 +133,7 @@ export async function measureCli(engine: EngineName, args: BenchArgs, log: (line
     for (const format of ['jsonl', 'csv'] as const) {
       const library = measure([child, 'export', format, target.database, TABLE, schemaArg, out(`lib.${format}`)])
       const cliFile = out(`cli.${format}`)
-      const cli = measure(
-        [bin, 'export', '--format', format, '-o', cliFile, ...connection],
-        lineCount(cliFile) || undefined,
-      )
+      const cli = measure([bin, 'export', '--format', format, '-o', cliFile, ...connection], 0)
       const written = lineCount(cliFile) - (format === 'csv' ? 1 : 0)
       measures.push({ operation: `export --format ${format}`, cli: { ...cli, entries: written }, library })
       log(`export ${format}: cli ${cli.seconds} s, library ${library.seconds} s`)
