@@ -15,24 +15,32 @@ export interface ExportTarget {
   readonly file?: string | undefined
 }
 
-/** Writes `head` then every line, one chunk at a time, with a progress bar out of `total`. */
-async function streamLines(
-  lines: AsyncIterator<string>,
+/**
+ * Writes `head` then `line(item)` for every item, one chunk at a time, with a progress bar out of
+ * `total`. The items are iterated here directly, and a line awaits the sink only when a chunk is
+ * written: an extra async step per entry cost about a tenth of the export.
+ */
+async function streamLines<T>(
+  items: AsyncIterable<T>,
+  line: (item: T) => string,
   head: string,
   total: number,
   target: ExportTarget,
 ): Promise<number> {
+  const iterator = items[Symbol.asyncIterator]()
   // The first read comes before the file is opened: a database that cannot be reached (a pool
   // connects lazily) must not leave an existing export truncated.
-  let next = await lines.next()
+  let next = await iterator.next()
   const sink = await openSink(target.io, target.file)
   const bar = progress(target.io, 'export')
   bar.start(total)
   let done = 0
   try {
-    await sink.add(head)
-    for (; next.done !== true; next = await lines.next()) {
-      await sink.add(next.value)
+    const started = sink.add(head)
+    if (started !== undefined) await started
+    for (; next.done !== true; next = await iterator.next()) {
+      const full = sink.add(line(next.value))
+      if (full !== undefined) await full
       if (++done % PROGRESS_EVERY === 0) bar.update(done)
     }
     bar.update(done)
@@ -59,13 +67,12 @@ export async function exportEntries(
   format: 'jsonl' | 'csv',
   target: ExportTarget,
 ): Promise<number> {
+  // iterateLogs' default batches (500): measured as fast as 2,000, and larger ones (5,000) were
+  // slower and grew the peak RSS by 60 MB.
   const entries = audit.iterateLogs(filters)
   const total = watched(target) ? await audit.countLogs(filters) : 0
   const line = format === 'csv' ? csvLine : jsonLine
-  async function* lines() {
-    for await (const entry of entries) yield line(entry)
-  }
-  return streamLines(lines(), format === 'csv' ? csvHeader() : '', total, target)
+  return streamLines(entries, line, format === 'csv' ? csvHeader() : '', total, target)
 }
 
 /**
@@ -80,8 +87,5 @@ export async function exportSealed(
   const exported = audit.exportLog(range)
   const size = watched(target) ? (await audit.treeHead()).treeSize : 0
   const total = Math.max(0, Math.min(range.toSeq ?? size, size) - (range.fromSeq ?? 0))
-  async function* lines() {
-    for await (const line of exported) yield `${line}\n`
-  }
-  return streamLines(lines(), '', total, target)
+  return streamLines(exported, (line) => `${line}\n`, '', total, target)
 }

@@ -5,8 +5,12 @@ import { type CliIo, write } from './io.js'
 
 /** Where a streamed export goes: stdout or a file, written in chunks, with backpressure. */
 export interface Sink {
-  /** Queues text; waits for the stream to drain when a chunk is full. */
-  add(text: string): Promise<void>
+  /**
+   * Queues text. Returns a promise only when a chunk was full and is being written (await it: the
+   * stream's backpressure); undefined otherwise, so that a caller adding a line per entry does not
+   * pay an await per entry.
+   */
+  add(text: string): Promise<void> | undefined
   /** Flushes what is queued and, for a file, closes it. */
   close(): Promise<void>
 }
@@ -51,9 +55,9 @@ export async function openSink(io: CliIo, file?: string): Promise<Sink> {
     }
   }
   return {
-    async add(text) {
+    add(text) {
       chunk += text
-      if (chunk.length >= CHUNK) await flush()
+      return chunk.length >= CHUNK ? flush() : undefined
     },
     async close() {
       try {

@@ -25,18 +25,15 @@ interface VerifyExportOptions {
 }
 
 const PUBLIC_KEY_HELP = 'a trusted public key: PEM file, file holding a verifier key, or verifier key; repeatable'
-// Lines between two progress updates: often enough for the bar, rarely enough to cost nothing.
-const LINES_PER_UPDATE = 4096
-
-/** The export's lines, one at a time (constant memory), reporting the bytes read to `bar`. */
-async function* exportLines(file: string, bar: Progress): AsyncGenerator<string> {
+/**
+ * The export's lines, one at a time (constant memory), reporting the bytes read to `bar` per chunk
+ * read. The readline interface goes to verifyExport as it is: wrapping it in a generator of our own
+ * added an async step per line, about a sixth of verify-export's time.
+ */
+function exportLines(file: string, bar: Progress): AsyncIterable<string> {
   const input = createReadStream(file)
-  let n = 0
-  for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
-    if (++n % LINES_PER_UPDATE === 0) bar.update(input.bytesRead)
-    yield line
-  }
-  bar.update(input.bytesRead)
+  input.on('data', () => bar.update(input.bytesRead))
+  return createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
 }
 
 /** `auditkit verify` (the log in its database) and `auditkit verify-export` (an export, no database). */
