@@ -1,5 +1,14 @@
 import { z } from 'zod'
 import type { DefaultAction } from './actions.js'
+import {
+  type ApiKeyInfo,
+  type CreateApiKeyOptions,
+  type CreatedApiKey,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  verifyApiKey,
+} from './api-keys.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import type {
   Entry,
@@ -534,6 +543,52 @@ export class AuditLog<A extends string = DefaultAction> {
    */
   proveConsistency(oldSize: number, newSize: number): Promise<ConsistencyProof> {
     return this.#run('proveConsistency', () => proveConsistencyOf(this.#shared.root, oldSize, newSize))
+  }
+
+  /**
+   * Creates an API key for the HTTP service (`auditkit serve`): `key` (`ak_<id>_<secret>`) is
+   * returned this once; only its SHA-256 is stored. `scopes`: `write` for the two POSTs, `read` for
+   * everything else. Rejects with a ValidationError for a bad name or scope.
+   *
+   * @example
+   * const { id, key } = await audit.createApiKey({ name: 'billing-service', scopes: ['write'] })
+   */
+  createApiKey(options: CreateApiKeyOptions): Promise<CreatedApiKey> {
+    return this.#run('createApiKey', () => createApiKey(this.#shared.root, options))
+  }
+
+  /**
+   * Every API key, oldest first: id, name, scopes, created, last used (to the minute), revoked.
+   * Never a secret.
+   *
+   * @example
+   * for (const k of await audit.listApiKeys()) console.log(k.id, k.name, k.scopes, k.revokedAt)
+   */
+  listApiKeys(): Promise<ApiKeyInfo[]> {
+    return this.#run('listApiKeys', () => listApiKeys(this.#shared.root))
+  }
+
+  /**
+   * Revokes an API key: `verifyApiKey` refuses it from now on. Rejects with NotFoundError for an
+   * unknown id. Revoking twice is harmless (the first time is kept).
+   *
+   * @example
+   * await audit.revokeApiKey('5f1c0a9e2b7d4c3e8a6b9d0f')
+   */
+  revokeApiKey(id: string): Promise<ApiKeyInfo> {
+    return this.#run('revokeApiKey', () => revokeApiKey(this.#shared.root, id))
+  }
+
+  /**
+   * The key's record when `key` is a live API key (well formed, stored, not revoked, its hash
+   * equal, compared in constant time), else null, whatever the reason. Records its last use.
+   *
+   * @example
+   * const caller = await audit.verifyApiKey(bearerToken)
+   * if (caller === null || !caller.scopes.includes('read')) return unauthorized()
+   */
+  verifyApiKey(key: string): Promise<ApiKeyInfo | null> {
+    return this.#run('verifyApiKey', () => verifyApiKey(this.#shared.root, key))
   }
 
   /**

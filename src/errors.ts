@@ -88,8 +88,14 @@ export class ValidationError extends AuditLogError {
  */
 export class NotFoundError extends AuditLogError {
   override readonly name = 'NotFoundError'
-  constructor(readonly uuid: string) {
-    super(`No audit log entry with uuid ${uuid}`, { code: 'not_found' })
+  /** `uuid`: the entry's uuid, or the id of the API key (`what: 'API key'`) that was not found. */
+  constructor(
+    readonly uuid: string,
+    what: 'entry' | 'API key' = 'entry',
+  ) {
+    super(what === 'entry' ? `No audit log entry with uuid ${uuid}` : `No API key with id ${uuid}`, {
+      code: 'not_found',
+    })
   }
 }
 

@@ -1,5 +1,12 @@
 export { DEFAULT_ACTIONS, type DefaultAction } from './actions.js'
 export {
+  API_KEY_SCOPES,
+  type ApiKeyInfo,
+  type ApiKeyScope,
+  type CreateApiKeyOptions,
+  type CreatedApiKey,
+} from './api-keys.js'
+export {
   AuditLog,
   type CloseOptions,
   MAX_BATCH_ENTRIES,

@@ -1,4 +1,4 @@
-import { AuditLogError, IntegrityError, NoteError, StoreError, ValidationError } from '../index.js'
+import { AuditLogError, IntegrityError, NoteError, NotFoundError, StoreError, ValidationError } from '../index.js'
 
 /**
  * The exit codes of the `auditkit` command, documented in the README:
@@ -34,6 +34,8 @@ export function describeError(error: unknown): { exitCode: number; line: string 
     const code = error.driverCode === undefined ? '' : ` [${error.driverCode}]`
     return { exitCode: EXIT.IO, line: `${error.message}${code}` }
   }
+  // Nothing found is an answer, like a failed verification: the entry or key asked for is not there.
+  if (error instanceof NotFoundError) return { exitCode: EXIT.PROBLEMS, line: error.message }
   if (error instanceof IntegrityError || error instanceof NoteError) {
     return { exitCode: EXIT.PROBLEMS, line: `${error.code}: ${error.message}` }
   }

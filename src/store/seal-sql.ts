@@ -7,6 +7,8 @@ export interface SealDialect extends SqlDialect {
   readonly tiles: string
   readonly sealer: string
   readonly checkpoints: string
+  /** The API keys table (hashed keys of the HTTP service). */
+  readonly apiKeys: string
   /**
    * The condition, on entries `e` joined to the state row `s`, of an entry in the sealed past:
    * every such entry must have a seal.

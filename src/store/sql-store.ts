@@ -4,6 +4,15 @@ import { storedEntryProblem } from '../schema/stored-entry.js'
 import { inSlices } from '../slices.js'
 import type { TreeState } from '../tlog/seal-batch.js'
 import type { Tile, TileKey } from '../tlog/tiles.js'
+import {
+  apiKeySql,
+  apiKeysSql,
+  insertApiKeySql,
+  revokeApiKeySql,
+  type StoredApiKey,
+  toApiKey,
+  touchApiKeySql,
+} from './api-key-sql.js'
 import type { Engine } from './engine.js'
 import { countSql, findSql, listSql, type Sql } from './entry-sql.js'
 import type { Row, SqlExecutor } from './executor.js'
@@ -218,6 +227,28 @@ export class SqlStore implements Store {
   async checkpointsFrom(fromSize: number, limit: number): Promise<StoredCheckpoint[]> {
     const sql = checkpointsFromSizeSql(this.engineSql, fromSize, limit)
     return (await this.#query('checkpoints', sql)).map(toCheckpoint)
+  }
+
+  async addApiKey(key: StoredApiKey): Promise<void> {
+    await this.#query('apiKeys', insertApiKeySql(this.engineSql, key))
+  }
+
+  async apiKeys(): Promise<StoredApiKey[]> {
+    return (await this.#query('apiKeys', apiKeysSql(this.engineSql))).map(toApiKey)
+  }
+
+  async apiKey(id: string): Promise<StoredApiKey | null> {
+    const [row] = await this.#query('apiKeys', apiKeySql(this.engineSql, id))
+    return row === undefined ? null : toApiKey(row)
+  }
+
+  async revokeApiKey(id: string, at: Date): Promise<boolean> {
+    await this.#query('apiKeys', revokeApiKeySql(this.engineSql, id, at))
+    return (await this.apiKey(id)) !== null
+  }
+
+  async touchApiKey(id: string, at: Date): Promise<void> {
+    await this.#query('apiKeys', touchApiKeySql(this.engineSql, id, at))
   }
 
   async latestCheckpoint(beforeId?: number): Promise<StoredCheckpoint | null> {

@@ -2,6 +2,7 @@ import type { Entry } from '../entry.js'
 import type { RowLeaf } from '../tlog/entry-leaf.js'
 import type { TreeState } from '../tlog/seal-batch.js'
 import type { Tile, TileKey } from '../tlog/tiles.js'
+import type { StoredApiKey } from './api-key-sql.js'
 
 /** An entry as handed to a store: checked, cleaned, with its metadata already serialized. */
 export interface StoredEntry {
@@ -131,6 +132,16 @@ export interface Store {
   checkpointsFrom(fromSize: number, limit: number): Promise<StoredCheckpoint[]>
   /** The newest stored checkpoint (with an id below `beforeId`, when given). */
   latestCheckpoint(beforeId?: number): Promise<StoredCheckpoint | null>
+  /** Stores a new API key. */
+  addApiKey(key: StoredApiKey): Promise<void>
+  /** Every API key, oldest first. */
+  apiKeys(): Promise<StoredApiKey[]>
+  /** One API key, or null. */
+  apiKey(id: string): Promise<StoredApiKey | null>
+  /** Marks a key revoked (once); false when there is no such key. */
+  revokeApiKey(id: string, at: Date): Promise<boolean>
+  /** Records that a key was used. */
+  touchApiKey(id: string, at: Date): Promise<void>
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   /** A store that reads and writes through the caller's connection or transaction. */

@@ -1,4 +1,5 @@
 import { afterAll, describe } from 'vitest'
+import { apiKeyCases } from './api-key-cases.js'
 import type { Harness } from './harness.js'
 import { lifecycleCases } from './lifecycle-cases.js'
 import { readCases } from './read-cases.js'
@@ -19,6 +20,7 @@ export function runContractSuite(harness: Harness, unavailable?: string): void {
       readCases(harness)
       lifecycleCases(harness)
       sealCases(harness)
+      apiKeyCases(harness)
     },
   )
 }

@@ -16,6 +16,7 @@ export interface Tables {
   readonly tiles: string
   readonly sealer: string
   readonly checkpoints: string
+  readonly apiKeys: string
 }
 
 /** The columns of an entry row, as a forger writes them. */
@@ -154,6 +155,7 @@ export function sqliteTamperHarness(): TamperHarness {
         tiles: side('tiles'),
         sealer: side('sealer'),
         checkpoints: side('checkpoints'),
+        apiKeys: side('api_keys'),
       }
       const sql = async (text: string, params: readonly unknown[] = []): Promise<Row[]> => {
         const statement = db.prepare(text)
@@ -246,6 +248,7 @@ export function postgresTamperHarness(): TamperHarness {
         tiles: side('tiles'),
         sealer: side('sealer'),
         checkpoints: side('checkpoints'),
+        apiKeys: side('api_keys'),
       }
       const sql = async (text: string, params: readonly unknown[] = []): Promise<Row[]> => {
         let i = 0

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { CliIo } from '../io.js'
 import type { ExitBox } from '../program.js'
+import { registerApiKeys } from './api-keys.js'
 import { registerExport } from './export.js'
 import { registerKeys } from './keys.js'
 import { registerList } from './list.js'
@@ -22,4 +23,5 @@ export function registerCommands(program: Command, io: CliIo, box: ExitBox): voi
   registerSeal(program, io, box)
   registerVerify(program, io, box)
   registerProve(program, io, box)
+  registerApiKeys(program, io, box)
 }

@@ -45,6 +45,7 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     tiles: side('tiles'),
     sealer: side('sealer'),
     checkpoints: side('checkpoints'),
+    apiKeys: side('api_keys'),
     sealedPast: 'pg_visible_in_snapshot(e.tx_id, s.sealed_snapshot)',
     unsealedPosition: 'pg_visible_in_snapshot(e.tx_id, s.sealed_snapshot)',
     scan: {

@@ -94,6 +94,15 @@ export function postgresMigrations({ schema, table }: StoreLocation): Migration[
         `ALTER TABLE ${side('sealer')} ALTER COLUMN sealed_snapshot SET NOT NULL`,
       ],
     },
+    {
+      version: 5,
+      name: 'api_keys',
+      // The HTTP service's keys: the secret is never stored, only the SHA-256 of the whole key.
+      statements: [
+        `CREATE TABLE IF NOT EXISTS ${side('api_keys')} (id text PRIMARY KEY, name text NOT NULL, scopes text NOT NULL, ` +
+          'key_hash bytea NOT NULL, created_at timestamptz NOT NULL, last_used_at timestamptz, revoked_at timestamptz)',
+      ],
+    },
   ]
 }
 

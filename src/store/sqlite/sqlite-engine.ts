@@ -30,6 +30,7 @@ export function sqliteEngine(tableName: string): Engine {
     tiles: side('tiles'),
     sealer: side('sealer'),
     checkpoints: side('checkpoints'),
+    apiKeys: side('api_keys'),
     sealedPast: 'e.id <= s.last_id',
     scan: {
       key: 'e.id AS k1, e.uuid AS k2',

@@ -67,6 +67,15 @@ export function sqliteMigrations(table: string): Migration[] {
         ),
       ],
     },
+    {
+      version: 4,
+      name: 'api_keys',
+      // The HTTP service's keys: the secret is never stored, only the SHA-256 of the whole key.
+      statements: [
+        `CREATE TABLE IF NOT EXISTS ${side('api_keys')} (id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL, ` +
+          'key_hash BLOB NOT NULL, created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER) STRICT',
+      ],
+    },
   ]
 }
 
