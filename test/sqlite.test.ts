@@ -73,6 +73,7 @@ describe('SQLite only', () => {
       { version: 1 },
       { version: 2 },
       { version: 3 },
+      { version: 4 },
     ])
     db.close()
   })
@@ -98,6 +99,7 @@ describe('SQLite only', () => {
       { version: 1 },
       { version: 2 },
       { version: 3 },
+      { version: 4 },
     ])
     db.close()
   })
