@@ -16,17 +16,21 @@ function relativeImports(file: string): string[] {
   return [...text.matchAll(/from '(\.[^']+)'/g)].map((m) => relative(SRC, resolve(dirname(file), m[1] as string)))
 }
 
-test('the CLI is a shell: it imports the public API (src/index.ts) and its own files only; the core never imports it', () => {
-  const cli = files(join(SRC, 'cli'))
-  expect(cli.length).toBeGreaterThan(10)
-  for (const file of cli) {
-    for (const target of relativeImports(file)) {
-      expect(target === 'index.js' || target.startsWith('cli/'), `${relative(SRC, file)} imports ${target}`).toBe(true)
+for (const shell of ['cli', 'http']) {
+  test(`${shell} is a shell: it imports the public API (src/index.ts) and its own files only; the core never imports it`, () => {
+    const own = files(join(SRC, shell))
+    expect(own.length).toBeGreaterThan(3)
+    for (const file of own) {
+      for (const target of relativeImports(file)) {
+        const allowed = target === 'index.js' || target.startsWith(`${shell}/`)
+        expect(allowed, `${relative(SRC, file)} imports ${target}`).toBe(true)
+      }
     }
-  }
-  for (const file of files(SRC).filter((f) => !f.startsWith(join(SRC, 'cli')))) {
-    for (const target of relativeImports(file)) {
-      expect(target.startsWith('cli/'), `${relative(SRC, file)} imports ${target}`).toBe(false)
+    const core = files(SRC).filter((f) => !f.startsWith(join(SRC, 'cli')) && !f.startsWith(join(SRC, 'http')))
+    for (const file of core.filter((f) => !['http.ts', 'verify.ts'].includes(relative(SRC, f)))) {
+      for (const target of relativeImports(file)) {
+        expect(target.startsWith(`${shell}/`), `${relative(SRC, file)} imports ${target}`).toBe(false)
+      }
     }
-  }
-})
+  })
+}
