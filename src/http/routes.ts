@@ -2,8 +2,11 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { AuditLog, LogEntryInput } from '../index.js'
 import { type AuthVariables, requireScope } from './auth.js'
+import { registerExportRoutes } from './export-routes.js'
 import { problem } from './problem.js'
+import { registerProofRoutes } from './proof-routes.js'
 import { queryOptions } from './query.js'
+import { registerStreamRoutes } from './stream-routes.js'
 
 /** The `/v1` routes of one log: events (write and read) and the log's own state. */
 export function v1Routes(audit: AuditLog<string>, maxBodyBytes: number): Hono<{ Variables: AuthVariables }> {
@@ -29,6 +32,10 @@ export function v1Routes(audit: AuditLog<string>, maxBodyBytes: number): Hono<{ 
     },
   )
 
+  // Static paths before /events/:uuid.
+  registerExportRoutes(app, audit, read)
+  registerStreamRoutes(app, audit, read)
+  registerProofRoutes(app, audit, read)
   app.get('/events', read, async (c) => c.json(await audit.pageLogs(queryOptions(c))))
   app.get('/events/count', read, async (c) => c.json({ count: await audit.countLogs(queryOptions(c)) }))
   app.get('/events/:uuid', read, async (c) => {
