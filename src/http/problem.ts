@@ -56,7 +56,7 @@ export function problem(
  * body says nothing of the internals.
  */
 export function errorResponse(c: Context, error: unknown): Response {
-  if (error instanceof ValidationError) return problem(c, 400, 'the request was refused: see errors', error.issues)
+  if (error instanceof ValidationError) return problem(c, 400, error.message, error.issues)
   if (error instanceof NotFoundError) return problem(c, 404, error.message)
   if (error instanceof StoreError && error.retryable) {
     return problem(c, 503, 'the database is unavailable; try again later', undefined, {

@@ -121,6 +121,41 @@ for (const engine of engines) {
         expect(await audit.countLogs()).toBe(before)
       })
 
+      test('POST /v1/events/batch writes all or nothing (201); each bad field named under entries', async () => {
+        const batch = (body: unknown) =>
+          app.request('/v1/events/batch', {
+            method: 'POST',
+            body: JSON.stringify(body),
+            headers: { Authorization: `Bearer ${writeKey}`, 'Content-Type': 'application/json' },
+          })
+        const admin = user()
+        const entries = Array.from({ length: 3 }, () => ({
+          targetUserUuid: user(),
+          adminUserUuid: admin,
+          action: 'role_assigned',
+        }))
+        const res = await batch({ entries })
+        expect(res.status).toBe(201)
+        const written = (await res.json()) as Entry[]
+        expect(written.map((e) => e.targetUserUuid)).toEqual(entries.map((e) => e.targetUserUuid))
+        expect(await audit.countLogs({ adminUserUuid: admin })).toBe(3)
+        const bad = await expectProblem(await batch({ entries: [entries[0], { ...entries[1], action: 'nope' }] }), 400)
+        expect((bad.errors as { field: string }[]).map((e) => e.field)).toEqual(['entries[1].action'])
+        expect(await audit.countLogs({ adminUserUuid: admin })).toBe(3)
+        const roomy = createAuditApp({ audit: audit as unknown as AuditLog<string> }) // the default 4 MiB body limit
+        const tooMany = await roomy.request('/v1/events/batch', {
+          method: 'POST',
+          body: JSON.stringify({ entries: Array.from({ length: 1001 }, () => entries[0]) }),
+          headers: { Authorization: `Bearer ${writeKey}`, 'Content-Type': 'application/json' },
+        })
+        await expectProblem(tooMany, 400, /at most 1000/)
+        const extra = await expectProblem(await batch({ entries, dryRun: true }), 400)
+        expect((extra.errors as { field: string }[]).map((e) => e.field)).toEqual(['dryRun'])
+        await expectProblem(await batch(entries), 400)
+        await expectProblem(await batch({ entries: 'x' }), 400)
+        expect(await audit.countLogs({ adminUserUuid: admin })).toBe(3)
+      })
+
       test('GET /v1/events pages as pageLogs; count; one entry by uuid; unknown or repeated parameters are 400', async () => {
         const admin = user()
         for (let i = 0; i < 5; i++)
