@@ -5,8 +5,7 @@
 //   node bench/cli-child.mjs verify-export <export.jsonl> <checkpoint-file> <public-key-file>
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
-import { csvHeader, csvLine, jsonLine } from '../dist/cli/output.js'
-import { createAuditLog, verifyExport } from '../dist/index.js'
+import { createAuditLog, entryCsvHeader, entryCsvLine, entryJsonLine, verifyExport } from '../dist/index.js'
 
 async function write(stream, text) {
   if (!stream.write(text)) await new Promise((resolve) => stream.once('drain', resolve))
@@ -21,10 +20,10 @@ async function exportEntries([format, database, table, schema, out, action]) {
     sealIntervalMs: 0,
   })
   const stream = createWriteStream(out)
-  if (format === 'csv') await write(stream, csvHeader())
+  if (format === 'csv') await write(stream, entryCsvHeader())
   let n = 0
   for await (const entry of audit.iterateLogs(action ? { action } : {})) {
-    await write(stream, format === 'csv' ? csvLine(entry) : jsonLine(entry))
+    await write(stream, format === 'csv' ? entryCsvLine(entry) : entryJsonLine(entry))
     n++
   }
   await new Promise((resolve) => stream.end(resolve))

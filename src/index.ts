@@ -27,6 +27,14 @@ export type {
   PasswordChangeInput,
 } from './entry.js'
 export {
+  ENTRY_CSV_COLUMNS,
+  entryCsvCell,
+  entryCsvHeader,
+  entryCsvLine,
+  entryJsonLine,
+  entryJsonObject,
+} from './entry-lines.js'
+export {
   AuditLogError,
   type AuditLogErrorCode,
   IntegrityError,

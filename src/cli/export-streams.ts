@@ -1,6 +1,5 @@
-import type { AuditLog, LogFilters } from '../index.js'
+import { type AuditLog, entryCsvHeader, entryCsvLine, entryJsonLine, type LogFilters } from '../index.js'
 import type { CliIo } from './io.js'
-import { csvHeader, csvLine, jsonLine } from './output.js'
 import { openSink } from './output-sink.js'
 import { progress } from './progress.js'
 
@@ -71,8 +70,8 @@ export async function exportEntries(
   // slower and grew the peak RSS by 60 MB.
   const entries = audit.iterateLogs(filters)
   const total = watched(target) ? await audit.countLogs(filters) : 0
-  const line = format === 'csv' ? csvLine : jsonLine
-  return streamLines(entries, line, format === 'csv' ? csvHeader() : '', total, target)
+  const line = format === 'csv' ? entryCsvLine : entryJsonLine
+  return streamLines(entries, line, format === 'csv' ? entryCsvHeader() : '', total, target)
 }
 
 /**

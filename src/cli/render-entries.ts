@@ -1,5 +1,5 @@
-import type { Entry } from '../index.js'
-import { csvHeader, csvLine, entryJson, entryTable, type Format, jsonLine } from './output.js'
+import { type Entry, entryCsvHeader, entryCsvLine, entryJsonLine, entryJsonObject } from '../index.js'
+import { entryTable, type Format } from './output.js'
 
 /**
  * Entries as one block of output: a table, JSON Lines, CSV (with its header), or a JSON array.
@@ -10,10 +10,10 @@ export function renderEntries(entries: readonly Entry<string>[], format: Format)
     case 'table':
       return entryTable(entries)
     case 'jsonl':
-      return entries.map(jsonLine).join('')
+      return entries.map(entryJsonLine).join('')
     case 'csv':
-      return csvHeader() + entries.map(csvLine).join('')
+      return entryCsvHeader() + entries.map(entryCsvLine).join('')
     case 'json':
-      return `${JSON.stringify(entries.map(entryJson), null, 2)}\n`
+      return `${JSON.stringify(entries.map(entryJsonObject), null, 2)}\n`
   }
 }

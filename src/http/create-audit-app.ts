@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { AuditLog } from '../index.js'
+import { appMetrics, registerMetrics } from './metrics.js'
 import { errorResponse, problem } from './problem.js'
 import { v1Routes } from './routes.js'
 
@@ -14,6 +15,12 @@ export interface AuditAppOptions {
   readonly audit: AuditLog<string>
   /** The largest request body accepted (default 4 MiB); larger ones are a 413. */
   readonly maxBodyBytes?: number
+  /**
+   * When it aborts, the live tails (`/v1/events/stream`) end: a server shutting down gracefully
+   * waits for requests in flight, and a tail never finishes by itself. Clients reconnect with
+   * `Last-Event-ID` and miss nothing.
+   */
+  readonly signal?: AbortSignal
 }
 
 /** The default body limit: 4 MiB. */
@@ -22,25 +29,29 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 /**
  * The audit log as a web-standard HTTP app (Hono): `app.fetch` mounts into Node.js
  * (`@hono/node-server`), Express, Fastify, Next.js route handlers, Bun and Deno. Everything under
- * `/v1` needs `Authorization: Bearer <key>` (see `createApiKey`); `/healthz` and `/readyz` do not.
+ * `/v1` needs `Authorization: Bearer <key>` (see `createApiKey`); `/healthz`, `/readyz` and
+ * `/metrics` (Prometheus text format) do not.
  * Every error is an RFC 9457 `application/problem+json` response.
  *
- * Work in progress (issue 10): idempotent writes, batches, export, proofs, the live tail,
- * OpenAPI and metrics are not served yet.
+ * Work in progress (issue 10): idempotent writes and OpenAPI are not served yet. The live tail (`GET /v1/events/stream`, Server-Sent Events) follows the
+ * sealed log: give the log a `sealIntervalMs`, or seal elsewhere.
  *
  * @example
  * const app = createAuditApp({ audit })
  * const res = await app.request('/v1/events?limit=10', { headers: { Authorization: `Bearer ${key}` } })
  */
 export function createAuditApp(options: AuditAppOptions): Hono {
-  const { audit, maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = options
+  const { audit, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, signal } = options
   const app = new Hono()
+  const metrics = appMetrics(audit)
+  app.use(metrics.middleware)
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/readyz', async (c) => {
     await audit.ping()
     return c.json({ ok: true })
   })
-  app.route('/v1', v1Routes(audit, maxBodyBytes))
+  registerMetrics(app, metrics)
+  app.route('/v1', v1Routes(audit, maxBodyBytes, signal, metrics.entriesWritten))
   app.notFound((c) => problem(c, 404, `no route ${c.req.method} ${c.req.path}`))
   app.onError((error, c) => errorResponse(c, error))
   return app

@@ -41,8 +41,16 @@ function batchOf(body: unknown): unknown[] {
   return entries
 }
 
-/** The `/v1` routes of one log: events (write and read) and the log's own state. */
-export function v1Routes(audit: AuditLog<string>, maxBodyBytes: number): Hono<{ Variables: AuthVariables }> {
+/**
+ * The `/v1` routes of one log: events (write and read) and the log's own state. `signal` ends the
+ * live tails when it aborts; `written` counts the entries written (for the metrics).
+ */
+export function v1Routes(
+  audit: AuditLog<string>,
+  maxBodyBytes: number,
+  signal?: AbortSignal,
+  written: (entries: number) => void = () => {},
+): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>()
   const read = requireScope(audit, 'read')
   const write = requireScope(audit, 'write')
@@ -55,13 +63,14 @@ export function v1Routes(audit: AuditLog<string>, maxBodyBytes: number): Hono<{ 
       const body = await jsonBody(c)
       if (body instanceof Response) return body
       const entry = await audit.createLogEntry(body as LogEntryInput<string>)
+      written(1)
       return c.json(entry, 201)
     },
   )
 
   // Static paths before /events/:uuid.
   registerExportRoutes(app, audit, read)
-  registerStreamRoutes(app, audit, read)
+  registerStreamRoutes(app, audit, read, signal)
   registerProofRoutes(app, audit, read)
   app.post(
     '/events/batch',
@@ -72,7 +81,9 @@ export function v1Routes(audit: AuditLog<string>, maxBodyBytes: number): Hono<{ 
       if (body instanceof Response) return body
       const entries = batchOf(body)
       try {
-        return c.json(await audit.createLogEntries(entries as LogEntryInput<string>[]), 201)
+        const created = await audit.createLogEntries(entries as LogEntryInput<string>[])
+        written(created.length)
+        return c.json(created, 201)
       } catch (error) {
         // The library names a batch's fields `[i].field`; in the request they are under `entries`.
         if (error instanceof ValidationError) {

@@ -187,6 +187,33 @@ for (const engine of engines) {
         await expectProblem(await get('/v1/nothing-here'), 404)
       })
 
+      test('GET /metrics needs no key: requests by route pattern and status, entries written, tree size, seal lag', async () => {
+        const admin = user()
+        await post(JSON.stringify({ targetUserUuid: user(), adminUserUuid: admin, action: 'user_locked' }))
+        const one = (await audit.listLogs({ adminUserUuid: admin }))[0] as Entry
+        await get(`/v1/events/${one.uuid}`)
+        await get('/v1/events', null)
+        const res = await get('/metrics', null)
+        expect(res.status).toBe(200)
+        expect(res.headers.get('Content-Type')).toMatch(/^text\/plain/)
+        const text = await res.text()
+        expect(text).toMatch(
+          /auditkit_http_requests_total\{method="GET",route="\/v1\/events\/:uuid",status="200"\} [1-9]/,
+        )
+        expect(text).toMatch(/auditkit_http_requests_total\{method="GET",route="\/v1\/events",status="401"\} [1-9]/)
+        expect(text).toMatch(
+          /auditkit_http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/v1\/events",status="201"\}/,
+        )
+        const written = Number(/^auditkit_entries_written_total (\d+)$/m.exec(text)?.[1])
+        expect(written).toBeGreaterThanOrEqual(1)
+        const head = await audit.treeHead()
+        expect(text).toMatch(new RegExp(`^auditkit_tree_size ${head.treeSize}$`, 'm'))
+        const lag = Number(/^auditkit_seal_lag_entries (\d+)$/m.exec(text)?.[1])
+        expect(lag).toBe((await audit.countLogs()) - head.treeSize)
+        expect(text).not.toContain(one.uuid)
+        expect(text).not.toContain(readKey.slice(28))
+      })
+
       test('the log: its head, and the newest checkpoint as text once one is signed', async () => {
         await expectProblem(await get('/v1/log/checkpoint'), 404)
         const cp = await audit.checkpoint()

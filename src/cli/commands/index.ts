@@ -9,6 +9,7 @@ import { registerLog } from './log.js'
 import { registerMigrate } from './migrate.js'
 import { registerProve } from './prove.js'
 import { registerSeal } from './seal.js'
+import { registerServe } from './serve.js'
 import { registerTail } from './tail.js'
 import { registerVerify } from './verify.js'
 
@@ -24,4 +25,5 @@ export function registerCommands(program: Command, io: CliIo, box: ExitBox): voi
   registerVerify(program, io, box)
   registerProve(program, io, box)
   registerApiKeys(program, io, box)
+  registerServe(program, io, box)
 }

@@ -1,10 +1,11 @@
 import type { Command } from 'commander'
+import { entryJsonObject } from '../../index.js'
 import { addConnectionOptions, type ConnectionOptions, withLog } from '../connection.js'
 import { addFilterOptions, type FilterFlags, nonNegativeInteger, toFilters } from '../filters.js'
 import { namingFlags } from '../flag-errors.js'
 import { formatOption } from '../format-option.js'
 import { type CliIo, write } from '../io.js'
-import { entryJson, FORMATS, type Format } from '../output.js'
+import { FORMATS, type Format } from '../output.js'
 import { action, type ExitBox } from '../program.js'
 import { renderEntries } from '../render-entries.js'
 
@@ -31,7 +32,7 @@ export function registerList(program: Command, io: CliIo, box: ExitBox): void {
         namingFlags(() => audit.pageLogs({ ...toFilters(o), limit: o.limit, cursor: o.cursor })),
       )
       if (o.format === 'json') {
-        const document = { entries: page.entries.map(entryJson), nextCursor: page.nextCursor }
+        const document = { entries: page.entries.map(entryJsonObject), nextCursor: page.nextCursor }
         await write(io.stdout, `${JSON.stringify(document, null, 2)}\n`)
         return undefined
       }

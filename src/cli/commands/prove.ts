@@ -1,9 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander'
-import type { AuditLog } from '../../index.js'
+import { type AuditLog, entryJsonObject } from '../../index.js'
 import { addConnectionOptions, type ConnectionOptions, withLog } from '../connection.js'
 import { type CliIo, write } from '../io.js'
 import { readPrivateKeyFile } from '../key-files.js'
-import { entryJson } from '../output.js'
 import { action, type ExitBox } from '../program.js'
 import { registerVerifyProof } from './verify-proof.js'
 
@@ -68,7 +67,7 @@ export function registerProve(program: Command, io: CliIo, box: ExitBox): void {
           const entry = await audit.getLog(uuid)
           const { treeSize, note } = await chooseCheckpoint(audit, o, entry.seq, signingKey !== undefined)
           const proof = await audit.proveInclusion(entry.uuid, treeSize)
-          return { entry: entryJson(entry), proof, ...(note === undefined ? {} : { checkpoint: note }) }
+          return { entry: entryJsonObject(entry), proof, ...(note === undefined ? {} : { checkpoint: note }) }
         },
         extra,
       )
