@@ -254,7 +254,7 @@ for (const engine of engines) {
       })
 
       test.skipIf(engine.name !== 'PostgreSQL')(
-        "a late-committing using() transaction's entry arrives after the newer ones, exactly once",
+        `a late-committing using() transaction's entry arrives after the newer ones, exactly once${engine.name === 'PostgreSQL' ? '' : ' (PostgreSQL only: SQLite has one writer, no late commits)'}`,
         async () => {
           const t = await tail()
           const client = new pg.Client({ connectionString: PG_URL })
