@@ -7,3 +7,4 @@
  */
 export { type AuditAppOptions, createAuditApp, DEFAULT_MAX_BODY_BYTES } from './http/create-audit-app.js'
 export type { Problem, ProblemField } from './http/problem.js'
+export type { RequestLogger } from './http/request-log.js'

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import type { AuditLog } from '../index.js'
 import { appMetrics, registerMetrics } from './metrics.js'
 import { errorResponse, problem } from './problem.js'
+import { type RequestLogger, requestLog } from './request-log.js'
 import { v1Routes } from './routes.js'
 
 /**
@@ -21,6 +22,11 @@ export interface AuditAppOptions {
    * `Last-Event-ID` and miss nothing.
    */
   readonly signal?: AbortSignal
+  /**
+   * Where to write one structured line per request (a pino logger, say): method, route pattern,
+   * status, duration, key id; never a key, a body or a query string. None by default.
+   */
+  readonly logger?: RequestLogger
 }
 
 /** The default body limit: 4 MiB. */
@@ -41,8 +47,9 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
  * const res = await app.request('/v1/events?limit=10', { headers: { Authorization: `Bearer ${key}` } })
  */
 export function createAuditApp(options: AuditAppOptions): Hono {
-  const { audit, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, signal } = options
+  const { audit, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, signal, logger } = options
   const app = new Hono()
+  if (logger !== undefined) app.use(requestLog(logger))
   const metrics = appMetrics(audit)
   app.use(metrics.middleware)
   app.get('/healthz', (c) => c.json({ ok: true }))

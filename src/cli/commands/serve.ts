@@ -2,6 +2,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { type Command, InvalidArgumentError } from 'commander'
+import { pino } from 'pino'
 import { createAuditApp, DEFAULT_MAX_BODY_BYTES } from '../../http.js'
 import { type AuditLog, createAuditLog } from '../../index.js'
 import { addConnectionOptions, type ConnectionOptions, logOptions } from '../connection.js'
@@ -100,9 +101,12 @@ async function serveUntilStopped(
   stop: AbortSignal,
 ): Promise<void> {
   const closing = new AbortController()
+  // One JSON line per request on stdout (the messages for people go to stderr).
+  const logger = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime }, io.stdout)
   const app = createAuditApp({
     audit,
     signal: closing.signal,
+    logger,
     ...(o.maxBody === undefined ? {} : { maxBodyBytes: o.maxBody }),
   })
   const server = createAdaptorServer({ fetch: app.fetch }) as Server
