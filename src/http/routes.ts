@@ -54,47 +54,41 @@ export function v1Routes(
   const app = new Hono<{ Variables: AuthVariables }>()
   const read = requireScope(audit, 'read')
   const write = requireScope(audit, 'write')
+  const limit = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: (c) => problem(c, 413, `the body is over ${maxBodyBytes} bytes`),
+  })
 
-  app.post(
-    '/events',
-    write,
-    bodyLimit({ maxSize: maxBodyBytes, onError: (c) => problem(c, 413, `the body is over ${maxBodyBytes} bytes`) }),
-    async (c) => {
-      const body = await jsonBody(c)
-      if (body instanceof Response) return body
-      const entry = await audit.createLogEntry(body as LogEntryInput<string>)
-      written(1)
-      return c.json(entry, 201)
-    },
-  )
+  app.post('/events', write, limit, async (c) => {
+    const body = await jsonBody(c)
+    if (body instanceof Response) return body
+    const entry = await audit.createLogEntry(body as LogEntryInput<string>)
+    written(1)
+    return c.json(entry, 201)
+  })
 
   // Static paths before /events/:uuid.
   registerExportRoutes(app, audit, read)
   registerStreamRoutes(app, audit, read, signal)
   registerProofRoutes(app, audit, read)
-  app.post(
-    '/events/batch',
-    write,
-    bodyLimit({ maxSize: maxBodyBytes, onError: (c) => problem(c, 413, `the body is over ${maxBodyBytes} bytes`) }),
-    async (c) => {
-      const body = await jsonBody(c)
-      if (body instanceof Response) return body
-      const entries = batchOf(body)
-      try {
-        const created = await audit.createLogEntries(entries as LogEntryInput<string>[])
-        written(created.length)
-        return c.json(created, 201)
-      } catch (error) {
-        // The library names a batch's fields `[i].field`; in the request they are under `entries`.
-        if (error instanceof ValidationError) {
-          throw new ValidationError(
-            error.issues.map((i) => ({ ...i, field: i.field.startsWith('[') ? `entries${i.field}` : i.field })),
-          )
-        }
-        throw error
+  app.post('/events/batch', write, limit, async (c) => {
+    const body = await jsonBody(c)
+    if (body instanceof Response) return body
+    const entries = batchOf(body)
+    try {
+      const created = await audit.createLogEntries(entries as LogEntryInput<string>[])
+      written(created.length)
+      return c.json(created, 201)
+    } catch (error) {
+      // The library names a batch's fields `[i].field`; in the request they are under `entries`.
+      if (error instanceof ValidationError) {
+        throw new ValidationError(
+          error.issues.map((i) => ({ ...i, field: i.field.startsWith('[') ? `entries${i.field}` : i.field })),
+        )
       }
-    },
-  )
+      throw error
+    }
+  })
 
   app.get('/events', read, async (c) => c.json(await audit.pageLogs(queryOptions(c))))
   app.get('/events/count', read, async (c) => c.json({ count: await audit.countLogs(queryOptions(c)) }))
