@@ -146,6 +146,34 @@ export class AuditLog<A extends string = DefaultAction> {
     return this.#store.engine
   }
 
+  /** The log's name in its checkpoints (the `origin` option; default `auditkit/<table>`). */
+  get origin(): string {
+    return this.#options.origin
+  }
+
+  /**
+   * The public half of the log's `signingKey` as SPKI PEM, or null when it has none: what
+   * `verifyCheckpoint`, `verifyInclusion` and `auditkit verify-proof` check its checkpoints with.
+   * Publish it; pin it on the verifying side rather than trusting whatever the log serves.
+   *
+   * @example
+   * verifyInclusion(proof, checkpointNote, audit.publicKey ?? '')
+   */
+  get publicKey(): string | null {
+    return this.#options.publicKeyPem ?? null
+  }
+
+  /**
+   * The C2SP verifier key (`<origin>+<key id>+<base64>`) of the log's `signingKey`, or null when it
+   * has none: the same key as {@link publicKey} in the form signed-note tools take.
+   *
+   * @example
+   * console.log(audit.verifierKey) // 'auditkit/auditkit_entries+1a2b3c4d+AU...'
+   */
+  get verifierKey(): string | null {
+    return this.#options.signer?.verifierKey ?? null
+  }
+
   /** The allowed actions. */
   get actions(): readonly A[] {
     return this.#options.actions as unknown as readonly A[]

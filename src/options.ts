@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto'
+import { createPublicKey, type KeyObject } from 'node:crypto'
 import { z } from 'zod'
 import { DEFAULT_ACTIONS } from './actions.js'
 import { ValidationError } from './errors.js'
@@ -132,6 +132,8 @@ export interface ResolvedOptions {
   readonly synchronous: 'full' | 'normal'
   readonly origin: string
   readonly signer: NoteSigner | undefined
+  /** The public half of `signingKey` as SPKI PEM (undefined without a signing key). */
+  readonly publicKeyPem: string | undefined
   /** The public half of `signingKey` then `trustedKeys`: verify's default keys (undefined when none). */
   readonly keys: readonly TrustedKeyInput[] | undefined
   readonly sealIntervalMs: number
@@ -246,11 +248,16 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     synchronous: o.synchronous ?? 'full',
     origin,
     signer,
+    publicKeyPem: o.signingKey === undefined ? undefined : publicKeyPem(o.signingKey),
     keys: ownKeys(signer, o.trustedKeys),
     sealIntervalMs: o.sealIntervalMs ?? 1000,
     sealBatchSize: o.sealBatchSize ?? DEFAULT_SEAL_BATCH_SIZE[engine],
     onSealError: o.onSealError ?? warn,
   })
+}
+
+function publicKeyPem(signingKey: string | KeyObject): string {
+  return createPublicKey(signingKey).export({ type: 'spki', format: 'pem' }).toString()
 }
 
 function ownKeys(signer: NoteSigner | undefined, trusted: unknown): readonly TrustedKeyInput[] | undefined {

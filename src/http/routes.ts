@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { type AuditLog, type LogEntryInput, ValidationError } from '../index.js'
 import { type AuthVariables, requireScope } from './auth.js'
 import { registerExportRoutes } from './export-routes.js'
+import { registerLogRoutes } from './log-routes.js'
 import { problem } from './problem.js'
 import { registerProofRoutes } from './proof-routes.js'
 import { queryOptions } from './query.js'
@@ -98,15 +99,6 @@ export function v1Routes(
     return c.json(await audit.getLog(c.req.param('uuid')))
   })
 
-  app.get('/log', read, async (c) => {
-    const head = await audit.treeHead()
-    const latest = await audit.latestCheckpoint()
-    return c.json({ origin: latest?.origin ?? null, treeSize: head.treeSize, rootHash: head.rootHash })
-  })
-  app.get('/log/checkpoint', read, async (c) => {
-    const latest = await audit.latestCheckpoint()
-    if (latest === null) return problem(c, 404, 'no checkpoint has been signed yet')
-    return c.text(latest.note, 200, { 'Content-Type': 'text/plain; charset=utf-8' })
-  })
+  registerLogRoutes(app, audit, read)
   return app
 }

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createAuditApp } from '../../src/http.js'
-import { type AuditLog, createAuditLog, type Entry, generateKeyPair } from '../../src/index.js'
+import {
+  type AuditLog,
+  createAuditLog,
+  type Entry,
+  generateKeyPair,
+  verifierKey,
+  verifyCheckpoint,
+} from '../../src/index.js'
 import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
 
 const pgUnavailable = await postgresUnavailable()
@@ -221,11 +228,17 @@ for (const engine of engines) {
         expect(note.status).toBe(200)
         expect(note.headers.get('Content-Type')).toMatch(/^text\/plain/)
         expect(await note.text()).toBe(cp.note)
-        expect(await (await get('/v1/log')).json()).toEqual({
+        const info = (await (await get('/v1/log')).json()) as Record<string, string>
+        expect(info).toEqual({
           origin: cp.origin,
           treeSize: cp.treeSize,
           rootHash: cp.rootHash,
+          publicKey: KEYS.publicKey,
+          verifierKey: verifierKey(KEYS.publicKey, cp.origin),
         })
+        // Either form of the served key opens the served checkpoint.
+        expect(verifyCheckpoint(cp.note, info.publicKey as string).ok).toBe(true)
+        expect(verifyCheckpoint(cp.note, info.verifierKey as string).ok).toBe(true)
       })
     },
   )

@@ -1,0 +1,31 @@
+import type { Hono, MiddlewareHandler } from 'hono'
+import type { AuditLog } from '../index.js'
+import type { AuthVariables } from './auth.js'
+import { problem } from './problem.js'
+
+/**
+ * `GET /log`: the log's origin, sealed tree size and root hash, and its public key (PEM and C2SP
+ * verifier key). `GET /log/checkpoint`: the newest signed checkpoint note as text/plain.
+ */
+export function registerLogRoutes(
+  app: Hono<{ Variables: AuthVariables }>,
+  audit: AuditLog<string>,
+  read: MiddlewareHandler<{ Variables: AuthVariables }>,
+): void {
+  app.get('/log', read, async (c) => {
+    const head = await audit.treeHead()
+    const latest = await audit.latestCheckpoint()
+    return c.json({
+      origin: latest?.origin ?? audit.origin,
+      treeSize: head.treeSize,
+      rootHash: head.rootHash,
+      publicKey: audit.publicKey,
+      verifierKey: audit.verifierKey,
+    })
+  })
+  app.get('/log/checkpoint', read, async (c) => {
+    const latest = await audit.latestCheckpoint()
+    if (latest === null) return problem(c, 404, 'no checkpoint has been signed yet')
+    return c.text(latest.note, 200, { 'Content-Type': 'text/plain; charset=utf-8' })
+  })
+}
