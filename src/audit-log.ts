@@ -64,6 +64,19 @@ function buildSchemas(o: ResolvedOptions): Schemas {
   }
 }
 
+/**
+ * The zod schemas a log checks its inputs with, built for its actions and user id format: `entry`
+ * (one write), `page` (`pageLogs` options), `count` (`countLogs` filters), `iterate` (`iterateLogs`
+ * options). For describing the inputs elsewhere (an OpenAPI document, a form) from the very
+ * schemas that check them. Their date filters also take a `Date`.
+ */
+export interface InputSchemas {
+  readonly entry: Schemas['entry']
+  readonly page: Schemas['query']['page']
+  readonly count: Schemas['query']['count']
+  readonly iterate: Schemas['query']['iterate']
+}
+
 /** The sealed tree's head, unsigned. */
 export interface TreeHead {
   readonly treeSize: number
@@ -172,6 +185,18 @@ export class AuditLog<A extends string = DefaultAction> {
    */
   get verifierKey(): string | null {
     return this.#options.signer?.verifierKey ?? null
+  }
+
+  /**
+   * The zod schemas this log checks its inputs with (see {@link InputSchemas}).
+   *
+   * @example
+   * import { z } from 'zod'
+   * const jsonSchema = z.toJSONSchema(audit.inputSchemas.entry, { io: 'input', unrepresentable: 'any' })
+   */
+  get inputSchemas(): InputSchemas {
+    const { entry, query } = this.#schemas
+    return { entry, page: query.page, count: query.count, iterate: query.iterate }
   }
 
   /** The allowed actions. */

@@ -9,6 +9,7 @@ export {
 export {
   AuditLog,
   type CloseOptions,
+  type InputSchemas,
   MAX_BATCH_ENTRIES,
   type SeqRange,
   type SignedCheckpoint,
