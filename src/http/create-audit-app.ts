@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import type { AuditLog } from '../index.js'
 import { appMetrics, registerMetrics } from './metrics.js'
+import { openApiDocument } from './openapi.js'
 import { errorResponse, problem } from './problem.js'
 import { type RequestLogger, requestLog } from './request-log.js'
 import { v1Routes } from './routes.js'
@@ -35,11 +36,12 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 /**
  * The audit log as a web-standard HTTP app (Hono): `app.fetch` mounts into Node.js
  * (`@hono/node-server`), Express, Fastify, Next.js route handlers, Bun and Deno. Everything under
- * `/v1` needs `Authorization: Bearer <key>` (see `createApiKey`); `/healthz`, `/readyz` and
- * `/metrics` (Prometheus text format) do not.
+ * `/v1` needs `Authorization: Bearer <key>` (see `createApiKey`); `/healthz`, `/readyz`,
+ * `/metrics` (Prometheus text format) and `/openapi.json` (the OpenAPI 3.1 document, see
+ * `openApiDocument`) do not.
  * Every error is an RFC 9457 `application/problem+json` response.
  *
- * Work in progress (issue 10): idempotent writes and OpenAPI are not served yet. The live tail (`GET /v1/events/stream`, Server-Sent Events) follows the
+ * Work in progress (issue 10): idempotent writes are not served yet. The live tail (`GET /v1/events/stream`, Server-Sent Events) follows the
  * sealed log: give the log a `sealIntervalMs`, or seal elsewhere.
  *
  * @example
@@ -58,6 +60,7 @@ export function createAuditApp(options: AuditAppOptions): Hono {
     return c.json({ ok: true })
   })
   registerMetrics(app, metrics)
+  app.get('/openapi.json', (c) => c.json(openApiDocument(audit)))
   app.route('/v1', v1Routes(audit, maxBodyBytes, signal, metrics.entriesWritten))
   app.notFound((c) => problem(c, 404, `no route ${c.req.method} ${c.req.path}`))
   app.onError((error, c) => errorResponse(c, error))
