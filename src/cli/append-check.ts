@@ -5,6 +5,7 @@ import {
   verifyCheckpoint,
   verifyConsistencyProof,
 } from '../index.js'
+import { appendCheckpoint, claimedTreeSize } from './checkpoint-file.js'
 
 /** Why a new checkpoint must not be appended after a file's last one: a stable code and a sentence. */
 export interface AppendRefusal {
@@ -37,4 +38,46 @@ export async function appendRefusal(
   const proof = await audit.proveConsistency(oldSize, cp.treeSize)
   const consistent = verifyConsistencyProof(proof, lastNote, cp.note, keys, { origin: cp.origin })
   return consistent.ok ? undefined : { code: consistent.code, detail: consistent.detail }
+}
+
+/** What {@link appendIfExtends} did: appended the note, found it there already, or refused it. */
+export type AppendOutcome =
+  | { readonly kind: 'appended' }
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'refused'; readonly refusal: AppendRefusal }
+
+/** Options of {@link appendIfExtends}. */
+export interface AppendOptions {
+  /**
+   * Also leave the file as it is when its last note, checked, covers as many entries as `cp`
+   * (a note of the same tree head, signed again): a copy only when the log grew. Default false.
+   */
+  readonly onlyGrowth?: boolean
+}
+
+/**
+ * Appends `cp` to the checkpoint file `file` whose last note is `lastNote` (undefined: none yet),
+ * if it extends that note (see {@link appendRefusal}); a note identical to the last is not
+ * appended twice. What `auditkit checkpoint --append` and `auditkit serve --checkpoint-file` do.
+ *
+ * @example
+ * const outcome = await appendIfExtends(audit, 'checkpoints.txt', await lastCheckpointNote('checkpoints.txt'), cp, [publicKey])
+ * if (outcome.kind === 'refused') console.error(outcome.refusal.detail)
+ */
+export async function appendIfExtends(
+  audit: AuditLog<string>,
+  file: string,
+  lastNote: string | undefined,
+  cp: SignedCheckpoint,
+  keys: KeySet,
+  { onlyGrowth = false }: AppendOptions = {},
+): Promise<AppendOutcome> {
+  if (lastNote === cp.note) return { kind: 'unchanged' }
+  if (lastNote !== undefined) {
+    const refusal = await appendRefusal(audit, lastNote, cp, keys)
+    if (refusal !== undefined) return { kind: 'refused', refusal }
+    if (onlyGrowth && claimedTreeSize(lastNote) === cp.treeSize) return { kind: 'unchanged' }
+  }
+  await appendCheckpoint(file, cp.note)
+  return { kind: 'appended' }
 }

@@ -58,6 +58,41 @@ export async function readCheckpointFile(file: string): Promise<string[]> {
   return parseCheckpointFile(await readFile(file, 'utf8'))
 }
 
+// Notes are a few hundred bytes: the end of a file nearly always holds the last two whole.
+const TAIL_BYTES = 16 * 1024
+
+/**
+ * The last note of a checkpoint file, as {@link parseCheckpointFile} would read it, or undefined
+ * when the file holds none or does not exist yet (the first copy: nothing to extend). Reads only
+ * the end of the file, so that a server checking it every minute for years reads little: a read
+ * that starts inside a note can garble only the first note it parses, so the last of two or more
+ * is whole; with fewer, it reads twice as much, up to the whole file.
+ */
+export async function lastCheckpointNote(file: string): Promise<string | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>
+  try {
+    handle = await open(file, 'r')
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined
+    throw error
+  }
+  try {
+    const { size } = await handle.stat()
+    for (let length = TAIL_BYTES; ; length *= 2) {
+      const start = Math.max(0, size - length)
+      const buffer = Buffer.alloc(size - start)
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start)
+      let text = buffer.subarray(0, bytesRead).toString('utf8')
+      // Drop the line the read began inside (and a UTF-8 character cut in two with it).
+      if (start > 0) text = text.slice(text.indexOf('\n') + 1)
+      const notes = parseCheckpointFile(text)
+      if (start === 0 || notes.length >= 2) return notes.at(-1)
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
 /** The notes of a checkpoint file that must hold at least one, named `flag` in the usage error (exit 2) otherwise. */
 export async function readCheckpointNotes(file: string, flag: string): Promise<string[]> {
   const notes = await readCheckpointFile(file)

@@ -5,8 +5,9 @@ import { type Command, InvalidArgumentError } from 'commander'
 import { pino } from 'pino'
 import { createAuditApp, DEFAULT_MAX_BODY_BYTES } from '../../http.js'
 import { type AuditLog, createAuditLog } from '../../index.js'
+import { type CheckpointLoop, startCheckpointLoop } from '../checkpoint-loop.js'
 import { addConnectionOptions, type ConnectionOptions, logOptions } from '../connection.js'
-import { describeError, EXIT } from '../exit-codes.js'
+import { describeError, EXIT, usageError } from '../exit-codes.js'
 import { nonNegativeInteger } from '../filters.js'
 import { type CliIo, write } from '../io.js'
 import { readPrivateKeyFile } from '../key-files.js'
@@ -19,7 +20,13 @@ interface ServeOptions extends ConnectionOptions {
   readonly signingKey?: string
   readonly sealInterval: number
   readonly maxBody?: number
+  readonly checkpointInterval?: number
+  readonly checkpointFile?: string
 }
+
+const DEFAULT_CHECKPOINT_SECONDS = 60
+// setTimeout's longest delay (2^31 - 1 ms).
+const MAX_CHECKPOINT_SECONDS = 2_147_483
 
 function portNumber(value: string): number {
   const n = nonNegativeInteger(value)
@@ -31,6 +38,34 @@ function positiveInteger(value: string): number {
   const n = nonNegativeInteger(value)
   if (n === 0) throw new InvalidArgumentError('must be a positive integer')
   return n
+}
+
+// Seconds, to the millisecond: fractions are for tests and demonstrations, minutes for production.
+function seconds(value: string): number {
+  if (!/^\d+(\.\d{1,3})?$/.test(value)) throw new InvalidArgumentError('must be a number of seconds, such as 60 or 0.5')
+  const n = Number(value)
+  if (n > MAX_CHECKPOINT_SECONDS) throw new InvalidArgumentError(`must be at most ${MAX_CHECKPOINT_SECONDS} seconds`)
+  return n
+}
+
+/**
+ * How often the server signs a checkpoint, in ms (0: never), refusing checkpoint options given
+ * without a signing key: with none, nothing would ever be signed or copied out.
+ */
+function checkpointIntervalMs(o: ServeOptions, hasKey: boolean): number {
+  if (!hasKey) {
+    const flag =
+      o.checkpointFile !== undefined ? '--checkpoint-file' : o.checkpointInterval ? '--checkpoint-interval' : undefined
+    if (flag !== undefined) {
+      throw usageError(`${flag} needs a signing key: pass --signing-key <file> or set AUDITKIT_SIGNING_KEY_FILE`)
+    }
+    return 0
+  }
+  const ms = Math.round((o.checkpointInterval ?? DEFAULT_CHECKPOINT_SECONDS) * 1000)
+  if (ms === 0 && o.checkpointFile !== undefined) {
+    throw usageError('--checkpoint-file needs checkpoints: --checkpoint-interval is 0 (off)')
+  }
+  return ms
 }
 
 // Resolves once the server listens, rejects with the listen error (EADDRINUSE, EACCES...).
@@ -63,18 +98,31 @@ export function registerServe(program: Command, io: CliIo, box: ExitBox): void {
         nonNegativeInteger,
         250,
       )
-      .option('--max-body <bytes>', `the largest request body (default ${DEFAULT_MAX_BODY_BYTES})`, positiveInteger),
+      .option('--max-body <bytes>', `the largest request body (default ${DEFAULT_MAX_BODY_BYTES})`, positiveInteger)
+      .option(
+        '--checkpoint-interval <seconds>',
+        `sign a checkpoint this often, with a signing key (default ${DEFAULT_CHECKPOINT_SECONDS}; 0: never; fractions such as 0.5 too)`,
+        seconds,
+      )
+      .option('--checkpoint-file <path>', 'append each new checkpoint to this file, if it extends the last one there'),
   )
     .addHelpText(
       'after',
       '\nEverything under /v1 needs an API key (auditkit api-keys create) as Authorization: Bearer <key>.' +
         '\nOn SIGTERM or Ctrl-C it stops accepting connections, ends the live tails, lets the requests in' +
-        '\nflight finish, seals and closes the log, and exits 0; a second signal ends it at once.',
+        '\nflight finish, seals and closes the log, and exits 0; a second signal ends it at once.' +
+        '\nWith a signing key it signs a checkpoint every --checkpoint-interval seconds, and one more on the' +
+        '\nway out. --checkpoint-file appends each one to a file when the log grew, in the format and with' +
+        "\nthe consistency check of checkpoint --append: a checkpoint that does not extend the file's last" +
+        "\n(the log was rewritten, or the file is another log's) is never appended, and is reported on" +
+        '\nstderr every round. auditkit verify --checkpoints <file> reads the file back.',
     )
     .action(
       action(box, async (o: ServeOptions) => {
         const keyFile = o.signingKey ?? io.env.AUDITKIT_SIGNING_KEY_FILE
-        const signingKey = keyFile === undefined || keyFile === '' ? undefined : await readPrivateKeyFile(keyFile)
+        const hasKey = keyFile !== undefined && keyFile !== ''
+        const intervalMs = checkpointIntervalMs(o, hasKey)
+        const signingKey = hasKey ? await readPrivateKeyFile(keyFile) : undefined
         const stop = stopOnSignals()
         try {
           const audit = (await createAuditLog(
@@ -85,7 +133,7 @@ export function registerServe(program: Command, io: CliIo, box: ExitBox): void {
               ...(signingKey === undefined ? {} : { signingKey }),
             }),
           )) as unknown as AuditLog<string>
-          await serveUntilStopped(audit, o, io, stop.signal)
+          await serveUntilStopped(audit, { ...o, intervalMs }, io, stop.signal)
         } finally {
           stop.dispose()
         }
@@ -96,7 +144,7 @@ export function registerServe(program: Command, io: CliIo, box: ExitBox): void {
 
 async function serveUntilStopped(
   audit: AuditLog<string>,
-  o: ServeOptions,
+  o: ServeOptions & { readonly intervalMs: number },
   io: CliIo,
   stop: AbortSignal,
 ): Promise<void> {
@@ -118,6 +166,7 @@ async function serveUntilStopped(
     throw error
   }
   await write(io.stderr, `auditkit: listening on ${url(address)}\n`)
+  const checkpoints = await startCheckpoints(audit, o, io)
   if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }))
   // close() refuses new connections, drops idle keep-alive ones, and calls back once the busy ones are done.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()))
@@ -127,6 +176,24 @@ async function serveUntilStopped(
   await write(io.stderr, 'auditkit: stopping: finishing the requests in flight\n')
   await closed
   clearInterval(idle)
+  await checkpoints?.finish() // the last checkpoint covers every request answered
   await audit.close()
   await write(io.stderr, 'auditkit: stopped\n')
+}
+
+async function startCheckpoints(
+  audit: AuditLog<string>,
+  o: ServeOptions & { readonly intervalMs: number },
+  io: CliIo,
+): Promise<CheckpointLoop | undefined> {
+  if (o.intervalMs === 0) return undefined
+  const copy = o.checkpointFile === undefined ? '' : `, appended to ${o.checkpointFile} when the log grew`
+  await write(io.stderr, `auditkit: signing a checkpoint every ${o.intervalMs / 1000} s${copy}\n`)
+  return startCheckpointLoop({
+    audit,
+    intervalMs: o.intervalMs,
+    file: o.checkpointFile,
+    keys: [audit.publicKey ?? ''],
+    report: (line) => io.stderr.write(`${line}\n`),
+  })
 }
