@@ -22,6 +22,7 @@ import type {
   PasswordChangeInput,
 } from './entry.js'
 import { NotFoundError, StoreError, ValidationError, type ValidationIssue } from './errors.js'
+import { checkIdempotency, type IdempotencyOptions, type IdempotentResult, IdempotentWriter } from './idempotency.js'
 import { InFlight } from './in-flight.js'
 import type { ResolvedOptions, UsingHandle } from './options.js'
 import { toStoreFilters } from './parse-filters.js'
@@ -90,6 +91,8 @@ interface Shared {
   readonly sealer: LogSealer
   /** Operations under way on the root log and every log `using()` made from it. */
   readonly inFlight: InFlight
+  /** Idempotent writes (when it last purged expired keys). */
+  readonly idempotent: IdempotentWriter
   /** Set when the root log closes: the logs made from it close with it. */
   closed: boolean
 }
@@ -144,6 +147,7 @@ export class AuditLog<A extends string = DefaultAction> {
       root: store,
       sealer: new LogSealer(store, options.sealBatchSize, options.sealIntervalMs, options.onSealError),
       inFlight: new InFlight(),
+      idempotent: new IdempotentWriter(),
       closed: false,
     }
     this.#inFlight = shared === undefined ? this.#shared.inFlight : new InFlight(this.#shared.inFlight)
@@ -241,30 +245,64 @@ export class AuditLog<A extends string = DefaultAction> {
    */
   createLogEntries(inputs: readonly LogEntryInput<A>[]): Promise<Entry<A>[]> {
     return this.#run('createLogEntries', async () => {
-      if (!Array.isArray(inputs)) throw new ValidationError([{ field: 'entries', message: 'must be an array' }])
-      if (inputs.length > MAX_BATCH_ENTRIES) {
-        throw new ValidationError([
-          { field: 'entries', message: `must hold at most ${MAX_BATCH_ENTRIES} entries (got ${inputs.length})` },
-        ])
-      }
-      const issues: ValidationIssue[] = []
-      const prepared: StoredEntry[] = []
-      // Checking an entry costs microseconds: a large batch lets the event loop turn between slices.
-      await inSlices(inputs.length, (i) => {
-        const input = inputs[i]
-        const result = this.#schemas.entry.safeParse(input)
-        if (!result.success) {
-          issues.push(...toIssues(result.error, input, `[${i}]`))
-          return
-        }
-        const entry = prepareEntry(result.data as CheckedInput, this.#options.userIdFormat, `[${i}].`)
-        if ('field' in entry) issues.push(entry)
-        else prepared.push(entry)
-      })
-      if (issues.length > 0) throw new ValidationError(issues)
+      const prepared = await this.#prepareBatch(inputs)
       await this.#store.insert(prepared)
       return prepared.map((p) => p.entry as Entry<A>)
     })
+  }
+
+  /**
+   * Logs several actions atomically, once per idempotency key: the first call with a key writes
+   * the entries and the key's record in one transaction (so a crash leaves both or neither); a
+   * later call with the same key and the same entries, within 24 hours, writes nothing and
+   * resolves to the entries of the first (`replayed: true`); with other entries it rejects with a
+   * ConflictError. Concurrent calls with one key write once. For retries that must not log twice:
+   * a client that timed out, a queue that redelivers.
+   *
+   * @example
+   * const { entries, replayed } = await audit.createLogEntriesOnce(`reset:${requestId}`, [{ targetUserUuid, adminUserUuid, action: 'admin_password_reset' }])
+   */
+  createLogEntriesOnce(
+    idempotencyKey: string,
+    inputs: readonly LogEntryInput<A>[],
+    options: IdempotencyOptions = {},
+  ): Promise<IdempotentResult<A>> {
+    return this.#run('createLogEntriesOnce', async () => {
+      const checked = checkIdempotency(idempotencyKey, options)
+      const prepared = await this.#prepareBatch(inputs)
+      return (await this.#shared.idempotent.write(
+        this.#store,
+        checked.key,
+        prepared,
+        checked.options,
+      )) as IdempotentResult<A>
+    })
+  }
+
+  // Checks every entry of a batch (naming bad fields `[i].field`) and prepares them for the store.
+  async #prepareBatch(inputs: readonly LogEntryInput<A>[]): Promise<StoredEntry[]> {
+    if (!Array.isArray(inputs)) throw new ValidationError([{ field: 'entries', message: 'must be an array' }])
+    if (inputs.length > MAX_BATCH_ENTRIES) {
+      throw new ValidationError([
+        { field: 'entries', message: `must hold at most ${MAX_BATCH_ENTRIES} entries (got ${inputs.length})` },
+      ])
+    }
+    const issues: ValidationIssue[] = []
+    const prepared: StoredEntry[] = []
+    // Checking an entry costs microseconds: a large batch lets the event loop turn between slices.
+    await inSlices(inputs.length, (i) => {
+      const input = inputs[i]
+      const result = this.#schemas.entry.safeParse(input)
+      if (!result.success) {
+        issues.push(...toIssues(result.error, input, `[${i}]`))
+        return
+      }
+      const entry = prepareEntry(result.data as CheckedInput, this.#options.userIdFormat, `[${i}].`)
+      if ('field' in entry) issues.push(entry)
+      else prepared.push(entry)
+    })
+    if (issues.length > 0) throw new ValidationError(issues)
+    return prepared
   }
 
   /**

@@ -2,6 +2,7 @@
  * The stable code of every error auditkit throws, to branch on (messages may change):
  * - `invalid_input`: a {@link ValidationError};
  * - `not_found`: a {@link NotFoundError};
+ * - `idempotency_conflict`: a {@link ConflictError} (an idempotency key reused for another write);
  * - `store_unavailable` (the database may answer later: `retryable`), `store_failed`, `closed`
  *   (the log was closed): a {@link StoreError};
  * - `leaf_mismatch` (an entry no longer hashes to its sealed leaf), `entry_missing` (a sealed entry
@@ -15,6 +16,7 @@
 export type AuditLogErrorCode =
   | 'invalid_input'
   | 'not_found'
+  | 'idempotency_conflict'
   | 'store_unavailable'
   | 'store_failed'
   | 'closed'
@@ -77,6 +79,30 @@ export class ValidationError extends AuditLogError {
   /** The names of the offending fields, in order. */
   get fields(): string[] {
     return this.issues.map((i) => i.field)
+  }
+}
+
+/**
+ * An idempotency key was used again, within its window, for a write that is not the one it was
+ * first used for (`createLogEntriesOnce`). Nothing was written. An HTTP service answers it with 409.
+ *
+ * @example
+ * try { await audit.createLogEntriesOnce(key, entries) }
+ * catch (e) { if (e instanceof ConflictError) res.status(409) }
+ */
+export class ConflictError extends AuditLogError {
+  override readonly name = 'ConflictError'
+  constructor(
+    /** The idempotency key. */
+    readonly idempotencyKey: string,
+    /** When the key was first used. */
+    readonly firstUsedAt: Date,
+  ) {
+    super(
+      `The idempotency key was already used at ${firstUsedAt.toISOString()} for a different write; ` +
+        'use a new key for a new write',
+      { code: 'idempotency_conflict' },
+    )
   }
 }
 

@@ -38,6 +38,7 @@ export {
 export {
   AuditLogError,
   type AuditLogErrorCode,
+  ConflictError,
   IntegrityError,
   type IntegrityErrorCode,
   NotFoundError,
@@ -46,6 +47,11 @@ export {
   ValidationError,
   type ValidationIssue,
 } from './errors.js'
+export {
+  IDEMPOTENCY_WINDOW_MS,
+  type IdempotencyOptions,
+  type IdempotentResult,
+} from './idempotency.js'
 export {
   type AuditLogOptions,
   DEFAULT_SEAL_BATCH_SIZE,

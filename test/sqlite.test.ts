@@ -74,6 +74,7 @@ describe('SQLite only', () => {
       { version: 2 },
       { version: 3 },
       { version: 4 },
+      { version: 5 },
     ])
     db.close()
   })
@@ -100,6 +101,7 @@ describe('SQLite only', () => {
       { version: 2 },
       { version: 3 },
       { version: 4 },
+      { version: 5 },
     ])
     db.close()
   })

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { NotFoundError, StoreError, ValidationError } from '../index.js'
+import { ConflictError, NotFoundError, StoreError, ValidationError } from '../index.js'
 
 /** One offending field of a 400, as `ValidationError.issues` names it. */
 export interface ProblemField {
@@ -52,12 +52,15 @@ export function problem(
 
 /**
  * The one place an error becomes a response: a ValidationError is a 400 naming each field, a
- * NotFoundError a 404, a retryable StoreError a 503 with Retry-After; anything else a 500 whose
+ * NotFoundError a 404, a ConflictError (an idempotency key reused) a 409, a retryable StoreError a 503 with Retry-After; anything else a 500 whose
  * body says nothing of the internals.
  */
 export function errorResponse(c: Context, error: unknown): Response {
   if (error instanceof ValidationError) return problem(c, 400, error.message, error.issues)
   if (error instanceof NotFoundError) return problem(c, 404, error.message)
+  if (error instanceof ConflictError) {
+    return problem(c, 409, `${error.message} (Idempotency-Key)`)
+  }
   if (error instanceof StoreError && error.retryable) {
     return problem(c, 503, 'the database is unavailable; try again later', undefined, {
       'Retry-After': String(RETRY_AFTER_SECONDS),

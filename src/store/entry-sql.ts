@@ -146,6 +146,16 @@ export function findSql(d: SqlDialect, uuid: string): Sql {
   }
 }
 
+/** `SELECT ... WHERE uuid IN (...)`: the entries with these uuids, in no particular order. */
+export function findManySql(d: SqlDialect, uuids: readonly string[]): Sql {
+  const p = new Params(d)
+  const list = uuids.map((u) => p.add(u)).join(', ')
+  return {
+    text: `SELECT ${selectColumns(d.metadataAsText('metadata'))}, ${seqColumn(d, d.table)} FROM ${d.table} WHERE uuid IN (${list})`,
+    params: p.values,
+  }
+}
+
 /** One page of entries, newest first, by offset or after a position. */
 export function listSql(d: SqlDialect, q: ListQuery): Sql {
   const p = new Params(d)

@@ -9,6 +9,8 @@ export interface SealDialect extends SqlDialect {
   readonly checkpoints: string
   /** The API keys table (hashed keys of the HTTP service). */
   readonly apiKeys: string
+  /** The idempotency keys table (records of idempotent writes). */
+  readonly idempotency: string
   /**
    * The condition, on entries `e` joined to the state row `s`, of an entry in the sealed past:
    * every such entry must have a seal.

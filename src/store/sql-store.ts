@@ -14,8 +14,15 @@ import {
   touchApiKeySql,
 } from './api-key-sql.js'
 import type { Engine } from './engine.js'
-import { countSql, findSql, listSql, type Sql } from './entry-sql.js'
+import { countSql, findManySql, findSql, listSql, type Sql } from './entry-sql.js'
 import type { Row, SqlExecutor } from './executor.js'
+import {
+  claimIdempotencyKeySql,
+  type IdempotencyRecord,
+  idempotencyRecordSql,
+  purgeIdempotencySql,
+  toIdempotencyRecord,
+} from './idempotency-sql.js'
 import { leafOfRow } from './row-leaf.js'
 import {
   checkpointsFromSizeSql,
@@ -33,6 +40,7 @@ import {
 } from './seal-sql.js'
 import type {
   EntryScan,
+  IdempotentWrite,
   ListQuery,
   SealedRow,
   SealOutcome,
@@ -97,6 +105,44 @@ export class SqlStore implements Store {
     } catch (e) {
       throw toStoreError('insert', e)
     }
+  }
+
+  async insertOnce(write: IdempotentWrite): Promise<IdempotencyRecord | null> {
+    const d = this.engineSql
+    const uuids = write.entries.map((e) => e.entry.uuid)
+    const claim = claimIdempotencyKeySql(d, write.key, write.fingerprint, uuids, write.at, write.expiresAt)
+    try {
+      return await this.executor.transaction(async (tx) => {
+        if (write.purge) {
+          const purge = purgeIdempotencySql(d, write.at)
+          await tx.query(purge.text, purge.params)
+        }
+        // PostgreSQL: a claim meeting another transaction's uncommitted record waits for it.
+        if ((await tx.query(claim.text, claim.params)).length === 0) {
+          const record = idempotencyRecordSql(d, write.key)
+          // The claim locked the live record it met (PostgreSQL), or holds the write lock (SQLite).
+          const [row] = await tx.query(record.text, record.params)
+          return toIdempotencyRecord(row as Row)
+        }
+        if (write.entries.length > 0) {
+          const { text, paramLists, name } = d.insertSql(write.entries)
+          await tx.batch(text, paramLists, name)
+        }
+        return null
+      })
+    } catch (e) {
+      throw toStoreError('insert', e)
+    }
+  }
+
+  async findMany(uuids: readonly string[]): Promise<Entry[]> {
+    if (uuids.length === 0) return []
+    const rows = await this.#query('find', findManySql(this.engineSql, uuids))
+    const byUuid = new Map(rows.map((row) => [String(row.uuid), row]))
+    return uuids.flatMap((uuid) => {
+      const row = byUuid.get(uuid)
+      return row === undefined ? [] : [this.#entry('find', row)]
+    })
   }
 
   async find(uuid: string): Promise<Entry | null> {

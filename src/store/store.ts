@@ -3,11 +3,24 @@ import type { RowLeaf } from '../tlog/entry-leaf.js'
 import type { TreeState } from '../tlog/seal-batch.js'
 import type { Tile, TileKey } from '../tlog/tiles.js'
 import type { StoredApiKey } from './api-key-sql.js'
+import type { IdempotencyRecord } from './idempotency-sql.js'
 
 /** An entry as handed to a store: checked, cleaned, with its metadata already serialized. */
 export interface StoredEntry {
   readonly entry: Entry
   readonly metadataJson: string
+}
+
+/** What {@link Store.insertOnce} writes, and how it treats the key's earlier records. */
+export interface IdempotentWrite {
+  readonly key: string
+  readonly fingerprint: string
+  readonly entries: readonly StoredEntry[]
+  readonly at: Date
+  /** When the record this write makes expires: from then on the key is free again. */
+  readonly expiresAt: Date
+  /** Also remove every record expired by `at`. */
+  readonly purge: boolean
 }
 
 /** Filters after validation: user ids normalized, dates as Dates. */
@@ -101,7 +114,15 @@ export interface Store {
   migrate(): Promise<void>
   /** Writes every entry in one transaction: all are committed, or none. */
   insert(entries: readonly StoredEntry[]): Promise<void>
+  /**
+   * Writes the entries and the idempotency key's record in one transaction, unless a live record
+   * of the key (one not expired by `at`) exists: then writes nothing and returns it.
+   * Returns null when it wrote. With `purge`, also removes the expired records.
+   */
+  insertOnce(write: IdempotentWrite): Promise<IdempotencyRecord | null>
   find(uuid: string): Promise<Entry | null>
+  /** The entries with these uuids, in the order given (missing ones left out). */
+  findMany(uuids: readonly string[]): Promise<Entry[]>
   /** Entries newest first, by insertedAt then uuid. */
   list(query: ListQuery): Promise<Entry[]>
   count(filters: StoreFilters): Promise<number>

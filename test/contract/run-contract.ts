@@ -1,6 +1,7 @@
 import { afterAll, describe } from 'vitest'
 import { apiKeyCases } from './api-key-cases.js'
 import type { Harness } from './harness.js'
+import { idempotencyCases } from './idempotency-cases.js'
 import { lifecycleCases } from './lifecycle-cases.js'
 import { readCases } from './read-cases.js'
 import { sealCases } from './seal-cases.js'
@@ -21,6 +22,7 @@ export function runContractSuite(harness: Harness, unavailable?: string): void {
       lifecycleCases(harness)
       sealCases(harness)
       apiKeyCases(harness)
+      idempotencyCases(harness)
     },
   )
 }

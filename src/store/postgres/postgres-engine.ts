@@ -46,6 +46,7 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     sealer: side('sealer'),
     checkpoints: side('checkpoints'),
     apiKeys: side('api_keys'),
+    idempotency: side('idempotency'),
     sealedPast: 'pg_visible_in_snapshot(e.tx_id, s.sealed_snapshot)',
     unsealedPosition: 'pg_visible_in_snapshot(e.tx_id, s.sealed_snapshot)',
     scan: {

@@ -103,6 +103,16 @@ export function postgresMigrations({ schema, table }: StoreLocation): Migration[
           'key_hash bytea NOT NULL, created_at timestamptz NOT NULL, last_used_at timestamptz, revoked_at timestamptz)',
       ],
     },
+    {
+      version: 6,
+      name: 'idempotency',
+      // Idempotent writes: a key's record is written in the same transaction as its entries.
+      statements: [
+        `CREATE TABLE IF NOT EXISTS ${side('idempotency')} (idempotency_key text PRIMARY KEY, fingerprint text NOT NULL, ` +
+          'uuids text NOT NULL, created_at timestamptz NOT NULL, expires_at timestamptz NOT NULL)',
+        `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_idem_exp_idx`)} ON ${side('idempotency')} (expires_at)`,
+      ],
+    },
   ]
 }
 

@@ -31,6 +31,7 @@ export function sqliteEngine(tableName: string): Engine {
     sealer: side('sealer'),
     checkpoints: side('checkpoints'),
     apiKeys: side('api_keys'),
+    idempotency: side('idempotency'),
     sealedPast: 'e.id <= s.last_id',
     scan: {
       key: 'e.id AS k1, e.uuid AS k2',

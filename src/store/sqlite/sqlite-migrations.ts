@@ -76,6 +76,16 @@ export function sqliteMigrations(table: string): Migration[] {
           'key_hash BLOB NOT NULL, created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER) STRICT',
       ],
     },
+    {
+      version: 5,
+      name: 'idempotency',
+      // Idempotent writes: a key's record is written in the same transaction as its entries.
+      statements: [
+        `CREATE TABLE IF NOT EXISTS ${side('idempotency')} (idempotency_key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, ` +
+          'uuids TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) STRICT',
+        `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_idem_exp_idx`)} ON ${side('idempotency')} (expires_at)`,
+      ],
+    },
   ]
 }
 
