@@ -4,10 +4,20 @@ import { componentSchemasOf, type JsonSchema, jsonSchemaOf } from './json-schema
 import { apiPaths, ERROR_RESPONSES } from './openapi-paths.js'
 import * as wire from './wire-schemas.js'
 
-/** The version of the `/v1` API this document describes. */
+/**
+ * The version of the `/v1` API the document describes (`info.version`).
+ *
+ * @example
+ * openApiDocument(audit).info // { title: 'auditkit', version: API_VERSION, ... }
+ */
 export const API_VERSION = '1.0.0'
 
-/** An OpenAPI 3.1 document, as plain JSON. */
+/**
+ * An OpenAPI 3.1 document, as plain JSON.
+ *
+ * @example
+ * const document: OpenApiDocument = openApiDocument(audit)
+ */
 export type OpenApiDocument = { readonly openapi: '3.1.0' } & JsonSchema
 
 // The document depends only on the log's schemas, fixed when the log is made: one per log.
