@@ -19,37 +19,11 @@ import {
   verifyExport,
 } from '../../src/index.js'
 import * as browser from '../../src/verify.js'
-import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
+import { httpEngines } from './http-engines.js'
 
 const KEYS = generateKeyPair()
 const user = () => crypto.randomUUID()
-const pgUnavailable = await postgresUnavailable()
-const engines: { name: string; open: () => Promise<{ audit: AuditLog; drop: () => Promise<void> }>; skip?: string }[] =
-  [
-    {
-      name: 'SQLite',
-      open: async () => ({
-        audit: await createAuditLog({ database: 'sqlite::memory:', sealIntervalMs: 0, signingKey: KEYS.privateKey }),
-        drop: async () => {},
-      }),
-    },
-    {
-      name: 'PostgreSQL',
-      skip: pgUnavailable,
-      open: async () => {
-        const schema = uniqueSchema('http_export')
-        const audit = await createAuditLog({ database: PG_URL, schema, sealIntervalMs: 0, signingKey: KEYS.privateKey })
-        const drop = async () => {
-          const { default: pg } = await import('pg')
-          const client = new pg.Client({ connectionString: PG_URL })
-          await client.connect()
-          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-          await client.end()
-        }
-        return { audit, drop }
-      },
-    },
-  ]
+const engines = await httpEngines('http_export')
 
 /** A client of the app: GET with a key, and the problem+json check every error shares. */
 function client(app: () => ReturnType<typeof createAuditApp>, key: () => string) {
@@ -87,7 +61,7 @@ for (const engine of engines) {
         () => readKey,
       )
       beforeAll(async () => {
-        ;({ audit, drop } = await engine.open())
+        ;({ audit, drop } = await engine.open({ signingKey: KEYS.privateKey }))
         app = createAuditApp({ audit: audit as unknown as AuditLog<string> })
         readKey = (await audit.createApiKey({ name: 'reader', scopes: ['read'] })).key
       })

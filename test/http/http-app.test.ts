@@ -8,35 +8,9 @@ import {
   verifierKey,
   verifyCheckpoint,
 } from '../../src/index.js'
-import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
+import { httpEngines } from './http-engines.js'
 
-const pgUnavailable = await postgresUnavailable()
-const engines: { name: string; open: () => Promise<{ audit: AuditLog; drop: () => Promise<void> }>; skip?: string }[] =
-  [
-    {
-      name: 'SQLite',
-      open: async () => ({
-        audit: await createAuditLog({ database: 'sqlite::memory:', sealIntervalMs: 0, signingKey: KEYS.privateKey }),
-        drop: async () => {},
-      }),
-    },
-    {
-      name: 'PostgreSQL',
-      skip: pgUnavailable,
-      open: async () => {
-        const schema = uniqueSchema('http_app')
-        const audit = await createAuditLog({ database: PG_URL, schema, sealIntervalMs: 0, signingKey: KEYS.privateKey })
-        const drop = async () => {
-          const { default: pg } = await import('pg')
-          const client = new pg.Client({ connectionString: PG_URL })
-          await client.connect()
-          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-          await client.end()
-        }
-        return { audit, drop }
-      },
-    },
-  ]
+const engines = await httpEngines('http_app')
 const KEYS = generateKeyPair()
 const user = () => crypto.randomUUID()
 
@@ -50,7 +24,7 @@ for (const engine of engines) {
       let readKey: string
       let writeKey: string
       beforeAll(async () => {
-        ;({ audit, drop } = await engine.open())
+        ;({ audit, drop } = await engine.open({ signingKey: KEYS.privateKey }))
         app = createAuditApp({ audit: audit as unknown as AuditLog<string>, maxBodyBytes: 64 * 1024 })
         readKey = (await audit.createApiKey({ name: 'reader', scopes: ['read'] })).key
         writeKey = (await audit.createApiKey({ name: 'writer', scopes: ['write'] })).key
