@@ -7,7 +7,7 @@ export type EngineName = 'sqlite' | 'postgres'
  * The suites a run can measure: reads and writes (`main`), tamper evidence (`tamper`), and the
  * sealing of one large backlog on a fresh, never analyzed table (`backlog`, on its own table).
  */
-export type SuiteName = 'main' | 'tamper' | 'backlog' | 'cli'
+export type SuiteName = 'main' | 'tamper' | 'backlog' | 'cli' | 'http'
 
 /** What `npm run bench -- ...` asked for. */
 export interface BenchArgs {
@@ -35,8 +35,8 @@ const DEFAULT_ROWS = 100_000
 /** The backlog suite's default: the size the issue's "rate at the end" criterion is stated for. */
 const DEFAULT_BACKLOG_ROWS = 1_000_000
 
-export const USAGE = `usage: npm run bench -- [--rows N] [--engine sqlite|postgres|all] [--suite main|tamper|backlog|cli|all] [--markdown FILE] [--explain] [--verify]
-  --rows      entries in the table, ${MIN_ROWS.toLocaleString('en-US')}..${MAX_ROWS.toLocaleString('en-US')} (default ${DEFAULT_ROWS.toLocaleString('en-US')}, ${DEFAULT_BACKLOG_ROWS.toLocaleString('en-US')} for --suite backlog;
+export const USAGE = `usage: npm run bench -- [--rows N] [--engine sqlite|postgres|all] [--suite main|tamper|backlog|cli|http|all] [--markdown FILE] [--explain] [--verify]
+  --rows      entries in the table, ${MIN_ROWS.toLocaleString('en-US')}..${MAX_ROWS.toLocaleString('en-US')} (default ${DEFAULT_ROWS.toLocaleString('en-US')}, ${DEFAULT_BACKLOG_ROWS.toLocaleString('en-US')} for --suite backlog, cli and http;
               1_000_000, 1,000,000 and 1e6 are accepted)
   --engine    which store to measure (default all)
   --suite     main: reads and writes; tamper: sealing, writes beside the background sealer, verify,
@@ -44,7 +44,9 @@ export const USAGE = `usage: npm run bench -- [--rows N] [--engine sqlite|postgr
               on the same table (default all); backlog (only on its own): one seal() of a backlog of
               --rows entries on a fresh table that is never analyzed, its rate at the start and at the end;
               cli (only on its own, needs npm run build): the auditkit binary's export (JSONL, CSV) and
-              verify-export beside the library doing the same work, each in its own process, with peak RSS
+              verify-export beside the library doing the same work, each in its own process, with peak RSS;
+              http (only on its own, needs npm run build): auditkit serve in a child process under autocannon:
+              POST /v1/events beside createLogEntry, first page and proof latency, export rate and RSS, live tail lag
   --markdown  also write the results as a Markdown section to FILE
   --explain   also print the query plans of auditkit's first-page queries (main suite)
   --verify    backlog suite: also run verify() over the whole sealed log (slow at 1,000,000)
@@ -87,8 +89,10 @@ function parseSuites(text: string | undefined): SuiteName[] {
       return ['backlog']
     case 'cli':
       return ['cli']
+    case 'http':
+      return ['http']
     default:
-      throw new ArgsError(`--suite must be main, tamper, backlog, cli or all (got '${text}')`)
+      throw new ArgsError(`--suite must be main, tamper, backlog, cli, http or all (got '${text}')`)
   }
 }
 
@@ -118,11 +122,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   if (markdown !== undefined && markdown.trim() === '') throw new ArgsError('--markdown needs a file name')
   const suites = parseSuites(values.suite as string | undefined)
   const backlog = suites.includes('backlog')
-  const cli = suites.includes('cli')
+  // The suites that run the built binary: 1,000,000 entries by default, no --explain.
+  const binary = suites.includes('cli') || suites.includes('http')
   if (values.verify === true && !backlog) throw new ArgsError('--verify is for --suite backlog')
-  if (values.explain === true && (backlog || cli)) throw new ArgsError('--explain is only for the main suite')
+  if (values.explain === true && (backlog || binary)) throw new ArgsError('--explain is only for the main suite')
   return {
-    rows: parseRows(values.rows as string | undefined, backlog || cli ? DEFAULT_BACKLOG_ROWS : DEFAULT_ROWS),
+    rows: parseRows(values.rows as string | undefined, backlog || binary ? DEFAULT_BACKLOG_ROWS : DEFAULT_ROWS),
     engines: parseEngines(values.engine as string | undefined),
     suites,
     markdown,

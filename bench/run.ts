@@ -5,6 +5,7 @@ import { renderBacklogMarkdown, renderBacklogText } from './backlog-report.js'
 import { type BacklogRun, measureBacklog } from './backlog-suite.js'
 import { checkBacklogTarget } from './backlog-targets.js'
 import type { EngineBench } from './engine-bench.js'
+import type { HttpRun } from './http-suite.js'
 import { describeMachine, loadAverage } from './machine.js'
 import { renderMarkdown, renderText } from './report.js'
 import type { EngineRun } from './results.js'
@@ -95,6 +96,18 @@ async function main(): Promise<void> {
     console.log(report)
     if (args.markdown !== undefined) writeFileSync(args.markdown, report)
     return
+  }
+  if (args.suites.includes('http')) {
+    const { measureHttp } = await import('./http-suite.js')
+    const { checkHttpTargets } = await import('./http-targets.js')
+    const { renderHttpMarkdown, renderHttpText } = await import('./http-report.js')
+    const http: Suite<HttpRun> = {
+      measure: (bench, engine) => measureHttp(bench, args, (l) => log(`[${engine}] http: ${l}`)),
+      check: checkHttpTargets,
+      text: renderHttpText,
+      markdown: renderHttpMarkdown,
+    }
+    return runSuite(http, args, machine, started, log)
   }
   if (args.suites.includes('backlog')) {
     const backlog: Suite<BacklogRun> = {
