@@ -3,6 +3,7 @@ import { compileErrors, dereference, validate as validateDocument } from '@readm
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { CLIENT_TYPES_PATH, clientTypes } from '../../scripts/client-types.js'
+import { caseInsensitiveSource } from '../../src/http/json-schema.js'
 import { createAuditApp, openApiDocument } from '../../src/http.js'
 import { type AuditLog, createAuditLog, generateKeyPair } from '../../src/index.js'
 
@@ -222,6 +223,25 @@ describe('the document follows the log it describes', () => {
       expect((await validate(document)).valid).toBe(true)
     } finally {
       await audit.close()
+    }
+  })
+})
+
+describe('caseInsensitiveSource', () => {
+  test('matches what the `i` flag matches, on random strings', () => {
+    const patterns = [
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      /^ab[c-e]\dX$/i,
+      /^[A-Fx_]+\.[^q]$/i,
+    ]
+    const alphabet = 'aAbBcCdDeEfFxXqQ_0123-.'
+    const random = () =>
+      Array.from({ length: 1 + Math.floor(Math.random() * 8) }, () => alphabet[Math.floor(Math.random() * 23)]).join('')
+    for (const pattern of patterns) {
+      const converted = new RegExp(caseInsensitiveSource(pattern.source))
+      const samples = [...Array.from({ length: 2000 }, random), 'abc1x', 'ABE9X', 'aF_.Z', 'ff_.q']
+      samples.push(crypto.randomUUID(), crypto.randomUUID().toUpperCase())
+      for (const sample of samples) expect(converted.test(sample), `${pattern} on ${sample}`).toBe(pattern.test(sample))
     }
   })
 })
