@@ -155,6 +155,10 @@ describe('GET /openapi.json', () => {
     expect(undocumented.status).toBe(400)
     expect(await undocumented.json()).toMatchObject({ errors: [{ field: 'offset' }] })
 
+    const uuidPattern = new RegExp(document.paths['/v1/events/{uuid}'].get.parameters[0].schema.pattern)
+    expect(uuidPattern.test('not-a-uuid')).toBe(false)
+    expect((await app.request('/v1/events/not-a-uuid', { headers: auth })).status).toBe(400)
+
     const input = document.components.schemas.EntryInput
     expect(input.additionalProperties).toBe(false)
     const body = { targetUserUuid: crypto.randomUUID(), adminUserUuid: crypto.randomUUID(), action: actions[0] }
