@@ -107,6 +107,38 @@ describe('GET /openapi.json', () => {
     }
   })
 
+  test('an Idempotency-Key the document refuses, the server refuses', async () => {
+    const header = (document.paths['/v1/events'].post.parameters as Json[]).find((p) => p.name === 'Idempotency-Key')
+    const pattern = new RegExp(header?.schema.pattern)
+    const admin = crypto.randomUUID()
+    const post = (idempotencyKey: string) =>
+      app.request('/v1/events', {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+        body: JSON.stringify({ targetUserUuid: crypto.randomUUID(), adminUserUuid: admin, action: audit.actions[0] }),
+      })
+    for (const refused of ['with space', 'x'.repeat(256), 'caf\u00e9']) {
+      expect(pattern.test(refused), refused).toBe(false)
+      expect((await post(refused)).status, refused).toBe(400)
+    }
+    for (const taken of ['a', `order-${crypto.randomUUID()}`, '!~'.repeat(100)]) {
+      expect(pattern.test(taken), taken).toBe(true)
+      expect((await post(taken)).status, taken).toBe(201)
+    }
+    const replayed = document.paths['/v1/events'].post.responses['201'].headers['Idempotent-Replayed'].schema.const
+    const body = JSON.stringify({ targetUserUuid: admin, adminUserUuid: admin, action: audit.actions[0] })
+    const once = () =>
+      app.request('/v1/events', {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': `replay-${admin}` },
+        body,
+      })
+    expect((await once()).headers.get('Idempotent-Replayed')).toBeNull()
+    const again = await once()
+    expect(again.status).toBe(201)
+    expect(again.headers.get('Idempotent-Replayed')).toBe(replayed)
+  })
+
   test('a batch of maxItems entries is taken, one more is refused', async () => {
     const maxItems = document.components.schemas.BatchRequest.properties.entries.maxItems as number
     expect(maxItems).toBe(1000)
