@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { parseCheckpointFile } from '../../src/cli/checkpoint-file.js'
+import { lastCheckpointNote, parseCheckpointFile } from '../../src/cli/checkpoint-file.js'
 import { type AuditLog, createAuditLog, verifyCheckpoint, verifyConsistency } from '../../src/index.js'
 import { type CliDatabase, cliEngines, startCli } from './cli-engines.js'
 import { cli, ensureBuilt } from './cli-harness.js'
@@ -139,9 +139,52 @@ for (const engine of await cliEngines()) {
           expect(readFileSync(file, 'utf8'), name).toBe(before)
         }
       }, 30_000)
+
+      test.skipIf(engine.name !== 'SQLite file')(
+        `a round that fails is one line on stderr, tried again next round; the server goes on${engine.name === 'SQLite file' ? '' : ' (SQLite only: the loop does not depend on the engine)'}`,
+        async () => {
+          const server = serve(db.dir) // a directory: every read of "the file" fails
+          const url = (await server.stderrMatch(/listening on (http:\/\/\S+)\n/))[1] as string
+          await server.stderrMatch(/(auditkit: checkpoint failed: \S+[^\n]*\n[\s\S]*){2}/, 8000)
+          expect((await fetch(`${url}/healthz`)).status).toBe(200)
+          server.child.kill('SIGTERM')
+          const done = await server.done
+          expect(done.code, done.stderr).toBe(0)
+          expect(done.stderr).toMatch(/auditkit: stopped\n$/)
+        },
+      )
     },
   )
 }
+
+describe('lastCheckpointNote', () => {
+  test('reads the last note as parseCheckpointFile does, from the end of files small and large', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auditkit-last-note-'))
+    try {
+      const file = join(dir, 'cps.txt')
+      expect(await lastCheckpointNote(file)).toBeUndefined() // none yet: nothing to extend
+      let seed = 1
+      const next = () => {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
+        return seed / 2 ** 32
+      }
+      const note = (i: number) => {
+        // Now and then a note longer than the first read (16 KiB), so that it reads more.
+        const ext = next() < 0.1 ? `ext ${'x'.repeat(20_000 + Math.floor(next() * 20_000))}\n` : ''
+        const sigs = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, s) => `\u2014 k${s} c2lnIHs${i}${s}=\n`)
+        return `example.com/log\n${i}\nqZ3bXbLZKk0yG3XvOqpqAXdKBq3n0+dsdY4b8q4zGZw=\n${ext}\n${sigs.join('')}`
+      }
+      for (let round = 0; round < 40; round++) {
+        const text = Array.from({ length: Math.floor(next() * 200) }, (_, i) => `${note(i)}\n`).join('')
+        const cut = next() < 0.3 ? 'example.com/log\n7\n' : '' // a note cut short by a crash
+        writeFileSync(file, text + cut)
+        expect(await lastCheckpointNote(file), `round ${round}`).toBe(parseCheckpointFile(text + cut).at(-1))
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
 
 describe('auditkit serve: checkpoint options that cannot work', () => {
   const env = { AUDITKIT_SIGNING_KEY_FILE: undefined }
