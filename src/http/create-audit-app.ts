@@ -41,7 +41,7 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
  * `openApiDocument`) do not.
  * Every error is an RFC 9457 `application/problem+json` response.
  *
- * Work in progress (issue 10): idempotent writes are not served yet. The live tail (`GET /v1/events/stream`, Server-Sent Events) follows the
+ * The live tail (`GET /v1/events/stream`, Server-Sent Events) follows the
  * sealed log: give the log a `sealIntervalMs`, or seal elsewhere.
  *
  * @example
