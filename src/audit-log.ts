@@ -85,6 +85,14 @@ export interface TreeHead {
   readonly rootHash: string
 }
 
+/** How far sealing is behind (see `sealLag()`). */
+export interface SealLag {
+  /** Entries committed and not sealed yet. */
+  readonly entries: number
+  /** Seconds since the oldest of them was written; 0 when there are none. */
+  readonly seconds: number
+}
+
 /** What a log made by `using()` shares with the log it came from. */
 interface Shared {
   readonly root: Store
@@ -470,6 +478,23 @@ export class AuditLog<A extends string = DefaultAction> {
     return this.#run('treeHead', async () => {
       const state = await this.#shared.root.sealState()
       return { treeSize: state.size, rootHash: encodeHash(frontierOf(state).root()) }
+    })
+  }
+
+  /**
+   * How far sealing is behind: `entries` committed and not sealed yet, and `seconds` since the
+   * oldest of them was written (0 when there are none). For monitoring: a lag that keeps growing
+   * means sealing is stuck or cannot keep up (see `onSealError`). Reads only the unsealed tail.
+   *
+   * @example
+   * const { entries, seconds } = await audit.sealLag()
+   * if (seconds > 60) alert(`sealing is ${seconds} s behind (${entries} entries)`)
+   */
+  sealLag(): Promise<SealLag> {
+    return this.#run('sealLag', async () => {
+      const { entries, oldest } = await this.#shared.root.pending()
+      const seconds = oldest === null ? 0 : Math.max(0, (Date.now() - oldest.getTime()) / 1000)
+      return { entries, seconds }
     })
   }
 

@@ -10,6 +10,7 @@ export {
   AuditLog,
   type CloseOptions,
   type InputSchemas,
+  type SealLag,
   MAX_BATCH_ENTRIES,
   type SeqRange,
   type SignedCheckpoint,

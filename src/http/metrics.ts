@@ -1,6 +1,6 @@
 import type { Hono, MiddlewareHandler } from 'hono'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { AuditLog } from '../index.js'
+import type { AuditLog, SealLag } from '../index.js'
 
 /** The service's Prometheus metrics, in a registry of its own (two apps in one process do not mix). */
 export interface AppMetrics {
@@ -13,7 +13,8 @@ export interface AppMetrics {
 
 /**
  * Request counts and latency by route and status, entries written, and, read from the log at
- * each scrape, the tree size and the seal lag (entries committed but not sealed yet).
+ * each scrape, the tree size and the seal lag (entries committed but not sealed yet, and the age
+ * of the oldest of them).
  */
 export function appMetrics(audit: AuditLog<string>): AppMetrics {
   const registry = new Registry()
@@ -44,13 +45,28 @@ export function appMetrics(audit: AuditLog<string>): AppMetrics {
       this.set((await audit.treeHead()).treeSize)
     },
   })
+  // One sealLag() per scrape serves both gauges (prom-client collects them concurrently).
+  let lag: Promise<SealLag> | null = null
+  const sealLag = () => {
+    lag ??= audit.sealLag().finally(() => {
+      lag = null
+    })
+    return lag
+  }
   new Gauge({
     name: 'auditkit_seal_lag_entries',
     help: 'Entries committed but not sealed yet',
     registers: [registry],
     async collect() {
-      const [head, count] = await Promise.all([audit.treeHead(), audit.countLogs()])
-      this.set(Math.max(0, count - head.treeSize))
+      this.set((await sealLag()).entries)
+    },
+  })
+  new Gauge({
+    name: 'auditkit_seal_lag_seconds',
+    help: 'Seconds since the oldest entry not sealed yet was written (0 when none waits)',
+    registers: [registry],
+    async collect() {
+      this.set((await sealLag()).seconds)
     },
   })
   const middleware: MiddlewareHandler = async (c, next) => {

@@ -12,6 +12,11 @@ export interface SealDialect extends SqlDialect {
   /** The idempotency keys table (records of idempotent writes). */
   readonly idempotency: string
   /**
+   * The entries committed and not sealed yet, read through the sealer's own index: `n`, and
+   * `oldest`, the earliest `inserted_at` among them in epoch ms (null when there are none).
+   */
+  readonly pendingSql: string
+  /**
    * The condition, on entries `e` joined to the state row `s`, of an entry in the sealed past:
    * every such entry must have a seal.
    */

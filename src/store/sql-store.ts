@@ -183,6 +183,15 @@ export class SqlStore implements Store {
     }
   }
 
+  async pending(): Promise<{ entries: number; oldest: Date | null }> {
+    const [row] = await this.#query('seal', { text: this.engineSql.pendingSql, params: [] })
+    const oldest = row?.oldest
+    return {
+      entries: Number(row?.n ?? 0),
+      oldest: oldest === null || oldest === undefined ? null : new Date(Number(oldest)),
+    }
+  }
+
   async sealState(): Promise<TreeState> {
     const [row] = await this.#query('seal', stateSql(this.engineSql))
     if (row === undefined) return { size: 0, frontier: Buffer.alloc(0) }

@@ -131,6 +131,8 @@ export interface Store {
    * work (`busy`). Entries are sealed in an order every sealer agrees on, each exactly once.
    */
   sealBatch(maxEntries: number): Promise<SealOutcome>
+  /** The entries committed and not sealed yet: how many, and the earliest `insertedAt` among them. */
+  pending(): Promise<{ entries: number; oldest: Date | null }>
   /** The sealed tree's size and right edge. */
   sealState(): Promise<TreeState>
   /** These stored tiles (missing ones are left out). */

@@ -74,6 +74,30 @@ export function sealCases(h: Harness): void {
       expect((await fixture.audit.verify()).ok).toBe(true)
     })
 
+    test('sealLag() counts the committed entries not sealed yet and the age of the oldest', async () => {
+      const fixture = await h.open({ sealBatchSize: 4 })
+      const { audit } = fixture
+      expect(await audit.sealLag()).toEqual({ entries: 0, seconds: 0 })
+      const written = await audit.createLogEntries(inputs(10))
+      await new Promise((resolve) => setTimeout(resolve, 30))
+      const lag = await audit.sealLag()
+      expect(lag.entries).toBe(10)
+      const age = (Date.now() - (written[0] as Entry).insertedAt.getTime()) / 1000
+      expect(lag.seconds).toBeGreaterThanOrEqual(0.03)
+      expect(lag.seconds).toBeLessThanOrEqual(age + 0.001)
+      // An open caller transaction's entry is not committed: not counted until it is.
+      const [, begin] = Object.entries(fixture.transactions)[0]!
+      const tx = await begin()
+      await audit.using(tx.handle).createLogEntry(inputs(1)[0]!)
+      if (h.engine === 'postgres') expect((await audit.sealLag()).entries).toBe(10)
+      await tx.commit()
+      expect((await audit.sealLag()).entries).toBe(11)
+      await audit.seal()
+      expect(await audit.sealLag()).toEqual({ entries: 0, seconds: 0 })
+      await audit.createLogEntry(inputs(1)[0]!)
+      expect((await audit.sealLag()).entries).toBe(1)
+    })
+
     test('a live log seals in the background', async () => {
       const { audit } = await h.open({ sealIntervalMs: 20 })
       const entry = await audit.createLogEntry(inputs(1)[0]!)

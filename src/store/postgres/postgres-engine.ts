@@ -47,6 +47,18 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     checkpoints: side('checkpoints'),
     apiKeys: side('api_keys'),
     idempotency: side('idempotency'),
+    // What the next sweep would read: transactions the sealed snapshot saw in progress, and those
+    // after it, without a seal (a sweep under way may have sealed some already).
+    pendingSql: (() => {
+      const sealed = `(SELECT sealed_snapshot FROM ${side('sealer')} WHERE id = 1)`
+      const unsealed = `NOT EXISTS (SELECT 1 FROM ${side('seals')} x WHERE x.uuid = e.uuid)`
+      const pending = (where: string) => `SELECT e.inserted_at FROM ${table} e WHERE ${where} AND ${unsealed}`
+      return (
+        `SELECT count(*) AS n, floor(extract(epoch from min(p.inserted_at)) * 1000)::float8 AS oldest FROM (` +
+        `${pending(`e.tx_id >= pg_snapshot_xmax(${sealed})`)} UNION ALL ` +
+        `${pending(`e.tx_id IN (SELECT pg_snapshot_xip(${sealed}))`)}) p`
+      )
+    })(),
     sealedPast: 'pg_visible_in_snapshot(e.tx_id, s.sealed_snapshot)',
     unsealedPosition: 'pg_visible_in_snapshot(e.tx_id, s.sealed_snapshot)',
     scan: {

@@ -32,6 +32,10 @@ export function sqliteEngine(tableName: string): Engine {
     checkpoints: side('checkpoints'),
     apiKeys: side('api_keys'),
     idempotency: side('idempotency'),
+    // Entries after the stored position (rowid order is commit order: nothing is sealed after it).
+    pendingSql:
+      `SELECT count(*) AS n, min(e.inserted_at) AS oldest FROM ${table} e ` +
+      `WHERE e.id > (SELECT last_id FROM ${side('sealer')} WHERE id = 1)`,
     sealedPast: 'e.id <= s.last_id',
     scan: {
       key: 'e.id AS k1, e.uuid AS k2',
