@@ -22,7 +22,13 @@ import type {
   PasswordChangeInput,
 } from './entry.js'
 import { NotFoundError, StoreError, ValidationError, type ValidationIssue } from './errors.js'
-import { checkIdempotency, type IdempotencyOptions, type IdempotentResult, IdempotentWriter } from './idempotency.js'
+import {
+  checkIdempotency,
+  type IdempotencyOptions,
+  type IdempotentResult,
+  IdempotentWriter,
+  idempotencyKeySchema,
+} from './idempotency.js'
 import { InFlight } from './in-flight.js'
 import type { ResolvedOptions, UsingHandle } from './options.js'
 import { toStoreFilters } from './parse-filters.js'
@@ -68,7 +74,7 @@ function buildSchemas(o: ResolvedOptions): Schemas {
 /**
  * The zod schemas a log checks its inputs with, built for its actions and user id format: `entry`
  * (one write), `page` (`pageLogs` options), `count` (`countLogs` filters), `iterate` (`iterateLogs`
- * options). For describing the inputs elsewhere (an OpenAPI document, a form) from the very
+ * options), `idempotencyKey` (`createLogEntriesOnce`), `exportRange` (`exportLog`). For describing the inputs elsewhere (an OpenAPI document, a form) from the very
  * schemas that check them. Their date filters also take a `Date`.
  */
 export interface InputSchemas {
@@ -76,6 +82,10 @@ export interface InputSchemas {
   readonly page: Schemas['query']['page']
   readonly count: Schemas['query']['count']
   readonly iterate: Schemas['query']['iterate']
+  /** The idempotency key of `createLogEntriesOnce`. */
+  readonly idempotencyKey: typeof idempotencyKeySchema
+  /** The range `exportLog` takes (`{ fromSeq?, toSeq? }`). */
+  readonly exportRange: typeof exportRangeSchema
 }
 
 /** The sealed tree's head, unsigned. */
@@ -208,7 +218,14 @@ export class AuditLog<A extends string = DefaultAction> {
    */
   get inputSchemas(): InputSchemas {
     const { entry, query } = this.#schemas
-    return { entry, page: query.page, count: query.count, iterate: query.iterate }
+    return {
+      entry,
+      page: query.page,
+      count: query.count,
+      iterate: query.iterate,
+      idempotencyKey: idempotencyKeySchema,
+      exportRange: exportRangeSchema,
+    }
   }
 
   /** The allowed actions. */

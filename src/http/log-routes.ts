@@ -2,6 +2,7 @@ import type { Hono, MiddlewareHandler } from 'hono'
 import type { AuditLog } from '../index.js'
 import type { AuthVariables } from './auth.js'
 import { problem } from './problem.js'
+import { noQueryParameters } from './query.js'
 
 /**
  * `GET /log`: the log's origin, sealed tree size and root hash, and its public key (PEM and C2SP
@@ -12,7 +13,7 @@ export function registerLogRoutes(
   audit: AuditLog<string>,
   read: MiddlewareHandler<{ Variables: AuthVariables }>,
 ): void {
-  app.get('/log', read, async (c) => {
+  app.get('/log', read, noQueryParameters, async (c) => {
     const head = await audit.treeHead()
     const latest = await audit.latestCheckpoint()
     return c.json({
@@ -23,7 +24,7 @@ export function registerLogRoutes(
       verifierKey: audit.verifierKey,
     })
   })
-  app.get('/log/checkpoint', read, async (c) => {
+  app.get('/log/checkpoint', read, noQueryParameters, async (c) => {
     const latest = await audit.latestCheckpoint()
     if (latest === null) return problem(c, 404, 'no checkpoint has been signed yet')
     return c.text(latest.note, 200, { 'Content-Type': 'text/plain; charset=utf-8' })

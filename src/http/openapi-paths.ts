@@ -94,16 +94,20 @@ export interface QueryInputs {
   readonly page: Json
   /** The filters alone (`countLogs`). */
   readonly count: Json
+  /** The `Idempotency-Key` header (`createLogEntriesOnce`'s key). */
+  readonly idempotencyKey: Json
+  /** The range of `GET /v1/log/export` (`exportLog`'s). */
+  readonly exportRange: Json
 }
 
-function writeParts() {
+function writeParts(inputs: QueryInputs) {
   const idempotencyKey: Json = {
     name: 'Idempotency-Key',
     in: 'header',
     required: false,
     description:
       'The same key with the same body within 24 h returns the original response and writes nothing; with a different body it is a 409.',
-    schema: jsonSchemaOf(wire.idempotencyKeySchema),
+    schema: inputs.idempotencyKey,
   }
   const replayed: Json = {
     'Idempotent-Replayed': {
@@ -117,7 +121,7 @@ function writeParts() {
 
 /** Every path of the service, its parameters, bodies and responses. */
 export function apiPaths(inputs: QueryInputs): Record<string, Record<string, Json>> {
-  const write = writeParts()
+  const write = writeParts(inputs)
   const uuid: Json = { name: 'uuid', in: 'path', required: true, schema: jsonSchemaOf(wire.entryUuidSchema) }
   const filters = queryParameters(inputs.count)
   const attachment = { 'Content-Disposition': { schema: { type: 'string' } } }
@@ -269,7 +273,7 @@ export function apiPaths(inputs: QueryInputs): Record<string, Record<string, Jso
         id: 'exportLog',
         summary: 'The verifiable export of the sealed log, streamed',
         scope: 'read',
-        parameters: queryParameters(jsonSchemaOf(wire.logExportQuerySchema)),
+        parameters: queryParameters(inputs.exportRange),
         responses: {
           200: ok(
             'An attachment: one line per sealed entry, in seq order (what verifyExport checks).',

@@ -72,7 +72,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 function buildDocument(audit: AuditLog<string>): OpenApiDocument {
-  const { page, count } = audit.inputSchemas
+  const { page, count, idempotencyKey, exportRange } = audit.inputSchemas
   return {
     openapi: '3.1.0',
     info: {
@@ -83,7 +83,12 @@ function buildDocument(audit: AuditLog<string>): OpenApiDocument {
       license: { name: 'MIT', identifier: 'MIT' },
     },
     security: [{ bearerAuth: [] }],
-    paths: apiPaths({ page: jsonSchemaOf(page), count: jsonSchemaOf(count) }),
+    paths: apiPaths({
+      page: jsonSchemaOf(page),
+      count: jsonSchemaOf(count),
+      idempotencyKey: jsonSchemaOf(idempotencyKey),
+      exportRange: jsonSchemaOf(exportRange),
+    }),
     components: {
       schemas: componentSchemas(audit),
       responses: errorResponses(),

@@ -3,7 +3,7 @@ import { type AuditLog, ValidationError, type ValidationIssue } from '../index.j
 import type { AuthVariables } from './auth.js'
 import { createCheckpointSigner } from './checkpoint-signer.js'
 import { problem } from './problem.js'
-import { queryOptions } from './query.js'
+import { noQueryParameters, queryOptions } from './query.js'
 
 // The library names proveConsistency's arguments; the route names its parameters.
 const PARAMETER_OF: Record<string, string> = { oldSize: 'from', newSize: 'to' }
@@ -41,9 +41,7 @@ export function registerProofRoutes(
 ): void {
   const signer = createCheckpointSigner(audit)
 
-  app.get('/events/:uuid/proof', read, async (c) => {
-    queryOptions(c) // a repeated parameter is still refused
-    if (Object.keys(c.req.queries()).length > 0) return problem(c, 400, 'this route takes no query parameters')
+  app.get('/events/:uuid/proof', read, noQueryParameters, async (c) => {
     const entry = await audit.getLog(c.req.param('uuid'))
     if (entry.seq === null) {
       return problem(

@@ -1,4 +1,4 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { ValidationError } from '../index.js'
 
 // Query parameters that are numbers in the library's options.
@@ -18,4 +18,15 @@ export function queryOptions(c: Context, ignore: readonly string[] = []): Record
     options[name] = NUMERIC.has(name) && /^-?\d+$/.test(value) ? Number(value) : value
   }
   return options
+}
+
+/** Refuses any query parameter, by name (a 400 ValidationError), on a route that takes none. */
+export const noQueryParameters: MiddlewareHandler = async (c, next) => {
+  const names = Object.keys(c.req.queries())
+  if (names.length > 0) {
+    throw new ValidationError(
+      names.map((field) => ({ field, message: 'is not a known option: this route takes no query parameters' })),
+    )
+  }
+  await next()
 }

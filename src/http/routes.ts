@@ -3,9 +3,8 @@ import type { AuditLog } from '../index.js'
 import { type AuthVariables, requireScope } from './auth.js'
 import { registerExportRoutes } from './export-routes.js'
 import { registerLogRoutes } from './log-routes.js'
-import { problem } from './problem.js'
 import { registerProofRoutes } from './proof-routes.js'
-import { queryOptions } from './query.js'
+import { noQueryParameters, queryOptions } from './query.js'
 import { registerStreamRoutes } from './stream-routes.js'
 import { registerWriteRoutes } from './write-routes.js'
 
@@ -31,11 +30,7 @@ export function v1Routes(
   registerProofRoutes(app, audit, read)
   app.get('/events', read, async (c) => c.json(await audit.pageLogs(queryOptions(c))))
   app.get('/events/count', read, async (c) => c.json({ count: await audit.countLogs(queryOptions(c)) }))
-  app.get('/events/:uuid', read, async (c) => {
-    queryOptions(c) // a repeated parameter is still refused
-    if (Object.keys(c.req.queries()).length > 0) return problem(c, 400, 'this route takes no query parameters')
-    return c.json(await audit.getLog(c.req.param('uuid')))
-  })
+  app.get('/events/:uuid', read, noQueryParameters, async (c) => c.json(await audit.getLog(c.req.param('uuid'))))
 
   registerLogRoutes(app, audit, read)
   return app

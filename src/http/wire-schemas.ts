@@ -91,12 +91,6 @@ export const problemSchema = z.object({
     .describe('Each offending field of a 400.'),
 })
 
-/**
- * `Idempotency-Key`: 1 to 255 printable ASCII characters, no spaces. The library's own schema is
- * not public: test/http/openapi.test.ts checks that the server refuses what this one refuses.
- */
-export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/)
-
 /** `Idempotent-Replayed`: sent on a replayed response. */
 export const idempotentReplayedSchema = z.literal('true')
 
@@ -108,9 +102,6 @@ export const exportQuerySchema = z.strictObject({ format: z.enum(['jsonl', 'csv'
 
 /** The query of `GET /v1/events/stream` beyond the filters: where the tail starts (inclusive) when no Last-Event-ID is sent. */
 export const streamQuerySchema = z.strictObject({ fromSeq: seqSchema.optional() })
-
-/** The query of `GET /v1/log/export` (the range `exportLog` takes). */
-export const logExportQuerySchema = z.strictObject({ fromSeq: seqSchema.optional(), toSeq: seqSchema.optional() })
 
 /** The query of `GET /v1/log/consistency`: two tree sizes. */
 export const consistencyQuerySchema = z.strictObject({ from: seqSchema, to: seqSchema })

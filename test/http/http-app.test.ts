@@ -166,6 +166,19 @@ for (const engine of engines) {
         await expectProblem(await get("/v1/events?action=' OR 1=1 --"), 400)
         await expectProblem(await get('/v1/events?limit=0'), 400)
         await expectProblem(await get('/v1/nothing-here'), 404)
+        // Routes without parameters refuse any, by name.
+        for (const path of [
+          `/v1/events/${one.uuid}`,
+          `/v1/events/${one.uuid}/proof`,
+          '/v1/log',
+          '/v1/log/checkpoint',
+        ]) {
+          const refused = await expectProblem(await get(`${path}?verbose=1&x=2`), 400)
+          expect(
+            (refused.errors as { field: string }[]).map((e) => e.field),
+            path,
+          ).toEqual(['verbose', 'x'])
+        }
       })
 
       test('GET /metrics needs no key: requests by route pattern and status, entries written, tree size, seal lag', async () => {
