@@ -1,8 +1,8 @@
 import { createPublicKey } from 'node:crypto'
 import type { Command } from 'commander'
 import type { AuditLog, SealResult } from '../../index.js'
-import { appendRefusal } from '../append-check.js'
-import { appendCheckpoint, readCheckpointFile } from '../checkpoint-file.js'
+import { appendIfExtends } from '../append-check.js'
+import { lastCheckpointNote } from '../checkpoint-file.js'
 import { addConnectionOptions, type ConnectionOptions, withLog } from '../connection.js'
 import { EXIT, usageError } from '../exit-codes.js'
 import { type CliIo, write } from '../io.js'
@@ -40,16 +40,6 @@ async function sealWithProgress(audit: AuditLog<string>, io: CliIo): Promise<Sea
   } finally {
     clearInterval(timer)
     bar.stop()
-  }
-}
-
-// A missing file is the first run of the cron job: nothing to extend yet.
-async function lastNoteIn(file: string): Promise<string | undefined> {
-  try {
-    return (await readCheckpointFile(file)).at(-1)
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return undefined
-    throw error
   }
 }
 
@@ -95,21 +85,22 @@ export function registerSeal(program: Command, io: CliIo, box: ExitBox): void {
         const signingKey = await readPrivateKeyFile(keyFile)
         const trustedKeys = await readPublicKeys(o.trustedKey ?? [])
         const keys = [publicHalf(signingKey, keyFile), ...trustedKeys]
-        const lastNote = o.append === undefined ? undefined : await lastNoteIn(o.append)
+        // A missing file is the first run of the cron job: nothing to extend yet.
+        const lastNote = o.append === undefined ? undefined : await lastCheckpointNote(o.append)
         const extra = { signingKey, ...(trustedKeys.length > 0 ? { trustedKeys } : {}) }
         return withLog(
           o,
           io,
           async (audit) => {
             const cp = await audit.checkpoint()
-            if (o.append !== undefined && lastNote !== cp.note) {
-              const refusal = lastNote === undefined ? undefined : await appendRefusal(audit, lastNote, cp, keys)
-              if (refusal !== undefined) {
-                await write(io.stderr, `auditkit: not appended to ${o.append}: ${refusal.code}: ${refusal.detail}\n`)
-                return EXIT.PROBLEMS
-              }
-              await appendCheckpoint(o.append, cp.note)
-            } else if (o.append !== undefined) {
+            const outcome =
+              o.append === undefined ? undefined : await appendIfExtends(audit, o.append, lastNote, cp, keys)
+            if (outcome?.kind === 'refused') {
+              const { code, detail } = outcome.refusal
+              await write(io.stderr, `auditkit: not appended to ${o.append}: ${code}: ${detail}\n`)
+              return EXIT.PROBLEMS
+            }
+            if (outcome?.kind === 'unchanged') {
               await write(io.stderr, `auditkit: ${o.append} ends with this checkpoint already: not appended\n`)
             }
             await write(io.stdout, cp.note)
