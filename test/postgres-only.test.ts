@@ -163,7 +163,14 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
     )
     expect(await logs[0]!.countLogs()).toBe(4)
     const { rows } = await pool.query(`SELECT version FROM ${schema}.race_migrations ORDER BY version`)
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }])
+    expect(rows).toEqual([
+      { version: 1 },
+      { version: 2 },
+      { version: 3 },
+      { version: 4 },
+      { version: 5 },
+      { version: 6 },
+    ])
     await Promise.all(logs.map((l) => l.close()))
   })
 

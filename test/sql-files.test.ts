@@ -43,7 +43,14 @@ describe('plain SQL files for PostgreSQL', () => {
         await audit.migrate()
         expect(await audit.countLogs()).toBe(1)
         const { rows } = await client.query(`SELECT version FROM "${schema}".by_hand_migrations ORDER BY version`)
-        expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }])
+        expect(rows).toEqual([
+          { version: 1 },
+          { version: 2 },
+          { version: 3 },
+          { version: 4 },
+          { version: 5 },
+          { version: 6 },
+        ])
         await audit.close()
       } finally {
         await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)

@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { type AuditLog, createAuditLog } from '../../src/index.js'
-import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
+import { dropSchema, PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
 import { BIN, type CliRun } from './cli-harness.js'
 
 /** A log the CLI tests run against: the flags that reach it, and the library on the same tables. */
@@ -64,13 +63,7 @@ function postgres(unavailable: string | undefined): CliEngine {
         dir,
         async cleanup() {
           rmSync(dir, { recursive: true, force: true })
-          const client = new pg.Client({ connectionString: PG_URL })
-          await client.connect()
-          try {
-            await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-          } finally {
-            await client.end()
-          }
+          await dropSchema(schema)
         },
       }
     },

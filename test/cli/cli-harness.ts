@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -111,4 +111,14 @@ export function cliInTerminal(args: readonly string[], options: CliRunOptions = 
     })
     child.stdin.end()
   })
+}
+
+/** The shell block between `<!-- name -->` and `<!-- /name -->` in README.md, exactly as a newcomer would paste it. */
+export function readmeShellBlock(name: string): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const start = readme.indexOf(`<!-- ${name} -->`)
+  const end = readme.indexOf(`<!-- /${name} -->`)
+  if (start < 0 || end < start) throw new Error(`README.md has no ${name} block`)
+  const block = readme.slice(start, end)
+  return block.slice(block.indexOf('```sh\n') + 6, block.lastIndexOf('```'))
 }

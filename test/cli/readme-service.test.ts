@@ -4,9 +4,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { BIN, ensureBuilt } from './cli-harness.js'
+import { BIN, ensureBuilt, readmeShellBlock } from './cli-harness.js'
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 let dir: string
 
 beforeAll(() => {
@@ -14,15 +13,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'auditkit-readme-service-'))
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-/** The shell block between the README's service-session markers, as a newcomer would paste it. */
-function session(): string {
-  const start = README.indexOf('<!-- service-session -->')
-  const end = README.indexOf('<!-- /service-session -->')
-  expect(start, 'the README marks its service session').toBeGreaterThan(0)
-  const block = README.slice(start, end)
-  return block.slice(block.indexOf('```sh\n') + 6, block.lastIndexOf('```'))
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,7 +27,9 @@ function freePort(): Promise<number> {
 
 test("the README's service session runs as written: keys, serve, write, list, count, export, proof verified offline, graceful stop", async () => {
   const port = await freePort()
-  const script = session().replaceAll('npx auditkit', `"${process.execPath}" "${BIN}"`).replaceAll('8080', String(port))
+  const script = readmeShellBlock('service-session')
+    .replaceAll('npx auditkit', `"${process.execPath}" "${BIN}"`)
+    .replaceAll('8080', String(port))
   expect(script).toContain('verify-proof')
   const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
     cwd: dir,

@@ -3,9 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { BIN, ensureBuilt } from './cli-harness.js'
+import { BIN, ensureBuilt, readmeShellBlock } from './cli-harness.js'
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 let dir: string
 
 beforeAll(() => {
@@ -14,17 +13,8 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** The shell block between the README's cli-session markers, exactly as a newcomer would paste it. */
-function session(): string {
-  const start = README.indexOf('<!-- cli-session -->')
-  const end = README.indexOf('<!-- /cli-session -->')
-  expect(start, 'the README marks its CLI session').toBeGreaterThan(0)
-  const block = README.slice(start, end)
-  return block.slice(block.indexOf('```sh\n') + 6, block.lastIndexOf('```'))
-}
-
 test("the README's first CLI session runs as written, and its auditor's check passes", () => {
-  const script = session().replaceAll('npx auditkit', `"${process.execPath}" "${BIN}"`)
+  const script = readmeShellBlock('cli-session').replaceAll('npx auditkit', `"${process.execPath}" "${BIN}"`)
   expect(script).toContain('verify-export')
   const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
     cwd: dir,

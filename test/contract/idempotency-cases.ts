@@ -135,7 +135,9 @@ export function idempotencyCases(h: Harness): void {
       }
       await expectInvalid(audit.createLogEntriesOnce('o', [entry()], { windowMs: 0 }), ['windowMs'])
       await expectInvalid(audit.createLogEntriesOnce('o', [entry()], { ttl: 5 } as never), ['ttl'])
-      await expectInvalid(audit.createLogEntriesOnce('o', [entry(), { ...entry(), action: 'nope' as DefaultAction }]), ['[1].action'])
+      await expectInvalid(audit.createLogEntriesOnce('o', [entry(), { ...entry(), action: 'nope' as DefaultAction }]), [
+        '[1].action',
+      ])
       await expectEmpty(audit)
       expect((await audit.createLogEntriesOnce('o', [entry()])).replayed).toBe(false)
       expect((await audit.createLogEntriesOnce('x'.repeat(255), [entry()])).replayed).toBe(false)

@@ -8,7 +8,7 @@ import {
   verifierKey,
   verifyCheckpoint,
 } from '../../src/index.js'
-import { httpEngines } from './http-engines.js'
+import { expectProblem, httpEngines } from './http-engines.js'
 
 const engines = await httpEngines('http_app')
 const KEYS = generateKeyPair()
@@ -41,20 +41,6 @@ for (const engine of engines) {
           body,
           headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', ...headers },
         })
-      async function expectProblem(res: Response, status: number, detail?: RegExp): Promise<Record<string, unknown>> {
-        expect(res.status).toBe(status)
-        expect(res.headers.get('Content-Type')).toBe('application/problem+json')
-        const body = (await res.json()) as Record<string, unknown>
-        expect(body).toMatchObject({
-          type: 'about:blank',
-          status,
-          title: expect.any(String),
-          detail: expect.any(String),
-        })
-        if (detail !== undefined) expect(body.detail).toMatch(detail)
-        return body
-      }
-
       test('health and readiness need no key', async () => {
         expect((await get('/healthz', null)).status).toBe(200)
         expect(await (await get('/readyz', null)).json()).toEqual({ ok: true })

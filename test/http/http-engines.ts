@@ -1,7 +1,7 @@
-import pg from 'pg'
+import { expect } from 'vitest'
 import type { AuditLog, AuditLogOptions } from '../../src/index.js'
 import { createAuditLog } from '../../src/index.js'
-import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
+import { dropSchema, PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
 
 /** A fresh log on one engine, and how to drop its data. */
 export interface OpenedLog {
@@ -14,16 +14,6 @@ export interface HttpEngine {
   readonly name: string
   readonly skip?: string | undefined
   open(options?: Omit<AuditLogOptions, 'database'>): Promise<OpenedLog>
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL })
-  await client.connect()
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-  } finally {
-    await client.end()
-  }
 }
 
 /**
@@ -50,4 +40,14 @@ export async function httpEngines(prefix: string): Promise<HttpEngine[]> {
       },
     },
   ]
+}
+
+/** Asserts an RFC 9457 problem+json response of this status (and detail), and returns its body. */
+export async function expectProblem(res: Response, status: number, detail?: RegExp): Promise<Record<string, unknown>> {
+  expect(res.status).toBe(status)
+  expect(res.headers.get('Content-Type')).toBe('application/problem+json')
+  const body = (await res.json()) as Record<string, unknown>
+  expect(body).toMatchObject({ type: 'about:blank', status, title: expect.any(String), detail: expect.any(String) })
+  if (detail !== undefined) expect(body.detail).toMatch(detail)
+  return body
 }

@@ -4,7 +4,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createAuditApp } from '../../src/http.js'
 import { type AuditLog, generateKeyPair, verifyConsistencyProof, verifyEntryInclusion } from '../../src/index.js'
-import { httpEngines } from './http-engines.js'
+import { expectProblem, httpEngines } from './http-engines.js'
 
 // Every route and every error status over a real socket (node:http through @hono/node-server):
 // what app.request() cannot show (Content-Length, chunked bodies, the body limit on the wire).
@@ -52,19 +52,6 @@ for (const engine of await httpEngines('http_socket')) {
           body,
           headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', ...headers },
         })
-      async function problem(res: Response, status: number): Promise<Record<string, unknown>> {
-        expect(res.status).toBe(status)
-        expect(res.headers.get('Content-Type')).toBe('application/problem+json')
-        const body = (await res.json()) as Record<string, unknown>
-        expect(body).toMatchObject({
-          type: 'about:blank',
-          status,
-          title: expect.any(String),
-          detail: expect.any(String),
-        })
-        return body
-      }
-
       test('every route answers over the socket with its status and type', async () => {
         expect((await get('/healthz', null)).status).toBe(200)
         expect((await get('/readyz', null)).status).toBe(200)
@@ -75,7 +62,7 @@ for (const engine of await httpEngines('http_socket')) {
         expect(one.status).toBe(201)
         const entry = (await one.json()) as { uuid: string; seq: number | null }
         const replay = await post('/v1/events', JSON.stringify(event()), { 'Idempotency-Key': `s-${engine.name}` })
-        await problem(replay, 409)
+        await expectProblem(replay, 409)
         const batch = await post('/v1/events/batch', JSON.stringify({ entries: [event(), event('user_deleted')] }))
         expect(batch.status).toBe(201)
         expect(((await batch.json()) as unknown[]).length).toBe(2)
@@ -88,7 +75,7 @@ for (const engine of await httpEngines('http_socket')) {
         expect(next.entries).toHaveLength(1)
         expect(await (await get('/v1/events/count?action=user_deleted')).json()).toEqual({ count: 1 })
         expect(((await (await get(`/v1/events/${entry.uuid}`)).json()) as { uuid: string }).uuid).toBe(entry.uuid)
-        await problem(await get(`/v1/events/${entry.uuid}/proof`), 409) // not sealed yet
+        await expectProblem(await get(`/v1/events/${entry.uuid}/proof`), 409) // not sealed yet
 
         const csv = await get('/v1/events/export?format=csv')
         expect(csv.headers.get('Content-Disposition')).toMatch(/^attachment/)
@@ -126,19 +113,19 @@ for (const engine of await httpEngines('http_socket')) {
       })
 
       test('every error status over the socket, as problem+json', async () => {
-        await problem(await get('/v1/events', null), 401)
-        await problem(await get('/v1/events', 'ak_not_a_key'), 401)
-        await problem(await get('/v1/events', revokedKey), 401)
-        await problem(await get('/v1/events', writeKey), 403)
-        await problem(await post('/v1/events', JSON.stringify(event()), {}, readKey), 403)
-        await problem(await get(`/v1/events?key=${readKey}`), 400)
-        await problem(await get(`/v1/events/${user()}`), 404)
-        await problem(await get('/v1/nowhere'), 404)
-        await problem(await post('/v1/events', '{"action":'), 400)
-        await problem(await post('/v1/events', JSON.stringify(event()), { 'Content-Type': 'text/plain' }), 415)
+        await expectProblem(await get('/v1/events', null), 401)
+        await expectProblem(await get('/v1/events', 'ak_not_a_key'), 401)
+        await expectProblem(await get('/v1/events', revokedKey), 401)
+        await expectProblem(await get('/v1/events', writeKey), 403)
+        await expectProblem(await post('/v1/events', JSON.stringify(event()), {}, readKey), 403)
+        await expectProblem(await get(`/v1/events?key=${readKey}`), 400)
+        await expectProblem(await get(`/v1/events/${user()}`), 404)
+        await expectProblem(await get('/v1/nowhere'), 404)
+        await expectProblem(await post('/v1/events', '{"action":'), 400)
+        await expectProblem(await post('/v1/events', JSON.stringify(event()), { 'Content-Type': 'text/plain' }), 415)
         // Over the limit, with a Content-Length and streamed in chunks (no length): both 413.
         const big = JSON.stringify({ ...event(), metadata: { pad: 'x'.repeat(32 * 1024) } })
-        await problem(await post('/v1/events', big), 413)
+        await expectProblem(await post('/v1/events', big), 413)
         const chunked = new ReadableStream<Uint8Array>({
           start(controller) {
             for (let i = 0; i < 8; i++)
@@ -153,8 +140,11 @@ for (const engine of await httpEngines('http_socket')) {
           duplex: 'half',
           headers: { Authorization: `Bearer ${writeKey}`, 'Content-Type': 'application/json' },
         } as RequestInit)
-        await problem(streamed, 413)
-        const invalid = await problem(await post('/v1/events', JSON.stringify({ ...event(), action: 'nope' })), 400)
+        await expectProblem(streamed, 413)
+        const invalid = await expectProblem(
+          await post('/v1/events', JSON.stringify({ ...event(), action: 'nope' })),
+          400,
+        )
         expect((invalid.errors as { field: string }[]).map((e) => e.field)).toEqual(['action'])
         // A hostile user agent round-trips exactly.
         const hostile = "Mozilla/5.0 '); DROP TABLE auditkit_entries; -- <script>alert(1)</script> \u202e"

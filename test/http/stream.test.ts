@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createAuditApp } from '../../src/http.js'
 import { type AuditLog, createAuditLog, type Entry } from '../../src/index.js'
 import { cli, ensureBuilt } from '../cli/cli-harness.js'
-import { PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
+import { dropSchema, PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
 
 const user = () => crypto.randomUUID()
 const input = (action = 'user_deleted', targetUserUuid = user()) => ({ action, targetUserUuid, adminUserUuid: user() })
@@ -108,13 +108,7 @@ const engines: Engine[] = [
       const schema = uniqueSchema('http_sse')
       const audit = asLog(await createAuditLog({ database: PG_URL, schema, sealIntervalMs: 100 }))
       const other = asLog(await createAuditLog({ database: PG_URL, schema, migrate: false, sealIntervalMs: 0 }))
-      const drop = async () => {
-        const client = new pg.Client({ connectionString: PG_URL })
-        await client.connect()
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-        await client.end()
-      }
-      return { audit, other, drop }
+      return { audit, other, drop: () => dropSchema(schema) }
     },
   },
 ]

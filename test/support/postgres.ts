@@ -30,3 +30,14 @@ export async function postgresAvailable(): Promise<boolean> {
 export function uniqueSchema(prefix: string): string {
   return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
 }
+
+/** Drops a test's schema and everything in it, on a connection of its own. */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL })
+  await client.connect()
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema.replaceAll('"', '""')}" CASCADE`)
+  } finally {
+    await client.end()
+  }
+}

@@ -2,7 +2,11 @@ import Database from 'better-sqlite3'
 import { expect, test } from 'vitest'
 import { createAuditLog } from '../../src/index.js'
 
-const entry = () => ({ targetUserUuid: crypto.randomUUID(), adminUserUuid: crypto.randomUUID(), action: 'user_locked' as const })
+const entry = () => ({
+  targetUserUuid: crypto.randomUUID(),
+  adminUserUuid: crypto.randomUUID(),
+  action: 'user_locked' as const,
+})
 
 test('expired idempotency records are removed by a later write; live ones stay', async () => {
   const db = new Database(':memory:')
