@@ -23,10 +23,26 @@ function title(run: HttpRun): string {
   return `${run.engine}, ${n(run.rows)} entries: the HTTP service (run took ${Math.round(run.seconds)} s)`
 }
 
-const LOAD_HEADER = ['p50 ms', 'p99 ms', 'server CPU (cores)', 'autocannon CPU (cores)', 'machine busy'] as const
+const LOAD_HEADER = [
+  'p50 ms',
+  'p99 ms',
+  'CPU of its process (cores)',
+  'its CPU µs per request',
+  'autocannon CPU (cores)',
+  'machine busy',
+] as const
+
+const perRequest = (processCores: number, perSecond: number) => n((processCores * 1e6) / perSecond)
 
 function loadCells(f: LoadFigure): string[] {
-  return [ms(f.latency.p50), ms(f.latency.p99), cores(f.serverCores), cores(f.loadCores), pct(f.machineBusy)]
+  return [
+    ms(f.latency.p50),
+    ms(f.latency.p99),
+    cores(f.serverCores),
+    perRequest(f.serverCores, f.perSecond),
+    cores(f.loadCores),
+    pct(f.machineBusy),
+  ]
 }
 
 function writesTable(run: HttpRun): Table {
@@ -35,7 +51,7 @@ function writesTable(run: HttpRun): Table {
     header: ['writer', 'entries/s', ...LOAD_HEADER],
     rows: [
       ...http.map((f, i) => [
-        `POST /v1/events, ${WRITE_CONNECTIONS} connections, round ${i + 1}`,
+        `POST /v1/events, ${WRITE_CONNECTIONS} connections, round ${i + 1}${f.failures === 0 ? '' : ` (${n(f.failures)} FAILED)`}`,
         n(f.perSecond),
         ...loadCells(f),
       ]),
@@ -45,6 +61,7 @@ function writesTable(run: HttpRun): Table {
         ms(f.latency.p50),
         ms(f.latency.p99),
         cores(f.cores),
+        perRequest(f.cores, f.perSecond),
         '-',
         pct(f.machineBusy),
       ]),
@@ -82,7 +99,8 @@ function figures(run: HttpRun): [string, string][] {
     ],
     [
       `live tail lag, write to SSE delivery, ${n(TAIL_WRITES_PER_SECOND)} writes/s for ${TAIL_SECONDS} s`,
-      `p50 ${n(t.p50)} ms, p99 ${n(t.p99)} ms, max ${n(t.max)} ms; ${n(t.delivered)}/${n(t.written)} delivered; writes at ${n(t.writesPerSecond)}/s; server CPU ${cores(t.serverCores)} cores`,
+      `p50 ${n(t.p50)} ms, p99 ${n(t.p99)} ms, max ${n(t.max)} ms; ${n(t.delivered)}/${n(t.written)} delivered; writes at ${n(t.writesPerSecond)}/s; server CPU ${cores(t.serverCores)} cores` +
+        (t.failedWrites === 0 ? '' : `; ${n(t.failedWrites)} writes FAILED (${t.firstFailure})`),
     ],
   ]
 }
@@ -93,13 +111,19 @@ function notes(run: HttpRun): string[] {
       `${run.engine === 'postgres' ? ' and the PostgreSQL backends' : ''} share them, so the server never has them to itself; the CPU columns show who used what.`,
     `Writes: the library baseline is bench/http-child.mjs, a process of its own running createLogEntry with ${WRITE_CONNECTIONS} calls in flight on a log opened as serve opens it ` +
       `(migrate off, sealing every ${SEAL_INTERVAL_MS} ms${run.engine === 'postgres' ? ', the default pool of 10' : ''}), the same entry as the POST body. ` +
-      'Rounds in the order library, HTTP, HTTP, library, never at once; the server is stopped while the library runs. Each round has a 1 s warm-up off the record.',
+      `${run.writes.http.length + run.writes.library.length} rounds of ${WRITE_SECONDS} s in the order L H H L L H H L (ABBA twice), never at once; the server is stopped while the library runs. Each round has a 1 s warm-up off the record.`,
     `Reads: ${run.reads[0]?.figure.seconds.toFixed(0) ?? '?'} s per figure after a 1 s warm-up, on the log of exactly ${n(run.rows)} sealed entries; ` +
       'the proofs cycle through 1,000 entries spread over the log, all covered by the checkpoint signed after the fill (no signing while measured). ' +
       "Latencies are per response, from autocannon's response events (sub-millisecond), not its whole-millisecond histogram.",
     `Live tail: one client on GET /v1/events/stream; this process writes through the library into the same database (createLogEntry, paced to ${n(TAIL_WRITES_PER_SECOND)}/s), ` +
       `each entry with Date.now() in its metadata; the server seals every ${SEAL_INTERVAL_MS} ms and the tail polls every 250 ms.`,
     'The server writes its request log (pino, one JSON line per request) to /dev/null.',
+    ...(run.engine === 'sqlite'
+      ? [
+          "SQLite: better-sqlite3 is synchronous, so each createLogEntry (one INSERT, committed and synced on its own) blocks its process's event loop: " +
+            "the library's rate is one over the INSERT's time, and the server's one over the INSERT's time plus the HTTP work of a request, which cannot overlap it.",
+        ]
+      : []),
   ]
 }
 

@@ -13,7 +13,7 @@ import type { EngineBench } from './engine-bench.js'
 import { fillTable } from './fill.js'
 import { type ExportFigure, measureExport } from './http-export.js'
 import { type LoadFigure, measureLoad } from './http-load.js'
-import { logLocation, type ServerChild, startServer } from './http-server.js'
+import { logLocation, SEAL_INTERVAL_MS, type ServerChild, startServer } from './http-server.js'
 import { measureTail, type TailFigure } from './http-tail.js'
 import { compareWrites, type WriteComparison } from './http-writes.js'
 import { tamperTarget } from './tamper-open.js'
@@ -136,7 +136,10 @@ export async function measureHttp(bench: EngineBench, args: BenchArgs, say: (lin
     return {
       engine: bench.engine,
       rows: args.rows,
-      settings: await bench.describe(),
+      settings: {
+        ...(await bench.describe()),
+        'HTTP server': `auditkit serve --seal-interval ${SEAL_INTERVAL_MS}, from a copy of dist/ taken at the start of the run${bench.engine === 'postgres' ? "; its pool and the library baseline's: the default 10 connections (the pools of 16 are the bench's own logs: fill, tail writer)" : ''}`,
+      },
       fill: { entriesPerSecond: fill.entriesPerSecond, seconds: fill.seconds, sealSeconds },
       reads,
       export: exported,

@@ -6,9 +6,12 @@ import type { Latency } from './stats.js'
 
 /** Connections of autocannon, and writes in flight of the library: the issue's 32. */
 export const WRITE_CONNECTIONS = 32
-export const WRITE_SECONDS = 10
-/** The rounds, in this order: the two HTTP rounds share one server; the library's bracket them. */
-const ORDER = ['library', 'http', 'http', 'library'] as const
+export const WRITE_SECONDS = 5
+/**
+ * The rounds, in this order (ABBA twice): drift in the machine's load falls on both alike, and the
+ * median of four drops a round that a burst of other work spoilt. Adjacent HTTP rounds share one server.
+ */
+const ORDER = ['library', 'http', 'http', 'library', 'library', 'http', 'http', 'library'] as const
 
 /** createLogEntry with 32 in flight, in a process of its own. */
 export interface LibraryFigure {
@@ -56,7 +59,7 @@ function runLibrary(log: LogLocation, input: Input): Promise<LibraryFigure> {
 }
 
 /**
- * Alternates the library child and the server under autocannon (library, HTTP, HTTP, library),
+ * Alternates the library child and the server under autocannon (see ORDER),
  * never both at once: each has the machine to itself but for the load generator. Both write the
  * same entry, seal every 250 ms and, on PostgreSQL, share the default pool of 10 connections.
  */
@@ -92,10 +95,9 @@ export async function compareWrites(
         headers: { Authorization: `Bearer ${writeKey}`, 'Content-Type': 'application/json' },
         body,
       })
-      if (figure.failures > 0) throw new Error(`POST /v1/events: ${figure.failures} failed requests`)
       http.push(figure)
       say(
-        `POST /v1/events, ${WRITE_CONNECTIONS} connections: ${Math.round(figure.perSecond)} entries/s, server ${figure.serverCores.toFixed(2)} cores, autocannon ${figure.loadCores.toFixed(2)}, machine ${Math.round(figure.machineBusy * 100)}% busy`,
+        `POST /v1/events, ${WRITE_CONNECTIONS} connections: ${Math.round(figure.perSecond)} entries/s, server ${figure.serverCores.toFixed(2)} cores, autocannon ${figure.loadCores.toFixed(2)}, machine ${Math.round(figure.machineBusy * 100)}% busy${figure.failures === 0 ? '' : `, ${figure.failures} FAILED`}`,
       )
     }
   } finally {
