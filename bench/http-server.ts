@@ -118,8 +118,22 @@ process.on('exit', () => {
  * Starts `node dist/cli/main.js serve` (from {@link buildCopy}) on the log, on a free port, with the signing key file; its
  * request log (one JSON line per request on stdout) goes to /dev/null. Resolves once it listens.
  */
-export async function startServer(log: LogLocation, keyFile: string): Promise<ServerChild> {
-  const args = [buildCopy().serveBin, 'serve', '--database', log.database, '--table', log.table, '--port', '0']
+export async function startServer(
+  log: LogLocation,
+  keyFile: string,
+  nodeFlags: readonly string[] = [],
+): Promise<ServerChild> {
+  const args = [
+    ...nodeFlags,
+    buildCopy().serveBin,
+    'serve',
+    '--database',
+    log.database,
+    '--table',
+    log.table,
+    '--port',
+    '0',
+  ]
   if (log.schema !== undefined) args.push('--schema', log.schema)
   args.push('--signing-key', keyFile, '--seal-interval', String(SEAL_INTERVAL_MS))
   const child = spawn(process.execPath, args, {
