@@ -1,6 +1,7 @@
+import { execFile } from 'node:child_process'
 import { get } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import type { ServerChild } from './http-server.js'
+import { buildCopy, type LogLocation, type ServerChild } from './http-server.js'
 
 /** How often the server's RSS is read while the export runs. */
 export const RSS_SAMPLE_MS = 100
@@ -59,4 +60,31 @@ export async function measureExport(server: ServerChild, headers: Record<string,
     rss: { startMb, peakMb: Math.max(peakMb, endMb), endMb, samples },
     serverCores,
   }
+}
+
+/** The library's own export in a process of its own: the floor under the HTTP export's rate. */
+export interface LibraryExportFigure {
+  readonly entries: number
+  readonly seconds: number
+  readonly perSecond: number
+}
+
+/**
+ * Times bench/cli-child.mjs (the CLI suite's library side: iterateLogs writing each entry as a
+ * JSON line) exporting the whole log to /dev/null, process start included, as the CLI suite times it.
+ */
+export function measureLibraryExport(log: LogLocation): Promise<LibraryExportFigure> {
+  const args = [buildCopy().exportChild, 'export', 'jsonl', log.database, log.table, log.schema ?? '-', '/dev/null']
+  const start = performance.now()
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) {
+        reject(new Error(`bench/cli-child.mjs export failed: ${stderr || error.message}`))
+        return
+      }
+      const seconds = (performance.now() - start) / 1000
+      const entries = Number(stdout.trim().split('\n').at(-1))
+      resolve({ entries, seconds, perSecond: entries / seconds })
+    })
+  })
 }

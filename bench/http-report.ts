@@ -94,6 +94,10 @@ function figures(run: HttpRun): [string, string][] {
       `${n(e.entries)} entries, ${n(e.megabytes)} MB in ${e.seconds.toFixed(1)} s: ${n(e.perSecond)} entries/s; server CPU ${cores(e.serverCores)} cores`,
     ],
     [
+      "the library's own export for comparison: bench/cli-child.mjs (iterateLogs, a JSON line per entry) to /dev/null, own process",
+      `${n(run.libraryExport.perSecond)} entries/s (${run.libraryExport.seconds.toFixed(1)} s, process start included); HTTP / library ${(e.perSecond / run.libraryExport.perSecond).toFixed(2)}x`,
+    ],
+    [
       `server RSS during the export (every ${RSS_SAMPLE_MS} ms, ${e.rss.samples} samples)`,
       `${e.rss.startMb.toFixed(0)} MB before, peak ${e.rss.peakMb.toFixed(0)} MB, ${e.rss.endMb.toFixed(0)} MB after`,
     ],

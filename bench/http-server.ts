@@ -19,6 +19,8 @@ const TICKS_PER_SECOND = 100
 export interface BuildCopy {
   readonly serveBin: string
   readonly libraryChild: string
+  /** The CLI suite's library child: `export jsonl ...` is iterateLogs writing JSON Lines, in a process of its own. */
+  readonly exportChild: string
 }
 
 let copy: BuildCopy | undefined
@@ -26,7 +28,7 @@ let copy: BuildCopy | undefined
 /**
  * Copies dist/ (with package.json, and node_modules linked) to a temporary directory once per run,
  * so that a rebuild in the working tree while the run goes on changes nothing under measurement;
- * the library child (bench/http-child.mjs) is copied beside it and imports the same dist/.
+ * the library children (bench/http-child.mjs, bench/cli-child.mjs) are copied beside it and import the same dist/.
  */
 export function buildCopy(): BuildCopy {
   if (copy !== undefined) return copy
@@ -35,11 +37,16 @@ export function buildCopy(): BuildCopy {
   cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true })
   cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'))
   cpSync(join(ROOT, 'bench/http-child.mjs'), join(dir, 'bench/http-child.mjs'))
+  cpSync(join(ROOT, 'bench/cli-child.mjs'), join(dir, 'bench/cli-child.mjs'))
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
   // A copy taken while someone rebuilt would not load: better to stop here than in the middle of a run.
   const load = `await import(${JSON.stringify(join(dir, 'dist/index.js'))}); await import(${JSON.stringify(join(dir, 'dist/http.js'))})`
   execFileSync(process.execPath, ['--input-type=module', '-e', load], { stdio: ['ignore', 'ignore', 'inherit'] })
-  copy = { serveBin: join(dir, 'dist/cli/main.js'), libraryChild: join(dir, 'bench/http-child.mjs') }
+  copy = {
+    serveBin: join(dir, 'dist/cli/main.js'),
+    libraryChild: join(dir, 'bench/http-child.mjs'),
+    exportChild: join(dir, 'bench/cli-child.mjs'),
+  }
   return copy
 }
 

@@ -11,9 +11,9 @@ import type { BenchArgs, EngineName } from './args.js'
 import { createPopulation, EntryGenerator } from './data.js'
 import type { EngineBench } from './engine-bench.js'
 import { fillTable } from './fill.js'
-import { type ExportFigure, measureExport } from './http-export.js'
+import { type ExportFigure, type LibraryExportFigure, measureExport, measureLibraryExport } from './http-export.js'
 import { type LoadFigure, measureLoad } from './http-load.js'
-import { logLocation, SEAL_INTERVAL_MS, type ServerChild, startServer } from './http-server.js'
+import { buildCopy, logLocation, SEAL_INTERVAL_MS, type ServerChild, startServer } from './http-server.js'
 import { measureTail, type TailFigure } from './http-tail.js'
 import { compareWrites, type WriteComparison } from './http-writes.js'
 import { tamperTarget } from './tamper-open.js'
@@ -37,6 +37,7 @@ export interface HttpRun {
   readonly fill: { readonly entriesPerSecond: number; readonly seconds: number; readonly sealSeconds: number }
   readonly reads: readonly ReadFigure[]
   readonly export: ExportFigure
+  readonly libraryExport: LibraryExportFigure
   readonly writes: WriteComparison
   readonly tail: TailFigure
   readonly seconds: number
@@ -78,6 +79,7 @@ async function measureReads(
  */
 export async function measureHttp(bench: EngineBench, args: BenchArgs, say: (line: string) => void): Promise<HttpRun> {
   const started = performance.now()
+  buildCopy() // before the fill: the build measured is the one there when the run began
   const dir = mkdtempSync(join(tmpdir(), 'auditkit-bench-http-'))
   const logs = []
   try {
@@ -118,6 +120,8 @@ export async function measureHttp(bench: EngineBench, args: BenchArgs, say: (lin
     } finally {
       await server.stop()
     }
+    const libraryExport = await measureLibraryExport(log)
+    say(`library export (iterateLogs, own process): ${n(libraryExport.perSecond)} entries/s`)
 
     const writes = await compareWrites(log, keyFile, writeKey, generator.next(), say)
 
@@ -143,6 +147,7 @@ export async function measureHttp(bench: EngineBench, args: BenchArgs, say: (lin
       fill: { entriesPerSecond: fill.entriesPerSecond, seconds: fill.seconds, sealSeconds },
       reads,
       export: exported,
+      libraryExport,
       writes,
       tail,
       seconds: (performance.now() - started) / 1000,
