@@ -1,7 +1,7 @@
 // Where `auditkit serve` spends its main thread under load: a CPU profile of the server (node
 // --cpu-prof) while autocannon runs one route, summed by what each sample was doing. Usage:
-//   npm run build && npx tsx bench/http-profile.ts --engine sqlite|postgres [--route post|list|proof] [--rows 10000]
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+//   npm run build && npx tsx bench/http-profile.ts --engine sqlite|postgres [--route post|list|proof] [--rows 10000] [--keep out.cpuprofile]
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -101,6 +101,7 @@ const { values } = parseArgs({
     engine: { type: 'string', default: 'sqlite' },
     route: { type: 'string', default: 'post' },
     rows: { type: 'string', default: '10000' },
+    keep: { type: 'string' },
   },
 })
 const rows = Number(values.rows)
@@ -142,6 +143,7 @@ try {
     `${values.engine}, ${values.route}: ${Math.round(figure.perSecond)} requests/s, server ${figure.serverCores.toFixed(2)} cores, machine ${Math.round(figure.machineBusy * 100)}% busy`,
   )
   // The warm-up's requests are in the profile too.
+  if (values.keep !== undefined) copyFileSync(join(dir, file), values.keep)
   for (const line of summarize(join(dir, file), figure.responses + Math.round(figure.perSecond))) console.log(line)
 } finally {
   await bench.destroy()
