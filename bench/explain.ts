@@ -12,7 +12,7 @@ export async function explainReads(bench: EngineBench, pop: Population, deep: Po
   const page = { limit: 100, offset: 0 }
   const queries = [
     { label: 'listLogs() first page', sql: listSql(d, { filters: {}, ...page }) },
-    { label: 'listLogs({ action }) first page', sql: listSql(d, { filters: { action: ACTION }, ...page }) },
+    { label: 'listLogs({ action }) first page', sql: listSql(d, { filters: { actions: [ACTION] }, ...page }) },
     { label: 'listLogsForUser(hot user) first page', sql: listSql(d, { filters: { userUuid: pop.hotUser }, ...page }) },
     { label: 'pageLogs by cursor, deep', sql: listSql(d, { filters: {}, limit: 101, offset: 0, after: deep }) },
     { label: 'countLogs({ targetUserUuid: selective user })', sql: countSql(d, { targetUserUuid: pop.selectiveUser }) },

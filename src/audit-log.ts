@@ -378,7 +378,7 @@ export class AuditLog<A extends string = DefaultAction> {
     return this.#run('listLogsByAction', async () => {
       const checked = parseOrThrow(this.#schemas.query.action, action, 'action')
       const { limit, offset } = parseOrThrow(this.#schemas.query.paging, options)
-      return this.#list({ action: checked }, limit ?? DEFAULT_LIMIT, offset ?? 0)
+      return this.#list({ actions: [checked] }, limit ?? DEFAULT_LIMIT, offset ?? 0)
     })
   }
 

@@ -67,8 +67,8 @@ export type PasswordChangeInput<A extends string = string> = Omit<LogEntryInput<
 
 /** Filters shared by `listLogs`, `countLogs`, `pageLogs` and `iterateLogs`. All are optional and combine with AND. */
 export interface LogFilters<A extends string = string> {
-  /** Only entries with this action. */
-  action?: A | undefined
+  /** Only entries with this action, or with one of these (at most 50). */
+  action?: A | readonly A[] | undefined
   /** Only entries whose target is this user. */
   targetUserUuid?: string | undefined
   /** Only entries whose admin is this user. */

@@ -12,7 +12,7 @@ export function toStoreFilters(f: LogFilters, userIdFormat: UserIdFormat): Store
     throw new ValidationError([{ field: 'fromDate', message: 'is after toDate' }])
   }
   return {
-    action: f.action,
+    actions: f.action === undefined ? undefined : [...new Set(typeof f.action === 'string' ? [f.action] : f.action)],
     targetUserUuid: id(f.targetUserUuid),
     adminUserUuid: id(f.adminUserUuid),
     userUuid: id(f.userUuid),

@@ -50,12 +50,13 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
     const after = { insertedAt: some.insertedAt, uuid: some.uuid }
     const filters: StoreFilters[] = [
       {},
-      { action: 'user_locked' },
+      { actions: ['user_locked'] },
       { targetUserUuid: rare },
       { adminUserUuid: hot },
       { userUuid: hot },
-      { userUuid: rare, action: 'user_created' },
-      { action: 'user_locked', fromDate: new Date(Date.now() - 60_000), toDate: new Date() },
+      { userUuid: rare, actions: ['user_created'] },
+      { actions: ['user_locked', 'user_deleted'], fromDate: new Date(Date.now() - 60_000), toDate: new Date() },
+      { userUuid: hot, actions: ['user_locked', 'user_created'] },
     ]
     const queries = [
       ...filters.map((f) => listSql(engine, { filters: f, limit: 100, offset: 0 })),

@@ -13,8 +13,9 @@ export function entryMatcher(audit: AuditLog<string>, f: LogFilters<string>): (e
   const user = id(f.userUuid)
   const from = f.fromDate === undefined ? undefined : new Date(f.fromDate).getTime()
   const to = f.toDate === undefined ? undefined : new Date(f.toDate).getTime()
+  const actions = f.action === undefined ? undefined : new Set(typeof f.action === 'string' ? [f.action] : f.action)
   return (e) =>
-    (f.action === undefined || e.action === f.action) &&
+    (actions === undefined || actions.has(e.action)) &&
     (target === undefined || e.targetUserUuid === target) &&
     (admin === undefined || e.adminUserUuid === admin) &&
     (user === undefined || e.targetUserUuid === user || e.adminUserUuid === user) &&

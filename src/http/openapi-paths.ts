@@ -26,7 +26,7 @@ export const ERROR_RESPONSES: Readonly<Record<number, { name: string; descriptio
 
 // The filters' meaning, as the library documents LogFilters and PageOptions.
 const PARAMETER_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  action: 'Only entries with this action.',
+  action: 'Only entries with this action; repeat the parameter for any of several (at most 50).',
   targetUserUuid: 'Only entries whose target is this user.',
   adminUserUuid: 'Only entries whose admin is this user.',
   userUuid: 'Only entries where this user is the target or the admin.',
@@ -53,13 +53,17 @@ const ok = (description: string, content: Json, headers?: Json): Json => ({
 export function queryParameters(schema: Json): Json[] {
   const properties = (schema.properties ?? {}) as Record<string, Json>
   const required = new Set((schema.required ?? []) as string[])
-  return Object.entries(properties).map(([name, property]) => ({
-    name,
-    in: 'query',
-    required: required.has(name),
-    ...(PARAMETER_DESCRIPTIONS[name] === undefined ? {} : { description: PARAMETER_DESCRIPTIONS[name] }),
-    schema: property,
-  }))
+  return Object.entries(properties).map(([name, property]) => {
+    // A value or a list of values (`action`): in a query string, the parameter repeated.
+    const list = ((property.anyOf ?? []) as Json[]).find((branch) => branch.type === 'array')
+    return {
+      name,
+      in: 'query',
+      required: required.has(name),
+      ...(PARAMETER_DESCRIPTIONS[name] === undefined ? {} : { description: PARAMETER_DESCRIPTIONS[name] }),
+      ...(list === undefined ? { schema: property } : { schema: list, style: 'form', explode: true }),
+    }
+  })
 }
 
 interface OperationSpec {

@@ -3,6 +3,8 @@ import { dateInputSchema, type UserIdFormat, userIdSchema } from './fields.js'
 
 /** The largest page any list function returns. */
 export const MAX_LIMIT = 10_000
+/** The most actions one `action` filter lists. */
+export const MAX_ACTION_FILTERS = 50
 /** The page size when none is given (as the seed). */
 export const DEFAULT_LIMIT = 100
 
@@ -13,7 +15,11 @@ const offset = z.int().min(0).optional()
 export function filterShape<A extends string>(actions: readonly [A, ...A[]], userIdFormat: UserIdFormat) {
   const userId = userIdSchema(userIdFormat).optional()
   return {
-    action: z.enum(actions).optional(),
+    action: z
+      .union([z.enum(actions), z.array(z.enum(actions)).min(1).max(MAX_ACTION_FILTERS)], {
+        error: `must be one of the log's actions, or a list of 1 to ${MAX_ACTION_FILTERS} of them`,
+      })
+      .optional(),
     targetUserUuid: userId,
     adminUserUuid: userId,
     userUuid: userId,

@@ -105,7 +105,6 @@ class Params {
 
 function conditions(d: SqlDialect, f: StoreFilters, p: Params, after: Position | undefined): string[] {
   const where: string[] = []
-  if (f.action !== undefined) where.push(`action = ${p.add(f.action)}`)
   if (f.targetUserUuid !== undefined) where.push(`target_user_uuid = ${p.add(f.targetUserUuid)}`)
   if (f.adminUserUuid !== undefined) where.push(`admin_user_uuid = ${p.add(f.adminUserUuid)}`)
   if (f.fromDate !== undefined) where.push(`inserted_at >= ${p.add(d.encodeDate(f.fromDate))}`)
@@ -120,20 +119,30 @@ function whereClause(parts: readonly string[]): string {
   return parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`
 }
 
-// "target = u OR admin = u" defeats both indexes; two index range scans that each stop after
-// `limit + offset` rows, merged, do not. The admin branch skips rows the target branch has.
+/** One disjoint part of a query: one of the actions asked for, one role of the user asked for. */
+interface Branch {
+  readonly action: string | undefined
+  readonly role: 'target' | 'admin' | undefined
+}
+
+// "action IN (a, b)" or "target = u OR admin = u" defeats the indexes that serve the order: each
+// branch is one index range scan that stops after `limit + offset` rows, and the branches are
+// merged. The branches are disjoint (the admin branch skips rows the target branch has), so their
+// counts add up.
+function branchesOf(f: StoreFilters): Branch[] {
+  const actions: (string | undefined)[] = f.actions === undefined ? [undefined] : [...f.actions]
+  const roles: ('target' | 'admin' | undefined)[] = f.userUuid === undefined ? [undefined] : ['target', 'admin']
+  return actions.flatMap((action) => roles.map((role) => ({ action, role })))
+}
+
 // Parameters are added in the order they appear in the text: SQLite's `?` is positional.
-function userBranch(
-  d: SqlDialect,
-  f: StoreFilters,
-  p: Params,
-  after: Position | undefined,
-  role: 'target' | 'admin',
-): string {
-  const where = conditions(d, f, p, after)
+function branchWhere(d: SqlDialect, f: StoreFilters, p: Params, after: Position | undefined, b: Branch): string {
+  const where: string[] = []
+  if (b.action !== undefined) where.push(`action = ${p.add(b.action)}`)
+  where.push(...conditions(d, f, p, after))
   const user = f.userUuid as string
-  if (role === 'target') where.push(`target_user_uuid = ${p.add(user)}`)
-  else where.push(`admin_user_uuid = ${p.add(user)}`, `target_user_uuid <> ${p.add(user)}`)
+  if (b.role === 'target') where.push(`target_user_uuid = ${p.add(user)}`)
+  if (b.role === 'admin') where.push(`admin_user_uuid = ${p.add(user)}`, `target_user_uuid <> ${p.add(user)}`)
   return whereClause(where)
 }
 
@@ -159,21 +168,20 @@ export function findManySql(d: SqlDialect, uuids: readonly string[]): Sql {
 /** One page of entries, newest first, by offset or after a position. */
 export function listSql(d: SqlDialect, q: ListQuery): Sql {
   const p = new Params(d)
-  if (q.filters.userUuid === undefined) {
-    const where = whereClause(conditions(d, q.filters, p, q.after))
+  const branches = branchesOf(q.filters)
+  if (branches.length === 1) {
+    const where = branchWhere(d, q.filters, p, q.after, branches[0] as Branch)
     const page = `SELECT ${COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
     // The outer select converts metadata and looks up seals for the returned rows only.
     return { text: `SELECT ${outerColumns(d)} FROM (${page}) AS page ${NEWEST_FIRST_ALIASED}`, params: p.values }
   }
-  const branch = (role: 'target' | 'admin') => {
-    const where = userBranch(d, q.filters, p, q.after, role)
+  const parts = branches.map((b, i) => {
+    const where = branchWhere(d, q.filters, p, q.after, b)
     const limit = p.add(q.limit + q.offset)
-    return `SELECT ${ALIASES} FROM (SELECT ${COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${limit})`
-  }
-  const target = branch('target')
-  const admin = branch('admin')
+    return `SELECT ${ALIASES} FROM (SELECT ${COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${limit}) AS b${i}`
+  })
   const text =
-    `SELECT ${outerColumns(d)} FROM (${target} AS t UNION ALL ${admin} AS a) AS page ` +
+    `SELECT ${outerColumns(d)} FROM (${parts.join(' UNION ALL ')}) AS page ` +
     `${NEWEST_FIRST_ALIASED} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
   return { text, params: p.values }
 }
@@ -181,14 +189,6 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
 /** The number of entries matching the filters, as column `n`. */
 export function countSql(d: SqlDialect, f: StoreFilters): Sql {
   const p = new Params(d)
-  if (f.userUuid === undefined) {
-    return {
-      text: `SELECT count(*) AS n FROM ${d.table}${whereClause(conditions(d, f, p, undefined))}`,
-      params: p.values,
-    }
-  }
-  const target = userBranch(d, f, p, undefined, 'target')
-  const admin = userBranch(d, f, p, undefined, 'admin')
-  const text = `SELECT (SELECT count(*) FROM ${d.table}${target}) + (SELECT count(*) FROM ${d.table}${admin}) AS n`
-  return { text, params: p.values }
+  const counts = branchesOf(f).map((b) => `(SELECT count(*) FROM ${d.table}${branchWhere(d, f, p, undefined, b)})`)
+  return { text: `SELECT ${counts.join(' + ')} AS n`, params: p.values }
 }

@@ -25,7 +25,8 @@ export interface IdempotentWrite {
 
 /** Filters after validation: user ids normalized, dates as Dates. */
 export interface StoreFilters {
-  readonly action?: string | undefined
+  /** One of these actions (one or more, no repeats). */
+  readonly actions?: readonly string[] | undefined
   readonly targetUserUuid?: string | undefined
   readonly adminUserUuid?: string | undefined
   readonly userUuid?: string | undefined

@@ -112,6 +112,48 @@ export function readCases(h: Harness): void {
       expect(await audit.listLogsForUser(userId())).toEqual([])
     })
 
+    test('an action filter may list several actions: every read path takes the list', async () => {
+      const { audit } = await h.open()
+      const [alice, bob] = [userId(), userId()]
+      const actions: Action[] = ['user_locked', 'user_unlocked', 'role_assigned', 'user_locked', 'user_deleted']
+      const written = await writeMany(audit, 10, (i) => ({
+        action: actions[i % actions.length] as Action,
+        ...(i % 3 === 0 ? { targetUserUuid: alice } : {}),
+        ...(i % 4 === 0 ? { adminUserUuid: alice } : { adminUserUuid: bob }),
+      }))
+      const newestFirst = [...written].reverse()
+      const locks = ['user_locked', 'role_assigned'] as const
+      const expected = newestFirst.filter((e) => (locks as readonly string[]).includes(e.action))
+      const uuids = (es: readonly Entry[]) => es.map((e) => e.uuid)
+      expect(uuids(await audit.listLogs({ action: [...locks] }))).toEqual(uuids(expected))
+      expect(await audit.countLogs({ action: [...locks] })).toBe(expected.length)
+      expect(uuids(await audit.listLogs({ action: ['user_locked', 'user_locked'] }))).toEqual(
+        uuids(newestFirst.filter((e) => e.action === 'user_locked')),
+      )
+      // Offsets and cursor pages over the merged branches neither skip nor repeat.
+      expect(uuids(await audit.listLogs({ action: [...locks], limit: 2, offset: 2 }))).toEqual(
+        uuids(expected.slice(2, 4)),
+      )
+      const paged: Entry[] = []
+      let cursor: string | undefined
+      do {
+        const page = await audit.pageLogs({ action: [...locks], limit: 2, ...(cursor ? { cursor } : {}) })
+        paged.push(...page.entries)
+        cursor = page.nextCursor ?? undefined
+      } while (cursor !== undefined)
+      expect(uuids(paged)).toEqual(uuids(expected))
+      const iterated: Entry[] = []
+      for await (const e of audit.iterateLogs({ action: [...locks], batchSize: 3 })) iterated.push(e)
+      expect(uuids(iterated)).toEqual(uuids(expected))
+      // With a user (target or admin) too: the branches multiply and stay disjoint.
+      const alices = expected.filter((e) => e.targetUserUuid === alice || e.adminUserUuid === alice)
+      expect(uuids(await audit.listLogs({ action: [...locks], userUuid: alice }))).toEqual(uuids(alices))
+      expect(await audit.countLogs({ action: [...locks], userUuid: alice })).toBe(alices.length)
+      await expectInvalid(audit.listLogs({ action: [] }), ['action'])
+      await expectInvalid(audit.listLogs({ action: ['user_locked', 'nope' as Action] }), ['action'])
+      await expectInvalid(audit.countLogs({ action: Array(51).fill('user_locked') }), ['action'])
+    })
+
     test('fromDate and toDate are inclusive and take a Date or an ISO-8601 string', async () => {
       const { audit } = await h.open()
       // Six entries at known times, 10 ms apart, so that every boundary is exact.

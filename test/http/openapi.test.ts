@@ -174,10 +174,14 @@ describe('GET /openapi.json', () => {
     expect((await get(`limit=${limit.maximum}`)).status).toBe(200)
     expect((await get(`limit=${limit.maximum + 1}`)).status).toBe(400)
     expect((await get(`limit=${limit.minimum - 1}`)).status).toBe(400)
-    const actions = parameter(document, '/v1/events', 'action').schema.enum as string[]
+    const actions = parameter(document, '/v1/events', 'action').schema.items.enum as string[]
     expect((await get(`action=${actions[0]}`)).status).toBe(200)
     expect(actions).not.toContain('no_such_action')
     expect((await get('action=no_such_action')).status).toBe(400)
+    const list = parameter(document, '/v1/events', 'action')
+    expect(list).toMatchObject({ style: 'form', explode: true, schema: { type: 'array', maxItems: 50 } })
+    expect((await get(`action=${actions[0]}&action=${actions[1]}`)).status).toBe(200)
+    expect((await get(Array(51).fill(`action=${actions[0]}`).join('&'))).status).toBe(400)
     expect((await get(`targetUserUuid=${crypto.randomUUID().toUpperCase()}`)).status).toBe(200)
     expect((await get('fromDate=2026-11-25')).status).toBe(200)
     expect((await get('fromDate=yesterday')).status).toBe(400)
@@ -254,7 +258,7 @@ describe('the document follows the log it describes', () => {
       const input = document.components.schemas.EntryInput.properties
       expect(input.action.enum).toEqual(['a', 'b'])
       expect(input.targetUserUuid).toEqual({ type: 'string', minLength: 1, maxLength: 255 })
-      expect(parameter(document, '/v1/events', 'action').schema.enum).toEqual(['a', 'b'])
+      expect(parameter(document, '/v1/events', 'action').schema.items.enum).toEqual(['a', 'b'])
       expect(parameter(document, '/v1/events/count', 'adminUserUuid').schema.pattern).toBeUndefined()
       expect((await validate(document)).valid).toBe(true)
     } finally {

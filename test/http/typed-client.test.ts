@@ -88,7 +88,7 @@ describe('a client generated from the OpenAPI document', () => {
   })
 
   test('fetches a proof the library verifies', async () => {
-    const page = await reader.GET('/v1/events', { params: { query: { action: 'user_locked' } } })
+    const page = await reader.GET('/v1/events', { params: { query: { action: ['user_locked'] } } })
     const uuid = page.data?.entries[0]?.uuid as string
     const unsealed = await reader.GET('/v1/events/{uuid}/proof', { params: { path: { uuid } } })
     expect(unsealed.response.status).toBe(409)

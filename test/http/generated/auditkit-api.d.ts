@@ -573,8 +573,8 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
-                /** @description Only entries with this action. */
-                action?: "admin_password_reset" | "user_created" | "user_updated" | "user_deleted" | "user_confirmed" | "user_locked" | "user_unlocked" | "role_assigned" | "role_revoked";
+                /** @description Only entries with this action; repeat the parameter for any of several (at most 50). */
+                action?: ("admin_password_reset" | "user_created" | "user_updated" | "user_deleted" | "user_confirmed" | "user_locked" | "user_unlocked" | "role_assigned" | "role_revoked")[];
                 /** @description Only entries whose target is this user. */
                 targetUserUuid?: string;
                 /** @description Only entries whose admin is this user. */
@@ -689,8 +689,8 @@ export interface operations {
     countEvents: {
         parameters: {
             query?: {
-                /** @description Only entries with this action. */
-                action?: "admin_password_reset" | "user_created" | "user_updated" | "user_deleted" | "user_confirmed" | "user_locked" | "user_unlocked" | "role_assigned" | "role_revoked";
+                /** @description Only entries with this action; repeat the parameter for any of several (at most 50). */
+                action?: ("admin_password_reset" | "user_created" | "user_updated" | "user_deleted" | "user_confirmed" | "user_locked" | "user_unlocked" | "role_assigned" | "role_revoked")[];
                 /** @description Only entries whose target is this user. */
                 targetUserUuid?: string;
                 /** @description Only entries whose admin is this user. */
@@ -727,8 +727,8 @@ export interface operations {
     exportEvents: {
         parameters: {
             query?: {
-                /** @description Only entries with this action. */
-                action?: "admin_password_reset" | "user_created" | "user_updated" | "user_deleted" | "user_confirmed" | "user_locked" | "user_unlocked" | "role_assigned" | "role_revoked";
+                /** @description Only entries with this action; repeat the parameter for any of several (at most 50). */
+                action?: ("admin_password_reset" | "user_created" | "user_updated" | "user_deleted" | "user_confirmed" | "user_locked" | "user_unlocked" | "role_assigned" | "role_revoked")[];
                 /** @description Only entries whose target is this user. */
                 targetUserUuid?: string;
                 /** @description Only entries whose admin is this user. */
@@ -769,8 +769,8 @@ export interface operations {
     streamEvents: {
         parameters: {
             query?: {
-                /** @description Only entries with this action. */
-                action?: "admin_password_reset" | "user_created" | "user_updated" | "user_deleted" | "user_confirmed" | "user_locked" | "user_unlocked" | "role_assigned" | "role_revoked";
+                /** @description Only entries with this action; repeat the parameter for any of several (at most 50). */
+                action?: ("admin_password_reset" | "user_created" | "user_updated" | "user_deleted" | "user_confirmed" | "user_locked" | "user_unlocked" | "role_assigned" | "role_revoked")[];
                 /** @description Only entries whose target is this user. */
                 targetUserUuid?: string;
                 /** @description Only entries whose admin is this user. */
