@@ -1,0 +1,60 @@
+// The history check (issue 11): the newest checkpoint seen is remembered per log; on every visit a
+// consistency proof from it to the current checkpoint must verify, else the log's history changed.
+import { type ConsistencyProof, verifyCheckpoint, verifyConsistencyProof } from '../../../src/verify.js'
+import { ApiError, apiJson, apiText } from './api.js'
+import { rootsConsistent } from './roots-consistent.js'
+import { loadSeen, type Seen, saveSeen } from './storage.js'
+
+/** What the check found: nothing, a checkpoint the pinned key did not sign, or a rewritten history. */
+export interface HistoryResult {
+  readonly keyError?: string
+  /** When the last checkpoint this log's history no longer extends was seen. */
+  readonly changedSince?: string
+}
+
+async function consistent(apiKey: string, seen: Seen, note: string, current: Seen, keys: string[], origin: string) {
+  if (seen.treeSize === current.treeSize) return seen.rootHash === current.rootHash
+  if (seen.treeSize === 0) return true
+  const proof = await apiJson<ConsistencyProof>(apiKey, '/log/consistency', {
+    from: seen.treeSize,
+    to: current.treeSize,
+  })
+  if (seen.note !== undefined) return (await verifyConsistencyProof(proof, seen.note, note, keys, { origin })).ok
+  // A remembered size and root without its note: the proof checked from the root alone.
+  return rootsConsistent(proof, seen, current)
+}
+
+// A proof the server cannot give (a 4xx: sizes it does not have) is a failed check; an outage is not.
+function refused(error: unknown): false {
+  if (error instanceof ApiError && error.status >= 400 && error.status < 500) return false
+  throw error
+}
+
+/**
+ * Checks the served checkpoint against the pinned key and the remembered one; remembers it when
+ * the history holds, and never when it does not (so that the warning stays until it is looked at).
+ *
+ * @example
+ * const { keyError, changedSince } = await checkHistory(apiKey, pinnedKey, log.origin)
+ */
+export async function checkHistory(apiKey: string, pinnedKey: string, origin: string): Promise<HistoryResult> {
+  let note: string
+  try {
+    note = await apiText(apiKey, '/log/checkpoint')
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return {} // nothing signed yet
+    throw error
+  }
+  const keys = [pinnedKey]
+  const verified = await verifyCheckpoint(note, keys, { origin })
+  if (!verified.ok) return { keyError: `${verified.code}: ${verified.detail}` }
+  const { treeSize, rootHash } = verified.checkpoint
+  const current: Seen = { treeSize, rootHash, seenAt: new Date().toISOString(), note }
+  const seen = loadSeen(pinnedKey)
+  if (seen !== null) {
+    const ok = seen.treeSize <= treeSize && (await consistent(apiKey, seen, note, current, keys, origin).catch(refused))
+    if (!ok) return { changedSince: seen.seenAt }
+  }
+  saveSeen(pinnedKey, current)
+  return {}
+}

@@ -1,0 +1,51 @@
+import type { InclusionProof } from '../../../src/verify.js'
+
+/** An entry as `/v1/events` lists it (JSON: insertedAt is an ISO-8601 string). */
+export interface WireEntry {
+  readonly uuid: string
+  readonly targetUserUuid: string
+  readonly adminUserUuid: string
+  readonly action: string
+  readonly ipAddress: string | null
+  readonly userAgent: string | null
+  readonly metadata: Record<string, unknown>
+  readonly insertedAt: string
+  readonly seq: number | null
+}
+
+/** `GET /v1/events`. */
+export interface EventsPage {
+  readonly entries: WireEntry[]
+  readonly nextCursor: string | null
+}
+
+/** `GET /v1/log`. */
+export interface LogInfo {
+  readonly origin: string
+  readonly treeSize: number
+  readonly rootHash: string
+  readonly publicKey: string | null
+  readonly verifierKey: string | null
+  readonly actions?: readonly string[]
+}
+
+/** One item of `GET /v1/log/proofs`. */
+export type ProofItem =
+  | { readonly uuid: string; readonly seq: number; readonly proof: InclusionProof }
+  | { readonly uuid: string; readonly status: 'unsealed' | 'not_found' }
+
+/** `GET /v1/log/proofs`: every proof against the one checkpoint. */
+export interface ProofBatch {
+  readonly checkpoint: string
+  readonly proofs: readonly ProofItem[]
+}
+
+/** A row's verification badge. */
+export interface Badge {
+  readonly state: 'pending' | 'verified' | 'unsealed' | 'failed'
+  /** Why, for the title and the detail panel. */
+  readonly reason: string
+  /** The proof and checkpoint it was checked against, for the detail panel. */
+  readonly proof?: InclusionProof
+  readonly checkpoint?: string
+}

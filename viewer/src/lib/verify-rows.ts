@@ -1,0 +1,111 @@
+// The badges: every visible sealed row checked in the browser, from the fields it is displayed
+// with, against the one checkpoint of a proof batch, signed by the PINNED key (issue 11).
+import { type InclusionProof, type LeafEntry, verifyCheckpoint, verifyEntryInclusion } from '../../../src/verify.js'
+import { apiJson } from './api.js'
+import type { Badge, ProofBatch, WireEntry } from './types.js'
+
+/** The batch route's limit. */
+const BATCH = 100
+
+interface CachedProof {
+  readonly proof: InclusionProof
+  readonly checkpoint: string
+}
+
+/** What a verifier reports besides badges: the served checkpoint is not signed by the pinned key. */
+export type KeyErrorListener = (reason: string) => void
+
+/** Verifies rows, caching proofs (by uuid and tree size) and checkpoint checks between pages. */
+export interface RowVerifier {
+  verify(entries: readonly WireEntry[]): Promise<Map<string, Badge>>
+}
+
+/** The fields the leaf hash covers, exactly as the row shows them. */
+function leafOf(entry: WireEntry): LeafEntry {
+  const { uuid, targetUserUuid, adminUserUuid, action, ipAddress, userAgent, metadata, insertedAt } = entry
+  return {
+    uuid,
+    targetUserUuid,
+    adminUserUuid,
+    action,
+    ipAddress,
+    userAgent,
+    metadata: metadata as LeafEntry['metadata'],
+    insertedAt,
+  }
+}
+
+/**
+ * A verifier for one log and one pinned key.
+ *
+ * @example
+ * const badges = await createRowVerifier(key, pinned, origin, showKeyError).verify(page.entries)
+ */
+export function createRowVerifier(
+  apiKey: string,
+  pinnedKey: string,
+  origin: string,
+  onKeyError: KeyErrorListener,
+): RowVerifier {
+  const proofs = new Map<string, CachedProof>()
+  const checkpoints = new Map<string, Promise<string | null>>()
+
+  // null when the note verifies with the pinned key, else the reason.
+  const checkpointProblem = (note: string) => {
+    let result = checkpoints.get(note)
+    if (result === undefined) {
+      result = verifyCheckpoint(note, [pinnedKey], { origin }).then((r) => (r.ok ? null : `${r.code}: ${r.detail}`))
+      checkpoints.set(note, result)
+    }
+    return result
+  }
+
+  async function fetchProofs(uuids: string[], badges: Map<string, Badge>): Promise<void> {
+    for (let i = 0; i < uuids.length; i += BATCH) {
+      const batch = await apiJson<ProofBatch>(apiKey, '/log/proofs', { uuid: uuids.slice(i, i + BATCH) })
+      for (const item of batch.proofs) {
+        if ('proof' in item) proofs.set(item.uuid, { proof: item.proof, checkpoint: batch.checkpoint })
+        else if (item.status === 'unsealed') badges.set(item.uuid, { state: 'unsealed', reason: 'not sealed yet' })
+        else badges.set(item.uuid, { state: 'failed', reason: 'not_found: the server has no proof of this entry' })
+      }
+    }
+  }
+
+  async function check(entry: WireEntry, cached: CachedProof): Promise<Badge> {
+    const problem = await checkpointProblem(cached.checkpoint)
+    if (problem !== null) {
+      onKeyError(problem)
+      return { state: 'failed', reason: `the checkpoint is not signed by the pinned key: ${problem}`, ...cached }
+    }
+    const result = await verifyEntryInclusion(leafOf(entry), cached.proof, cached.checkpoint, [pinnedKey], { origin })
+    if (result.ok)
+      return {
+        state: 'verified',
+        reason: `verified: in the tree of ${result.checkpoint.treeSize} entries signed by the pinned key`,
+        ...cached,
+      }
+    return { state: 'failed', reason: `${result.code}: ${result.detail}`, ...cached }
+  }
+
+  return {
+    async verify(entries) {
+      const badges = new Map<string, Badge>()
+      const sealed = entries.filter((e) => e.seq !== null)
+      for (const e of entries) if (e.seq === null) badges.set(e.uuid, { state: 'unsealed', reason: 'not sealed yet' })
+      const missing = sealed.filter((e) => !proofs.has(e.uuid)).map((e) => e.uuid)
+      try {
+        await fetchProofs(missing, badges)
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error)
+        for (const uuid of missing) badges.set(uuid, { state: 'failed', reason: `no proof could be fetched: ${why}` })
+      }
+      await Promise.all(
+        sealed.map(async (entry) => {
+          const cached = proofs.get(entry.uuid)
+          if (cached !== undefined) badges.set(entry.uuid, await check(entry, cached))
+        }),
+      )
+      return badges
+    },
+  }
+}
