@@ -5,8 +5,8 @@ import { problem } from './problem.js'
 import { noQueryParameters } from './query.js'
 
 /**
- * `GET /log`: the log's origin, sealed tree size and root hash, and its public key (PEM and C2SP
- * verifier key). `GET /log/checkpoint`: the newest signed checkpoint note as text/plain.
+ * `GET /log`: the log's origin, sealed tree size and root hash, its public key (PEM and C2SP
+ * verifier key) and its actions. `GET /log/checkpoint`: the newest signed checkpoint note as text/plain.
  */
 export function registerLogRoutes(
   app: Hono<{ Variables: AuthVariables }>,
@@ -22,6 +22,7 @@ export function registerLogRoutes(
       rootHash: head.rootHash,
       publicKey: audit.publicKey,
       verifierKey: audit.verifierKey,
+      actions: audit.actions,
     })
   })
   app.get('/log/checkpoint', read, noQueryParameters, async (c) => {

@@ -255,6 +255,22 @@ export function apiPaths(inputs: QueryInputs): Record<string, Record<string, Jso
         errors: [404, 409],
       }),
     },
+    '/v1/log/proofs': {
+      get: operation({
+        id: 'getProofs',
+        summary: 'Inclusion proofs of up to 100 entries against one signed checkpoint',
+        scope: 'read',
+        parameters: queryParameters(jsonSchemaOf(wire.batchProofsQuerySchema)).map((p) => ({
+          ...p,
+          style: 'form',
+          explode: true,
+        })),
+        responses: {
+          200: ok('One answer per uuid, every proof against the one checkpoint.', jsonContent('BatchProofs')),
+        },
+        errors: [409],
+      }),
+    },
     '/v1/log': {
       get: operation({
         id: 'getLog',

@@ -38,6 +38,7 @@ function componentSchemas(audit: AuditLog<string>): Record<string, JsonSchema> {
     ConsistencyProof: wire.consistencyProofSchema,
     EntryProof: wire.entryProofSchema,
     LogInfo: wire.logInfoSchema,
+    BatchProofs: wire.batchProofsSchema,
     Health: wire.healthSchema,
     Problem: wire.problemSchema,
   }

@@ -1,6 +1,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { type AuditLog, ValidationError, type ValidationIssue } from '../index.js'
 import type { AuthVariables } from './auth.js'
+import { batchProofs } from './batch-proofs.js'
 import { createCheckpointSigner } from './checkpoint-signer.js'
 import { problem } from './problem.js'
 import { noQueryParameters, queryOptions } from './query.js'
@@ -33,6 +34,7 @@ function treeSizes(c: Context): { from: number; to: number } {
  * a second for the app), so that a client can run `verifyEntryInclusion` at once; 409 while the
  * entry is not sealed, or when no checkpoint can be had.
  * `GET /log/consistency?from=N&to=M`: a consistency proof between two tree sizes.
+ * `GET /log/proofs?uuid=..`: proofs of up to 100 entries against one checkpoint (see `batchProofs`).
  */
 export function registerProofRoutes(
   app: Hono<{ Variables: AuthVariables }>,
@@ -40,6 +42,7 @@ export function registerProofRoutes(
   read: MiddlewareHandler<{ Variables: AuthVariables }>,
 ): void {
   const signer = createCheckpointSigner(audit)
+  app.get('/log/proofs', read, (c) => batchProofs(c, audit, signer))
 
   app.get('/events/:uuid/proof', read, noQueryParameters, async (c) => {
     const entry = await audit.getLog(c.req.param('uuid'))

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { type InputSchemas, METADATA_MAX_BYTES } from '../index.js'
+import { MAX_BATCH_PROOFS } from './batch-proofs.js'
 import { MAX_BATCH } from './write-routes.js'
 
 // What the service sends and the parameters its routes own, as zod schemas: the OpenAPI document
@@ -74,6 +75,33 @@ export const logInfoSchema = z.object({
   rootHash: base64.describe('The RFC 6962 root hash of the sealed tree, base64.'),
   publicKey: z.string().nullable().describe("The log's public key as PEM, null without a signing key."),
   verifierKey: z.string().nullable().describe('The same key as a C2SP verifier key, null without a signing key.'),
+  actions: z.array(z.string()).describe("The log's actions."),
+})
+
+/** The query of `GET /v1/log/proofs`: the entries to prove. */
+export const batchProofsQuerySchema = z.strictObject({
+  uuid: z
+    .array(entryUuidSchema)
+    .min(1)
+    .max(MAX_BATCH_PROOFS)
+    .describe('An entry to prove; repeat for each (at most 100).'),
+})
+
+/** The answer of `GET /v1/log/proofs`: every proof against one checkpoint. */
+export const batchProofsSchema = z.object({
+  checkpoint: z
+    .string()
+    .nullable()
+    .describe('The signed checkpoint note every proof is against; null when no entry asked for is sealed.'),
+  treeSize: z.int().min(1).nullable(),
+  proofs: z
+    .array(
+      z.union([
+        z.object({ uuid: z.string(), seq: z.int().min(0), proof: inclusionProofSchema }),
+        z.object({ uuid: z.string(), status: z.enum(['unsealed', 'not_found']) }),
+      ]),
+    )
+    .describe('One answer per uuid, in the order asked.'),
 })
 
 /** The answer of `/healthz` and `/readyz`. */

@@ -227,6 +227,63 @@ for (const engine of engines) {
         expect((await audit.listCheckpoints({ limit: 1000 })).length).toBe(before + 1)
       })
 
+      test('GET /v1/log/proofs proves a page of entries against one checkpoint; unsealed and unknown ones are said so', async () => {
+        const page = await audit.createLogEntries(
+          Array.from({ length: 12 }, (_, i) => ({
+            targetUserUuid: user(),
+            adminUserUuid: user(),
+            action: 'user_updated',
+            userAgent: i === 0 ? hostile : null,
+            metadata: { i },
+          })),
+        )
+        await audit.seal()
+        const late = await audit.createLogEntry({
+          targetUserUuid: user(),
+          adminUserUuid: user(),
+          action: 'user_created',
+        })
+        const unknown = user()
+        const asked = [...page.map((e) => e.uuid), late.uuid, unknown]
+        const res = await get(`/v1/log/proofs?${asked.map((u) => `uuid=${u}`).join('&')}`)
+        expect(res.status).toBe(200)
+        const body = (await res.json()) as {
+          checkpoint: string
+          treeSize: number
+          proofs: ({ uuid: string; seq: number; proof: InclusionProof } | { uuid: string; status: string })[]
+        }
+        expect(body.proofs.map((p) => p.uuid)).toEqual(asked)
+        expect(body.proofs.at(-2)).toEqual({ uuid: late.uuid, status: 'unsealed' })
+        expect(body.proofs.at(-1)).toEqual({ uuid: unknown, status: 'not_found' })
+        const origin = (await audit.latestCheckpoint())?.origin as string
+        const vkey = verifierKey(KEYS.publicKey, origin)
+        for (const [i, entry] of page.entries()) {
+          const answer = body.proofs[i] as { seq: number; proof: InclusionProof }
+          expect(answer.proof.treeSize).toBe(body.treeSize)
+          const shown = { ...entry, seq: answer.seq, insertedAt: entry.insertedAt.toISOString() }
+          expect(
+            await browser.verifyEntryInclusion(shown, answer.proof, body.checkpoint, vkey, { origin }),
+          ).toMatchObject({
+            ok: true,
+          })
+        }
+        // An entry shown with other content than it was sealed with fails against the same proof.
+        const first = body.proofs[0] as { proof: InclusionProof }
+        const forged = { ...page[0], userAgent: 'someone else', insertedAt: page[0]?.insertedAt.toISOString() }
+        expect(verifyEntryInclusion(forged, first.proof, body.checkpoint, KEYS.publicKey, { origin }).ok).toBe(false)
+
+        // (Signing that checkpoint sealed `late` too.) With no entry sealed, there is no checkpoint.
+        const later = await audit.createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })
+        const none = (await (await get(`/v1/log/proofs?uuid=${later.uuid}`)).json()) as Record<string, unknown>
+        expect(none).toEqual({ checkpoint: null, treeSize: null, proofs: [{ uuid: later.uuid, status: 'unsealed' }] })
+        await expectProblem(await get('/v1/log/proofs'), 400, ['uuid'])
+        await expectProblem(await get(`/v1/log/proofs?${Array(101).fill(`uuid=${late.uuid}`).join('&')}`), 400, [
+          'uuid',
+        ])
+        await expectProblem(await get(`/v1/log/proofs?uuid=${late.uuid}&uuid=nope`), 400, ['uuid[1]'])
+        await expectProblem(await get(`/v1/log/proofs?uuid=${late.uuid}&limit=1`), 400, ['limit'])
+      })
+
       test('GET /v1/log/consistency proves two checkpoints consistent; bad sizes are 400', async () => {
         const first = await audit.checkpoint()
         await audit.createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })

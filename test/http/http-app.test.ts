@@ -224,6 +224,7 @@ for (const engine of engines) {
           rootHash: cp.rootHash,
           publicKey: KEYS.publicKey,
           verifierKey: verifierKey(KEYS.publicKey, cp.origin),
+          actions: [...audit.actions],
         })
         // Either form of the served key opens the served checkpoint.
         expect(verifyCheckpoint(cp.note, info.publicKey as string).ok).toBe(true)

@@ -215,6 +215,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/log/proofs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Inclusion proofs of up to 100 entries against one signed checkpoint
+         * @description Needs a key with the `read` scope.
+         */
+        get: operations["getProofs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/log": {
         parameters: {
             query?: never;
@@ -376,6 +396,23 @@ export interface components {
             publicKey: string | null;
             /** @description The same key as a C2SP verifier key, null without a signing key. */
             verifierKey: string | null;
+            /** @description The log's actions. */
+            actions: string[];
+        };
+        BatchProofs: {
+            /** @description The signed checkpoint note every proof is against; null when no entry asked for is sealed. */
+            checkpoint: string | null;
+            treeSize: number | null;
+            /** @description One answer per uuid, in the order asked. */
+            proofs: ({
+                uuid: string;
+                seq: number;
+                proof: components["schemas"]["InclusionProof"];
+            } | {
+                uuid: string;
+                /** @enum {string} */
+                status: "unsealed" | "not_found";
+            })[];
         };
         Health: {
             /** @constant */
@@ -861,6 +898,34 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getProofs: {
+        parameters: {
+            query: {
+                uuid: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One answer per uuid, every proof against the one checkpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchProofs"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
