@@ -24,6 +24,9 @@ export function EntriesTable(props: EntriesTableProps) {
       <table data-testid="entries" aria-busy={loading}>
         <thead>
           <tr>
+            <th scope="col" data-col="badge">
+              Verified
+            </th>
             <th scope="col" data-col="time">
               Time {props.utc ? '(UTC)' : '(local)'}
             </th>
@@ -44,9 +47,6 @@ export function EntriesTable(props: EntriesTableProps) {
             </th>
             <th scope="col" data-col="metadata">
               Metadata
-            </th>
-            <th scope="col" data-col="badge">
-              Verified
             </th>
           </tr>
         </thead>

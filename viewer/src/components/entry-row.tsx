@@ -47,6 +47,9 @@ export function EntryRow({ entry, badge, utc, selected, onOpen, onAction, onUser
         }
       }}
     >
+      <td data-col="badge">
+        <BadgeView badge={badge} />
+      </td>
       <td data-col="time" class="nowrap">
         {formatTime(entry.insertedAt, utc)}
       </td>
@@ -65,9 +68,6 @@ export function EntryRow({ entry, badge, utc, selected, onOpen, onAction, onUser
       </td>
       <td data-col="metadata" class="meta">
         {metadataPreview(entry.metadata)}
-      </td>
-      <td data-col="badge">
-        <BadgeView badge={badge} />
       </td>
     </tr>
   )

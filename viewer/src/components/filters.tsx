@@ -31,7 +31,7 @@ export function Filters({ view, actions, onChange }: FiltersProps) {
 
   return (
     <section class="filters" aria-label="Filters">
-      <div class="field">
+      <div class="field actions">
         <label for="filter-action">Action</label>
         <select
           id="filter-action"
@@ -76,7 +76,7 @@ export function Filters({ view, actions, onChange }: FiltersProps) {
           </select>
         </div>
       </div>
-      <fieldset class="field">
+      <fieldset class="field range">
         <legend class="label">Time</legend>
         <div class="inline">
           {QUICK_RANGES.map((r) => (

@@ -32,18 +32,34 @@ export function Viewer({ apiKey, log, pinnedKey, onSignOut, onForgetPin }: Viewe
   const { view, cursors, setView, nextPage, prevPage } = useUrlView()
   const [keyError, setKeyError] = useState<string | null>(null)
   const [historySince, setHistorySince] = useState<string | null>(null)
-  const verifier = useMemo(
-    () => createRowVerifier(apiKey, pinnedKey, log.origin, (reason) => setKeyError((r) => r ?? reason)),
+  // Until a checkpoint has been through the history check: the server may have signed none yet,
+  // and then the first proof batch's checkpoint is checked instead.
+  const historyPending = useRef(true)
+  const runHistory = useCallback(
+    (note?: string) => {
+      checkHistory(apiKey, pinnedKey, log.origin, note)
+        .then((result) => {
+          if (result.noCheckpoint) return
+          historyPending.current = false
+          if (result.keyError !== undefined) setKeyError((r) => r ?? result.keyError ?? null)
+          if (result.changedSince !== undefined) setHistorySince(result.changedSince)
+        })
+        .catch(() => {}) // an outage: checked again on the next visit
+    },
     [apiKey, pinnedKey, log.origin],
   )
-  useEffect(() => {
-    checkHistory(apiKey, pinnedKey, log.origin)
-      .then((result) => {
-        if (result.keyError !== undefined) setKeyError(result.keyError)
-        if (result.changedSince !== undefined) setHistorySince(result.changedSince)
-      })
-      .catch(() => {}) // an outage: checked again on the next visit
-  }, [apiKey, pinnedKey, log.origin])
+  useEffect(() => runHistory(), [runHistory])
+  const verifier = useMemo(
+    () =>
+      createRowVerifier(apiKey, pinnedKey, log.origin, (note, problem) => {
+        if (problem !== null) setKeyError((r) => r ?? problem)
+        else if (historyPending.current) {
+          historyPending.current = false
+          runHistory(note)
+        }
+      }),
+    [apiKey, pinnedKey, log.origin, runHistory],
+  )
 
   const page = useEntries(apiKey, view)
   const [count, addToCount] = useCount(apiKey, view)

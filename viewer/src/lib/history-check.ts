@@ -10,6 +10,8 @@ export interface HistoryResult {
   readonly keyError?: string
   /** When the last checkpoint this log's history no longer extends was seen. */
   readonly changedSince?: string
+  /** The server has signed no checkpoint yet: nothing was checked. */
+  readonly noCheckpoint?: true
 }
 
 async function consistent(apiKey: string, seen: Seen, note: string, current: Seen, keys: string[], origin: string) {
@@ -33,16 +35,22 @@ function refused(error: unknown): false {
 /**
  * Checks the served checkpoint against the pinned key and the remembered one; remembers it when
  * the history holds, and never when it does not (so that the warning stays until it is looked at).
+ * `served`: a checkpoint note already fetched (a proof batch's), instead of `/log/checkpoint`'s.
  *
  * @example
  * const { keyError, changedSince } = await checkHistory(apiKey, pinnedKey, log.origin)
  */
-export async function checkHistory(apiKey: string, pinnedKey: string, origin: string): Promise<HistoryResult> {
+export async function checkHistory(
+  apiKey: string,
+  pinnedKey: string,
+  origin: string,
+  served?: string,
+): Promise<HistoryResult> {
   let note: string
   try {
-    note = await apiText(apiKey, '/log/checkpoint')
+    note = served ?? (await apiText(apiKey, '/log/checkpoint'))
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return {} // nothing signed yet
+    if (error instanceof ApiError && error.status === 404) return { noCheckpoint: true }
     throw error
   }
   const keys = [pinnedKey]

@@ -36,7 +36,8 @@ export type ProofItem =
 
 /** `GET /v1/log/proofs`: every proof against the one checkpoint. */
 export interface ProofBatch {
-  readonly checkpoint: string
+  /** Null when none of the entries asked is sealed. */
+  readonly checkpoint: string | null
   readonly proofs: readonly ProofItem[]
 }
 

@@ -12,8 +12,8 @@ interface CachedProof {
   readonly checkpoint: string
 }
 
-/** What a verifier reports besides badges: the served checkpoint is not signed by the pinned key. */
-export type KeyErrorListener = (reason: string) => void
+/** What a verifier reports besides badges: each checkpoint it checked, and why one failed (null when it verified). */
+export type CheckpointListener = (note: string, problem: string | null) => void
 
 /** Verifies rows, caching proofs (by uuid and tree size) and checkpoint checks between pages. */
 export interface RowVerifier {
@@ -39,13 +39,13 @@ function leafOf(entry: WireEntry): LeafEntry {
  * A verifier for one log and one pinned key.
  *
  * @example
- * const badges = await createRowVerifier(key, pinned, origin, showKeyError).verify(page.entries)
+ * const badges = await createRowVerifier(key, pinned, origin, (note, problem) => problem && showKeyError(problem)).verify(page.entries)
  */
 export function createRowVerifier(
   apiKey: string,
   pinnedKey: string,
   origin: string,
-  onKeyError: KeyErrorListener,
+  onCheckpoint: CheckpointListener,
 ): RowVerifier {
   const proofs = new Map<string, CachedProof>()
   const checkpoints = new Map<string, Promise<string | null>>()
@@ -54,7 +54,11 @@ export function createRowVerifier(
   const checkpointProblem = (note: string) => {
     let result = checkpoints.get(note)
     if (result === undefined) {
-      result = verifyCheckpoint(note, [pinnedKey], { origin }).then((r) => (r.ok ? null : `${r.code}: ${r.detail}`))
+      result = verifyCheckpoint(note, [pinnedKey], { origin }).then((r) => {
+        const problem = r.ok ? null : `${r.code}: ${r.detail}`
+        onCheckpoint(note, problem)
+        return problem
+      })
       checkpoints.set(note, result)
     }
     return result
@@ -64,8 +68,9 @@ export function createRowVerifier(
     for (let i = 0; i < uuids.length; i += BATCH) {
       const batch = await apiJson<ProofBatch>(apiKey, '/log/proofs', { uuid: uuids.slice(i, i + BATCH) })
       for (const item of batch.proofs) {
-        if ('proof' in item) proofs.set(item.uuid, { proof: item.proof, checkpoint: batch.checkpoint })
-        else if (item.status === 'unsealed') badges.set(item.uuid, { state: 'unsealed', reason: 'not sealed yet' })
+        if ('proof' in item) {
+          if (batch.checkpoint !== null) proofs.set(item.uuid, { proof: item.proof, checkpoint: batch.checkpoint })
+        } else if (item.status === 'unsealed') badges.set(item.uuid, { state: 'unsealed', reason: 'not sealed yet' })
         else badges.set(item.uuid, { state: 'failed', reason: 'not_found: the server has no proof of this entry' })
       }
     }
@@ -74,7 +79,6 @@ export function createRowVerifier(
   async function check(entry: WireEntry, cached: CachedProof): Promise<Badge> {
     const problem = await checkpointProblem(cached.checkpoint)
     if (problem !== null) {
-      onKeyError(problem)
       return { state: 'failed', reason: `the checkpoint is not signed by the pinned key: ${problem}`, ...cached }
     }
     const result = await verifyEntryInclusion(leafOf(entry), cached.proof, cached.checkpoint, [pinnedKey], { origin })
