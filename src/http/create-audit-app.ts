@@ -5,6 +5,7 @@ import { openApiDocument } from './openapi.js'
 import { errorResponse, problem } from './problem.js'
 import { type RequestLogger, requestLog } from './request-log.js'
 import { v1Routes } from './routes.js'
+import { registerViewerRoutes, type ViewerOptions } from './viewer-routes.js'
 
 /**
  * The options of `createAuditApp`.
@@ -28,6 +29,12 @@ export interface AuditAppOptions {
    * status, duration, key id; never a key, a body or a query string. None by default.
    */
   readonly logger?: RequestLogger
+  /**
+   * The web viewer at `/` (default true): a page that lists, filters, exports and verifies the
+   * log in the browser, with a strict Content-Security-Policy. `false` leaves it out; options
+   * allow framing it (`frameAncestors`).
+   */
+  readonly viewer?: boolean | ViewerOptions
 }
 
 /** The default body limit: 4 MiB. */
@@ -49,7 +56,7 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
  * const res = await app.request('/v1/events?limit=10', { headers: { Authorization: `Bearer ${key}` } })
  */
 export function createAuditApp(options: AuditAppOptions): Hono {
-  const { audit, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, signal, logger } = options
+  const { audit, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, signal, logger, viewer = true } = options
   const app = new Hono()
   if (logger !== undefined) app.use(requestLog(logger))
   const metrics = appMetrics(audit)
@@ -61,6 +68,7 @@ export function createAuditApp(options: AuditAppOptions): Hono {
   })
   registerMetrics(app, metrics)
   app.get('/openapi.json', (c) => c.json(openApiDocument(audit)))
+  if (viewer !== false) registerViewerRoutes(app, viewer === true ? {} : viewer)
   app.route('/v1', v1Routes(audit, maxBodyBytes, signal, metrics.entriesWritten))
   app.notFound((c) => problem(c, 404, `no route ${c.req.method} ${c.req.path}`))
   app.onError((error, c) => errorResponse(c, error))

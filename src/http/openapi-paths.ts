@@ -131,6 +131,36 @@ export function apiPaths(inputs: QueryInputs): Record<string, Record<string, Jso
   const attachment = { 'Content-Disposition': { schema: { type: 'string' } } }
   const lines = (description: string): Json => ({ schema: { type: 'string', description } })
   return {
+    '/': {
+      get: operation({
+        id: 'viewer',
+        summary: 'The web viewer (an HTML page; it asks for a read key and keeps it in sessionStorage)',
+        responses: { 200: ok('The page.', { 'text/html': { schema: { type: 'string' } } }) },
+        errors: [404],
+      }),
+    },
+    '/viewer/{file}': {
+      get: operation({
+        id: 'viewerFile',
+        summary: "The web viewer's script and style",
+        parameters: [
+          {
+            name: 'file',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', enum: ['app.js', 'app.css', 'size.json'] },
+          },
+        ],
+        responses: {
+          200: ok('The file.', {
+            'text/javascript': { schema: { type: 'string' } },
+            'text/css': { schema: { type: 'string' } },
+            'application/json': { schema: { type: 'object' } },
+          }),
+        },
+        errors: [404],
+      }),
+    },
     '/healthz': {
       get: operation({ id: 'healthz', summary: 'Liveness', responses: { 200: ok('Alive.', jsonContent('Health')) } }),
     },

@@ -10,7 +10,7 @@ import { addConnectionOptions, type ConnectionOptions, logOptions } from '../con
 import { describeError, EXIT, usageError } from '../exit-codes.js'
 import { nonNegativeInteger } from '../filters.js'
 import { type CliIo, write } from '../io.js'
-import { readPrivateKeyFile } from '../key-files.js'
+import { collect, readPrivateKeyFile } from '../key-files.js'
 import { action, type ExitBox } from '../program.js'
 import { stopOnSignals } from '../stop-signal.js'
 
@@ -20,6 +20,9 @@ interface ServeOptions extends ConnectionOptions {
   readonly signingKey?: string
   readonly sealInterval: number
   readonly maxBody?: number
+  /** False with --no-viewer. */
+  readonly viewer: boolean
+  readonly frameAncestors?: string[]
   readonly checkpointInterval?: number
   readonly checkpointFile?: string
 }
@@ -104,11 +107,18 @@ export function registerServe(program: Command, io: CliIo, box: ExitBox): void {
         `sign a checkpoint this often, with a signing key (default ${DEFAULT_CHECKPOINT_SECONDS}; 0: never; fractions such as 0.5 too)`,
         seconds,
       )
-      .option('--checkpoint-file <path>', 'append each new checkpoint to this file, if it extends the last one there'),
+      .option('--checkpoint-file <path>', 'append each new checkpoint to this file, if it extends the last one there')
+      .option('--no-viewer', 'do not serve the web viewer at /')
+      .option(
+        '--frame-ancestors <origin>',
+        'an origin that may embed the viewer in a frame (default: none may); repeatable',
+        collect,
+      ),
   )
     .addHelpText(
       'after',
       '\nEverything under /v1 needs an API key (auditkit api-keys create) as Authorization: Bearer <key>.' +
+        '\nThe web viewer is at / (sign in with a read key); --no-viewer leaves it out.' +
         '\nOn SIGTERM or Ctrl-C it stops accepting connections, ends the live tails, lets the requests in' +
         '\nflight finish, seals and closes the log, and exits 0; a second signal ends it at once.' +
         '\nWith a signing key it signs a checkpoint every --checkpoint-interval seconds, and one more on the' +
@@ -156,6 +166,7 @@ async function serveUntilStopped(
     signal: closing.signal,
     logger,
     ...(o.maxBody === undefined ? {} : { maxBodyBytes: o.maxBody }),
+    viewer: o.viewer && { ...(o.frameAncestors === undefined ? {} : { frameAncestors: o.frameAncestors }) },
   })
   const server = createAdaptorServer({ fetch: app.fetch }) as Server
   let address: AddressInfo
