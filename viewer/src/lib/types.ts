@@ -32,7 +32,7 @@ export interface LogInfo {
 /** One item of `GET /v1/log/proofs`. */
 export type ProofItem =
   | { readonly uuid: string; readonly seq: number; readonly proof: InclusionProof }
-  | { readonly uuid: string; readonly status: 'unsealed' | 'not_found' }
+  | { readonly uuid: string; readonly status: 'unsealed' | 'not_found' | (string & {}) }
 
 /** `GET /v1/log/proofs`: every proof against the one checkpoint. */
 export interface ProofBatch {

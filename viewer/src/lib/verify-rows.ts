@@ -1,7 +1,7 @@
 // The badges: every visible sealed row checked in the browser, from the fields it is displayed
 // with, against the one checkpoint of a proof batch, signed by the PINNED key (issue 11).
 import { type InclusionProof, type LeafEntry, verifyCheckpoint, verifyEntryInclusion } from '../../../src/verify.js'
-import { apiJson } from './api.js'
+import { ApiError, apiJson } from './api.js'
 import type { Badge, ProofBatch, WireEntry } from './types.js'
 
 /** The batch route's limit. */
@@ -64,14 +64,35 @@ export function createRowVerifier(
     return result
   }
 
-  async function fetchProofs(uuids: string[], badges: Map<string, Badge>): Promise<void> {
-    for (let i = 0; i < uuids.length; i += BATCH) {
-      const batch = await apiJson<ProofBatch>(apiKey, '/log/proofs', { uuid: uuids.slice(i, i + BATCH) })
-      for (const item of batch.proofs) {
-        if ('proof' in item) {
-          if (batch.checkpoint !== null) proofs.set(item.uuid, { proof: item.proof, checkpoint: batch.checkpoint })
-        } else if (item.status === 'unsealed') badges.set(item.uuid, { state: 'unsealed', reason: 'not sealed yet' })
-        else badges.set(item.uuid, { state: 'failed', reason: 'not_found: the server has no proof of this entry' })
+  function take(batch: ProofBatch, badges: Map<string, Badge>): void {
+    for (const item of batch.proofs) {
+      if ('proof' in item) {
+        if (batch.checkpoint !== null) proofs.set(item.uuid, { proof: item.proof, checkpoint: batch.checkpoint })
+      } else if (item.status === 'unsealed') badges.set(item.uuid, { state: 'unsealed', reason: 'not sealed yet' })
+      else badges.set(item.uuid, { state: 'failed', reason: `${item.status}: the server has no proof of this entry` })
+    }
+  }
+
+  // A batch the server fails on (it refuses to prove an entry changed after sealing, say) is split
+  // in halves until the entries it fails on are alone: those fail, the others are still checked.
+  async function fetchProofs(uuids: readonly string[], badges: Map<string, Badge>): Promise<void> {
+    if (uuids.length === 0) return
+    if (uuids.length > BATCH) {
+      await Promise.all([fetchProofs(uuids.slice(0, BATCH), badges), fetchProofs(uuids.slice(BATCH), badges)])
+      return
+    }
+    try {
+      take(await apiJson<ProofBatch>(apiKey, '/log/proofs', { uuid: uuids }), badges)
+    } catch (error) {
+      const serverFault = error instanceof ApiError && error.status >= 500
+      if (serverFault && uuids.length > 1) {
+        const half = Math.ceil(uuids.length / 2)
+        await Promise.all([fetchProofs(uuids.slice(0, half), badges), fetchProofs(uuids.slice(half), badges)])
+        return
+      }
+      const why = error instanceof Error ? error.message : String(error)
+      for (const uuid of uuids) {
+        badges.set(uuid, { state: 'failed', reason: `no proof: the server could not prove this entry (${why})` })
       }
     }
   }
@@ -96,13 +117,10 @@ export function createRowVerifier(
       const badges = new Map<string, Badge>()
       const sealed = entries.filter((e) => e.seq !== null)
       for (const e of entries) if (e.seq === null) badges.set(e.uuid, { state: 'unsealed', reason: 'not sealed yet' })
-      const missing = sealed.filter((e) => !proofs.has(e.uuid)).map((e) => e.uuid)
-      try {
-        await fetchProofs(missing, badges)
-      } catch (error) {
-        const why = error instanceof Error ? error.message : String(error)
-        for (const uuid of missing) badges.set(uuid, { state: 'failed', reason: `no proof could be fetched: ${why}` })
-      }
+      await fetchProofs(
+        sealed.filter((e) => !proofs.has(e.uuid)).map((e) => e.uuid),
+        badges,
+      )
       await Promise.all(
         sealed.map(async (entry) => {
           const cached = proofs.get(entry.uuid)
