@@ -88,9 +88,10 @@ export function DetailPanel({ entry, badge, utc, origin, pinnedKey, onClose }: D
           <button
             type="button"
             class="copy"
+            title={`Save as ${fileName}`}
             onClick={() => saveBlob(new Blob([proofFile], { type: 'application/json' }), fileName)}
           >
-            Save {fileName}
+            Save file
           </button>
         )}
       </h3>

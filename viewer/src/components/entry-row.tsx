@@ -3,6 +3,8 @@ import type { Badge, WireEntry } from '../lib/types.js'
 import type { Role } from '../lib/url-state.js'
 import { BadgeView } from './badge-view.js'
 
+const ID_TAIL = 6
+
 interface EntryRowProps {
   readonly entry: WireEntry
   readonly badge: Badge
@@ -19,7 +21,7 @@ interface EntryRowProps {
  */
 export function EntryRow({ entry, badge, utc, selected, onOpen, onAction, onUser }: EntryRowProps) {
   // The button fills its cell: a click anywhere in it filters, and the keyboard reaches it too.
-  const filterCell = (label: string, value: string, run: () => void) => (
+  const filterCell = (label: string, value: string, run: () => void, tail = 0) => (
     <button
       type="button"
       class="cell-link"
@@ -29,7 +31,9 @@ export function EntryRow({ entry, badge, utc, selected, onOpen, onAction, onUser
         run()
       }}
     >
-      {value}
+      {/* Ids that share a prefix differ at the end: the head gives way first, the tail stays. */}
+      <span class="head">{value.slice(0, value.length - tail)}</span>
+      {tail > 0 && <span class="tail">{value.slice(-tail)}</span>}
     </button>
   )
   return (
@@ -55,10 +59,10 @@ export function EntryRow({ entry, badge, utc, selected, onOpen, onAction, onUser
       </td>
       <td data-col="action">{filterCell('Filter by action', entry.action, () => onAction(entry.action))}</td>
       <td data-col="admin" class="id">
-        {filterCell('Filter by admin', entry.adminUserUuid, () => onUser(entry.adminUserUuid, 'admin'))}
+        {filterCell('Filter by admin', entry.adminUserUuid, () => onUser(entry.adminUserUuid, 'admin'), ID_TAIL)}
       </td>
       <td data-col="target" class="id">
-        {filterCell('Filter by target', entry.targetUserUuid, () => onUser(entry.targetUserUuid, 'target'))}
+        {filterCell('Filter by target', entry.targetUserUuid, () => onUser(entry.targetUserUuid, 'target'), ID_TAIL)}
       </td>
       <td data-col="ip" class="nowrap mono">
         {entry.ipAddress ?? ''}
