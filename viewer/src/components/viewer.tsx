@@ -32,31 +32,34 @@ export function Viewer({ apiKey, log, pinnedKey, onSignOut, onForgetPin }: Viewe
   const { view, cursors, setView, nextPage, prevPage } = useUrlView()
   const [keyError, setKeyError] = useState<string | null>(null)
   const [historySince, setHistorySince] = useState<string | null>(null)
-  // Until a checkpoint has been through the history check: the server may have signed none yet,
-  // and then the first proof batch's checkpoint is checked instead.
-  const historyPending = useRef(true)
+  // The history check runs once per sign-in, on the served checkpoint; when the server has signed
+  // none yet, on the first proof batch's. Badges wait for it, so that a page whose badges have
+  // settled has remembered (or refused) its checkpoint.
+  const history = useRef<Promise<boolean> | null>(null)
   const runHistory = useCallback(
-    (note?: string) => {
+    (note?: string) =>
       checkHistory(apiKey, pinnedKey, log.origin, note)
         .then((result) => {
-          if (result.noCheckpoint) return
-          historyPending.current = false
           if (result.keyError !== undefined) setKeyError((r) => r ?? result.keyError ?? null)
           if (result.changedSince !== undefined) setHistorySince(result.changedSince)
+          return result.noCheckpoint !== true
         })
-        .catch(() => {}) // an outage: checked again on the next visit
-    },
+        .catch(() => true), // an outage: checked again on the next visit
     [apiKey, pinnedKey, log.origin],
   )
-  useEffect(() => runHistory(), [runHistory])
+  useEffect(() => {
+    history.current = runHistory()
+  }, [runHistory])
   const verifier = useMemo(
     () =>
       createRowVerifier(apiKey, pinnedKey, log.origin, (note, problem) => {
-        if (problem !== null) setKeyError((r) => r ?? problem)
-        else if (historyPending.current) {
-          historyPending.current = false
-          runHistory(note)
+        if (problem !== null) {
+          setKeyError((r) => r ?? problem)
+          return undefined
         }
+        const first = history.current ?? Promise.resolve(false)
+        history.current = first.then((checked) => checked || runHistory(note))
+        return history.current.then(() => {})
       }),
     [apiKey, pinnedKey, log.origin, runHistory],
   )
@@ -69,14 +72,19 @@ export function Viewer({ apiKey, log, pinnedKey, onSignOut, onForgetPin }: Viewe
 
   const scrolled = useScrolled()
   const [live, setLive] = useState(false)
+  const shown = useRef(page.entries)
+  shown.current = page.entries
   const deliver = useCallback(
     (entries: WireEntry[]) => {
+      // The stream may replay rows the page shows already (it starts where the page was loaded).
+      const known = new Set(shown.current.map((e) => e.uuid))
       page.prepend(entries)
-      addToCount(entries.length)
+      addToCount(entries.filter((e) => !known.has(e.uuid)).length)
     },
     [page.prepend, addToCount],
   )
-  const liveState = useLive(apiKey, view, live, scrolled || open !== undefined || view.cursor !== '', deliver)
+  const paused = scrolled || open !== undefined || view.cursor !== ''
+  const liveState = useLive(apiKey, view, log.treeSize, live, paused, deliver)
 
   const rowsMarked = useRef(false)
   useEffect(() => {

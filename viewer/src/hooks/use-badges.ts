@@ -1,5 +1,5 @@
 // The badge of every visible row: pending until its proof is checked, then verified, unsealed
-// (not sealed yet) or failed. Marks `auditkit:verified` when the visible badges have all settled.
+// (not sealed yet) or failed. Marks `auditkit:verified` when the first page's badges have all settled.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { Badge, WireEntry } from '../lib/types.js'
 import type { RowVerifier } from '../lib/verify-rows.js'
@@ -33,11 +33,14 @@ export function useBadges(verifier: RowVerifier, entries: readonly WireEntry[]):
       })
   }, [verifier, entries])
 
+  // Once per page load: the benchmark's "navigation to every badge of the first page checked".
   const settled = entries.length > 0 && entries.every((e) => (badges.get(e.uuid) ?? PENDING).state !== 'pending')
-  const wasSettled = useRef(false)
+  const marked = useRef(false)
   useEffect(() => {
-    if (settled && !wasSettled.current) performance.mark('auditkit:verified')
-    wasSettled.current = settled
+    if (settled && !marked.current) {
+      marked.current = true
+      performance.mark('auditkit:verified')
+    }
   }, [settled])
 
   return badges

@@ -9,7 +9,7 @@ export interface EntriesState {
   readonly nextCursor: string | null
   readonly loading: boolean
   readonly error: string | null
-  /** Live entries, newest first, put above the page (those already shown are skipped). */
+  /** Live entries, newest first, put above the page (those already shown are skipped, or replaced once sealed). */
   prepend(entries: readonly WireEntry[]): void
 }
 
@@ -44,9 +44,14 @@ export function useEntries(apiKey: string, view: ViewState): EntriesState {
 
   const prepend = useCallback((fresh: readonly WireEntry[]) => {
     setPage((current) => {
+      const byUuid = new Map(fresh.map((e) => [e.uuid, e]))
       const shown = new Set(current.entries.map((e) => e.uuid))
       const added = fresh.filter((e) => !shown.has(e.uuid))
-      return added.length === 0 ? current : { ...current, entries: [...added, ...current.entries] }
+      // A row shown unsealed that arrives sealed is replaced, so that its badge is checked.
+      const sealedNow = current.entries.some((e) => e.seq === null && byUuid.get(e.uuid)?.seq != null)
+      if (added.length === 0 && !sealedNow) return current
+      const kept = current.entries.map((e) => (e.seq === null ? (byUuid.get(e.uuid) ?? e) : e))
+      return { ...current, entries: [...added, ...kept] }
     })
   }, [])
 

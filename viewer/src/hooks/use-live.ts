@@ -16,9 +16,14 @@ export interface LiveState {
   readonly held: number
 }
 
+/**
+ * Follows the stream while `enabled`, from `fromSeq` (the sealed size when the page was loaded, so
+ * that nothing sealed between the page and the toggle is missed; rows shown already are skipped).
+ */
 export function useLive(
   apiKey: string,
   view: ViewState,
+  fromSeq: number,
   enabled: boolean,
   paused: boolean,
   deliver: (entries: WireEntry[]) => void,
@@ -48,7 +53,8 @@ export function useLive(
         try {
           setStatus(lastId === undefined ? 'connecting' : 'reconnecting')
           const headers: Record<string, string> = lastId === undefined ? {} : { 'Last-Event-ID': lastId }
-          const response = await apiFetch(apiKey, '/events/stream', apiFilters(view), { headers, signal: abort.signal })
+          const query = { ...apiFilters(view), fromSeq }
+          const response = await apiFetch(apiKey, '/events/stream', query, { headers, signal: abort.signal })
           setStatus('live')
           await readSse(
             response,
@@ -68,7 +74,7 @@ export function useLive(
     }
     void run()
     return () => abort.abort()
-  }, [apiKey, enabled, filters])
+  }, [apiKey, enabled, filters, fromSeq])
 
   useEffect(() => {
     if (!paused && held.length > 0) {

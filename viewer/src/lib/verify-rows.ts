@@ -12,8 +12,11 @@ interface CachedProof {
   readonly checkpoint: string
 }
 
-/** What a verifier reports besides badges: each checkpoint it checked, and why one failed (null when it verified). */
-export type CheckpointListener = (note: string, problem: string | null) => void
+/**
+ * What a verifier reports besides badges: each checkpoint it checked, and why it failed (null when
+ * it verified). The badges of its rows wait for the promise it may return.
+ */
+export type CheckpointListener = (note: string, problem: string | null) => undefined | Promise<void>
 
 /** Verifies rows, caching proofs (by uuid and tree size) and checkpoint checks between pages. */
 export interface RowVerifier {
@@ -54,9 +57,9 @@ export function createRowVerifier(
   const checkpointProblem = (note: string) => {
     let result = checkpoints.get(note)
     if (result === undefined) {
-      result = verifyCheckpoint(note, [pinnedKey], { origin }).then((r) => {
+      result = verifyCheckpoint(note, [pinnedKey], { origin }).then(async (r) => {
         const problem = r.ok ? null : `${r.code}: ${r.detail}`
-        onCheckpoint(note, problem)
+        await onCheckpoint(note, problem)?.catch(() => {})
         return problem
       })
       checkpoints.set(note, result)
