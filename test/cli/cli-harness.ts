@@ -1,11 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /** The built binary the tests spawn, as `npx auditkit` would run it. */
 export const BIN = join(ROOT, 'dist/cli/main.js')
+/** The web viewer's page, bundled from viewer/src by `npm run build`. */
+export const VIEWER_INDEX = join(ROOT, 'dist/viewer/index.html')
 
 function newest(dir: string): number {
   let latest = 0
@@ -16,21 +18,30 @@ function newest(dir: string): number {
   return latest
 }
 
-function builtAt(): number {
+function builtAt(path: string): number {
   try {
-    return statSync(BIN).mtimeMs
+    return statSync(path).mtimeMs
   } catch {
     return 0
   }
 }
 
+// The viewer bundles src/verify.ts, so a change in src/ makes it stale too.
+function stale(viewer: boolean): boolean {
+  const source = newest(join(ROOT, 'src'))
+  if (builtAt(BIN) < source) return true
+  const viewerSrc = join(ROOT, 'viewer/src')
+  return viewer && existsSync(viewerSrc) && builtAt(VIEWER_INDEX) < Math.max(source, newest(viewerSrc))
+}
+
 /**
  * Builds dist/ when it is missing or older than src/ (CI builds before testing; a developer who
- * edited src/ gets a fresh binary). A directory lock keeps test files running in parallel from
- * building at once.
+ * edited src/ gets a fresh binary). With `viewer: true`, dist/viewer/ too (`npm run build`, which
+ * bundles viewer/src). A directory lock keeps test files running in parallel from building at once.
  */
-export function ensureBuilt(): void {
-  if (builtAt() >= newest(join(ROOT, 'src'))) return
+export function ensureBuilt(options: { readonly viewer?: boolean } = {}): void {
+  const viewer = options.viewer ?? false
+  if (!stale(viewer)) return
   const lock = join(ROOT, 'dist/.build-lock')
   mkdirSync(join(ROOT, 'dist'), { recursive: true })
   for (let i = 0; ; i++) {
@@ -43,8 +54,9 @@ export function ensureBuilt(): void {
     }
   }
   try {
-    if (builtAt() < newest(join(ROOT, 'src'))) {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' })
+    if (stale(viewer)) {
+      const [command, ...args] = viewer ? ['npm', 'run', 'build'] : ['npx', 'tsc', '-p', 'tsconfig.build.json']
+      execFileSync(command as string, args, { cwd: ROOT, stdio: 'pipe' })
     }
   } finally {
     rmSync(lock, { recursive: true, force: true })

@@ -2,9 +2,35 @@ import type { Page } from 'playwright-core'
 import { expect } from 'vitest'
 
 /** How long the page may take to show what a test waits for. */
-export const UI_TIMEOUT = 10_000
+export const UI_TIMEOUT = 15_000
 
 export const byTestId = (id: string) => `[data-testid="${id}"]`
+
+interface StorageLike {
+  getItem(key: string): string | null
+}
+interface ElementLike {
+  getAttribute(name: string): string | null
+  matches(selector: string): boolean
+  readonly scrollWidth: number
+}
+/**
+ * What the functions run in the page use of its globals: the project's tsconfig has no DOM lib (the
+ * library is for Node.js), so a page function casts `globalThis` to this.
+ */
+export interface PageGlobals {
+  readonly location: { readonly href: string }
+  readonly localStorage: StorageLike
+  readonly sessionStorage: StorageLike
+  readonly innerWidth: number
+  readonly document: {
+    readonly cookie: string
+    readonly activeElement: ElementLike | null
+    readonly documentElement: ElementLike
+    readonly body: ElementLike
+    querySelectorAll(selector: string): ArrayLike<ElementLike> & Iterable<ElementLike>
+  }
+}
 
 /**
  * Signs in on `url` with `apiKey`. `pin: 'served'` pins the key the log serves from the pin
@@ -17,7 +43,7 @@ export async function signIn(
   apiKey: string,
   pin: { readonly how: 'served' | 'pasted' | 'none'; readonly verifierKey?: string },
 ): Promise<void> {
-  if (page.url() !== `${url}/`) await page.goto(`${url}/`)
+  if (!page.url().startsWith(`${url}/`)) await page.goto(`${url}/`)
   await page.locator(byTestId('api-key')).fill(apiKey)
   await page.locator(byTestId('sign-in')).click()
   if (pin.how !== 'none') {
@@ -33,7 +59,10 @@ export async function signIn(
       await dialog.locator(byTestId('pin-pasted')).click()
     }
   }
-  await page.locator(`${byTestId('entries')} tr[data-testid="row"]`).first().waitFor({ timeout: UI_TIMEOUT })
+  await page
+    .locator(`${byTestId('entries')} tr[data-testid="row"]`)
+    .first()
+    .waitFor({ timeout: UI_TIMEOUT })
 }
 
 /** The uuids of the rows shown, top to bottom. */
@@ -50,6 +79,7 @@ export async function expectRows(page: Page, uuids: readonly string[]): Promise<
 export async function settledBadges(page: Page): Promise<Record<string, string>> {
   await page.waitForFunction(
     () => {
+      const { document } = globalThis as unknown as PageGlobals
       const badges = [...document.querySelectorAll('tr[data-testid="row"] [data-testid="badge"]')]
       return badges.length > 0 && badges.every((b) => b.getAttribute('data-state') !== 'pending')
     },
@@ -71,6 +101,18 @@ export function badgeStates(page: Page): Promise<Record<string, string>> {
   )
 }
 
+/** Every row's badge reason (its `title`) by uuid. */
+export function badgeReasons(page: Page): Promise<Record<string, string>> {
+  return page.$$eval('tr[data-testid="row"]', (rows) =>
+    Object.fromEntries(
+      rows.map((r) => [
+        r.getAttribute('data-uuid') ?? '',
+        r.querySelector('[data-testid="badge"]')?.getAttribute('title') ?? '',
+      ]),
+    ),
+  )
+}
+
 /** The total match count the page shows (`data-count`), once it is there. */
 export async function shownCount(page: Page): Promise<number> {
   const count = page.locator(byTestId('count'))
@@ -82,19 +124,20 @@ export async function shownCount(page: Page): Promise<number> {
 export function urlState(page: Page): Record<string, string[]> {
   const params = new URL(page.url()).searchParams
   const state: Record<string, string[]> = {}
-  for (const [name, value] of params) (state[name] ??= []).push(value)
+  for (const [name, value] of params) state[name] = [...(state[name] ?? []), value]
   return state
 }
 
-/** Waits for the URL's query string to hold `name=value` (value undefined: the parameter is gone). */
+/** Waits for the URL's query string to hold `name` with `values`, in any order (undefined: the parameter is gone). */
 export async function expectUrlParam(page: Page, name: string, values: readonly string[] | undefined): Promise<void> {
-  await expect.poll(() => urlState(page)[name], { timeout: UI_TIMEOUT }).toEqual(values)
+  // A repeated parameter is a set: the page may write it in the select's order.
+  await expect.poll(() => urlState(page)[name]?.sort(), { timeout: UI_TIMEOUT }).toEqual(values && [...values].sort())
 }
 
 /** Whether the page's body scrolls sideways (wider than the window). */
 export function overflowsSideways(page: Page): Promise<{ scrollWidth: number; innerWidth: number }> {
-  return page.evaluate(() => ({
-    scrollWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
-    innerWidth: window.innerWidth,
-  }))
+  return page.evaluate(() => {
+    const { document, innerWidth } = globalThis as unknown as PageGlobals
+    return { scrollWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth), innerWidth }
+  })
 }

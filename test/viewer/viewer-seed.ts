@@ -12,7 +12,14 @@ export const USERS = {
   root: '0190a000-0000-7000-8000-0000000000ad',
 } as const
 
-const ACTIONS = ['user_created', 'user_updated', 'user_locked', 'role_assigned', 'role_revoked', 'user_deleted'] as const
+const ACTIONS = [
+  'user_created',
+  'user_updated',
+  'user_locked',
+  'role_assigned',
+  'role_revoked',
+  'user_deleted',
+] as const
 const AGENTS = [
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
   'curl/8.5.0',
