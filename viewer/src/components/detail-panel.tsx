@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks'
+import { useLayoutEffect, useRef } from 'preact/hooks'
 import { saveBlob } from '../lib/download.js'
 import { formatTime } from '../lib/format.js'
 import { shellQuote } from '../lib/shell-quote.js'
@@ -34,7 +34,7 @@ function Field({ name, value, shown }: { readonly name: string; readonly value: 
 /** Every field of one entry, its metadata, its badge and its proof, with the CLI command that checks it offline. */
 export function DetailPanel({ entry, badge, utc, origin, pinnedKey, onClose }: DetailPanelProps) {
   const panel = useRef<HTMLElement>(null)
-  useEffect(() => panel.current?.focus(), [entry.uuid])
+  useLayoutEffect(() => panel.current?.focus(), [entry.uuid])
   const metadata = JSON.stringify(entry.metadata, null, 2)
   const { seq: _seq, ...fields } = entry
   const proofFile =

@@ -94,18 +94,24 @@ export function Viewer({ apiKey, log, pinnedKey, onSignOut, onForgetPin }: Viewe
     }
   }, [page.loading])
 
+  // Read through a ref: Escape may come before the effects of the render that opened the panel
+  // have run (Preact runs them after the next frame), so the listener is set once and never stale.
+  const openRef = useRef(openUuid)
+  openRef.current = openUuid
   const close = useCallback(() => {
-    const uuid = openUuid
+    const uuid = openRef.current
+    if (uuid === null) return
     setOpenUuid(null)
-    if (uuid !== null) document.querySelector<HTMLElement>(`tr[data-uuid="${CSS.escape(uuid)}"]`)?.focus()
-  }, [openUuid])
+    openRef.current = null
+    document.querySelector<HTMLElement>(`tr[data-uuid="${CSS.escape(uuid)}"]`)?.focus()
+  }, [])
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && openUuid !== null) close()
+      if (e.key === 'Escape') close()
     }
     addEventListener('keydown', onKey)
     return () => removeEventListener('keydown', onKey)
-  }, [openUuid, close])
+  }, [close])
 
   const filterAction = (action: string) => setView({ ...view, actions: [action], cursor: '' })
   const filterUser = (user: string, role: Role) => setView({ ...view, user, role, cursor: '' })
