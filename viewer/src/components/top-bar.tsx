@@ -14,7 +14,7 @@ interface TopBarProps {
 const LIVE_TEXT = {
   off: 'off',
   connecting: 'connecting…',
-  live: 'following new entries',
+  live: 'live: following new entries',
   paused: 'paused',
   reconnecting: 'reconnecting…',
 } as const
@@ -60,7 +60,12 @@ export function TopBar(props: TopBarProps) {
           />
           Live
         </label>
-        <span class={`live-status live-${liveState.status}`} data-testid="live-status" aria-live="polite">
+        <span
+          class={`live-status live-${liveState.status}`}
+          data-testid="live-status"
+          data-state={liveState.status}
+          aria-live="polite"
+        >
           {LIVE_TEXT[liveState.status]}
           {held}
         </span>
