@@ -164,7 +164,7 @@ export function browseCases(fixture: () => ViewerFixture): void {
     expect(shown.length).toBeGreaterThan(0)
   })
 
-  test('clicking an action or a user in a row filters by it', async () => {
+  test('clicking an action, a target or an admin in a row filters by it (the user with that role)', async () => {
     const f = fixture()
     const page = await f.signedIn()
     const entry = (await f.entries()).find((e) => e.action === 'role_revoked')!
@@ -176,8 +176,12 @@ export function browseCases(fixture: () => ViewerFixture): void {
     await expectView(f, page, { actions: ['role_revoked'] })
     await row().locator('[data-col="target"]').click()
     await expectUrlParam(page, 'user', [entry.targetUserUuid])
-    const role = (urlState(page).role?.[0] ?? 'either') as ViewFilter['role']
-    await expectView(f, page, { actions: ['role_revoked'], user: entry.targetUserUuid, role })
+    await expectUrlParam(page, 'role', ['target'])
+    await expectView(f, page, { actions: ['role_revoked'], user: entry.targetUserUuid, role: 'target' })
+    await row().locator('[data-col="admin"]').click()
+    await expectUrlParam(page, 'user', [entry.adminUserUuid])
+    await expectUrlParam(page, 'role', ['admin'])
+    await expectView(f, page, { actions: ['role_revoked'], user: entry.adminUserUuid, role: 'admin' })
   })
 
   test('the URL holds the view: reload keeps it; back and forward walk it', async () => {

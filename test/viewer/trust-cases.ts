@@ -65,10 +65,18 @@ async function signInOnly(page: Page, url: string, apiKey: string): Promise<void
 
 /** Verification in the browser: badges, the detail's proof, tampering, a rewritten history; export and live tail. */
 export function trustCases(fixture: () => ViewerFixture): void {
-  test('badges: every sealed row turns "verified", the row written with sealing paused "unsealed"; the perf marks', async () => {
+  test('badges: every sealed row turns "verified", the row written with sealing paused "unsealed"; proofs fetched in one batch; the perf marks', async () => {
     const f = fixture()
-    const page = await f.signedIn()
+    const { page } = await f.fresh()
+    const proofRequests: string[] = []
+    page.on('request', (r) => {
+      if (/\/v1\/(log\/proofs|events\/[^/]+\/proof)/.test(r.url())) proofRequests.push(new URL(r.url()).pathname)
+    })
+    await signIn(page, f.server.url, f.apiKey, { how: 'served' })
     const states = await settledBadges(page)
+    // One page of at most 100 rows: one batch request, not a request per row.
+    expect(Object.keys(states).length).toBeLessThanOrEqual(100)
+    expect(proofRequests).toEqual(['/v1/log/proofs'])
     expect(states[f.unsealed.uuid]).toBe('unsealed')
     expect(states).toEqual(honestStates(await f.entries(), Object.keys(states)))
     expect(Object.values(states).filter((s) => s === 'verified').length).toBeGreaterThan(20)
@@ -155,6 +163,25 @@ export function trustCases(fixture: () => ViewerFixture): void {
     await expect.poll(() => top.getAttribute('data-uuid'), { timeout: UI_TIMEOUT }).toBe(entry.uuid)
     expect(await page.locator(`tr[data-testid="row"][data-uuid="${other.uuid}"]`).count()).toBe(0)
     await page.screenshot({ path: resultPath(`${f.engine.slug}-live.png`) })
+  })
+
+  test('live tail: paused while a row is open, the held entry shows once it is closed', async () => {
+    const f = fixture()
+    const page = await f.signedIn()
+    const streaming = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/events/stream')
+    await page.locator(byTestId('live')).check()
+    await streaming
+    const open = (await page.locator('tr[data-testid="row"]').nth(1).getAttribute('data-uuid')) as string
+    await openDetail(page, open)
+    const entry = await f.audit.createLogEntry(seedInput(3))
+    await f.audit.seal()
+    // The stream polls the sealed log every 250 ms: well past it, the entry is still held.
+    await page.waitForTimeout(1500)
+    expect(await page.locator(`tr[data-testid="row"][data-uuid="${entry.uuid}"]`).count()).toBe(0)
+    await page.keyboard.press('Escape')
+    await page.locator(byTestId('detail')).waitFor({ state: 'hidden', timeout: UI_TIMEOUT })
+    const top = page.locator('tr[data-testid="row"]').first()
+    await expect.poll(() => top.getAttribute('data-uuid'), { timeout: UI_TIMEOUT }).toBe(entry.uuid)
   })
 
   test('pinning by pasting: the right key verifies the rows; a wrong key is a key error and verifies none', async () => {
