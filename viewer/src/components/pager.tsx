@@ -2,7 +2,6 @@ import { PAGE_SIZES } from '../lib/url-state.js'
 
 interface PagerProps {
   readonly count: number | null
-  readonly shown: number
   readonly limit: number
   readonly hasPrev: boolean
   readonly hasNext: boolean
@@ -21,7 +20,7 @@ export function Pager(props: PagerProps) {
           : `${props.count.toLocaleString()} ${props.count === 1 ? 'entry' : 'entries'}`}
       </span>
       <label class="inline">
-        <span>Per page</span>
+        <span class="per-page">Per page</span>
         <select
           data-testid="page-size"
           value={props.limit}

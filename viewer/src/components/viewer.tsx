@@ -1,14 +1,13 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { useBadges } from '../hooks/use-badges.js'
 import { useCount } from '../hooks/use-count.js'
 import { useEntries } from '../hooks/use-entries.js'
 import { useLive } from '../hooks/use-live.js'
 import { useScrolled } from '../hooks/use-scrolled.js'
+import { useTrust } from '../hooks/use-trust.js'
 import { useUrlView } from '../hooks/use-url-view.js'
-import { checkHistory } from '../lib/history-check.js'
 import type { LogInfo, WireEntry } from '../lib/types.js'
 import { apiFilters, type Role } from '../lib/url-state.js'
-import { createRowVerifier } from '../lib/verify-rows.js'
 import { HistoryBanner, KeyErrorBanner } from './banners.js'
 import { DetailPanel } from './detail-panel.js'
 import { EntriesTable } from './entries-table.js'
@@ -30,40 +29,7 @@ const PENDING = { state: 'pending', reason: 'checking…' } as const
 /** The signed-in page: filters, the table with its badges, paging, export, live tail and the detail panel. */
 export function Viewer({ apiKey, log, pinnedKey, onSignOut, onForgetPin }: ViewerProps) {
   const { view, cursors, setView, nextPage, prevPage } = useUrlView()
-  const [keyError, setKeyError] = useState<string | null>(null)
-  const [historySince, setHistorySince] = useState<string | null>(null)
-  // The history check runs once per sign-in, on the served checkpoint; when the server has signed
-  // none yet, on the first proof batch's. Badges wait for it, so that a page whose badges have
-  // settled has remembered (or refused) its checkpoint.
-  const history = useRef<Promise<boolean> | null>(null)
-  const runHistory = useCallback(
-    (note?: string) =>
-      checkHistory(apiKey, pinnedKey, log.origin, note)
-        .then((result) => {
-          if (result.keyError !== undefined) setKeyError((r) => r ?? result.keyError ?? null)
-          if (result.changedSince !== undefined) setHistorySince(result.changedSince)
-          return result.noCheckpoint !== true
-        })
-        .catch(() => true), // an outage: checked again on the next visit
-    [apiKey, pinnedKey, log.origin],
-  )
-  useEffect(() => {
-    history.current = runHistory()
-  }, [runHistory])
-  const verifier = useMemo(
-    () =>
-      createRowVerifier(apiKey, pinnedKey, log.origin, (note, problem) => {
-        if (problem !== null) {
-          setKeyError((r) => r ?? problem)
-          return undefined
-        }
-        const first = history.current ?? Promise.resolve(false)
-        history.current = first.then((checked) => checked || runHistory(note))
-        return history.current.then(() => {})
-      }),
-    [apiKey, pinnedKey, log.origin, runHistory],
-  )
-
+  const { verifier, keyError, historySince } = useTrust(apiKey, pinnedKey, log.origin)
   const page = useEntries(apiKey, view)
   const [count, addToCount] = useCount(apiKey, view)
   const badges = useBadges(verifier, page.entries)
@@ -135,7 +101,6 @@ export function Viewer({ apiKey, log, pinnedKey, onSignOut, onForgetPin }: Viewe
         <div class="toolbar">
           <Pager
             count={count}
-            shown={page.entries.length}
             limit={view.limit}
             hasPrev={view.cursor !== ''}
             hasNext={page.nextCursor !== null}

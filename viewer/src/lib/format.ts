@@ -60,8 +60,3 @@ export function metadataPreview(metadata: Record<string, unknown>, max = 60): st
     .join(', ')
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
-
-/** A long id cut in the middle for narrow places: `0192b1c4…0001`. */
-export function shortId(id: string): string {
-  return id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id
-}
