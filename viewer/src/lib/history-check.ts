@@ -2,7 +2,6 @@
 // consistency proof from it to the current checkpoint must verify, else the log's history changed.
 import { type ConsistencyProof, verifyCheckpoint, verifyConsistencyProof } from '../../../src/verify.js'
 import { ApiError, apiJson, apiText } from './api.js'
-import { rootsConsistent } from './roots-consistent.js'
 import { loadSeen, type Seen, saveSeen } from './storage.js'
 
 /** What the check found: nothing, a checkpoint the pinned key did not sign, or a rewritten history. */
@@ -14,16 +13,17 @@ export interface HistoryResult {
   readonly noCheckpoint?: true
 }
 
+// Whether the log still extends what was seen: same size and root, or a consistency proof from
+// the remembered note to the current one. A record without its note (written by something else
+// than this viewer) cannot be checked beyond size and root: it is replaced by the current one.
 async function consistent(apiKey: string, seen: Seen, note: string, current: Seen, keys: string[], origin: string) {
   if (seen.treeSize === current.treeSize) return seen.rootHash === current.rootHash
-  if (seen.treeSize === 0) return true
+  if (seen.treeSize === 0 || seen.note === undefined) return true
   const proof = await apiJson<ConsistencyProof>(apiKey, '/log/consistency', {
     from: seen.treeSize,
     to: current.treeSize,
   })
-  if (seen.note !== undefined) return (await verifyConsistencyProof(proof, seen.note, note, keys, { origin })).ok
-  // A remembered size and root without its note: the proof checked from the root alone.
-  return rootsConsistent(proof, seen, current)
+  return (await verifyConsistencyProof(proof, seen.note, note, keys, { origin })).ok
 }
 
 // A proof the server cannot give (a 4xx: sizes it does not have) is a failed check; an outage is not.

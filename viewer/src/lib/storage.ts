@@ -17,7 +17,10 @@ export interface Seen {
   readonly treeSize: number
   readonly rootHash: string
   readonly seenAt: string
-  /** The signed note itself, so that verifyConsistencyProof can check it again on the next visit. */
+  /**
+   * The signed note itself, for verifyConsistencyProof on the next visit. A record without one can
+   * only be compared by size and root.
+   */
   readonly note?: string
 }
 
