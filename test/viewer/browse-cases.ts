@@ -126,7 +126,7 @@ export function browseCases(fixture: () => ViewerFixture): void {
     await expectView(f, page, { user: USERS.alice, role: 'either' })
   })
 
-  test('quick ranges: last hour, 24 h, 7 days, 30 days', async () => {
+  test('quick ranges: last hour, 24 h, 7 days, 30 days; clear filters', async () => {
     const f = fixture()
     const page = await f.signedIn()
     const sizes: number[] = []
@@ -144,6 +144,9 @@ export function browseCases(fixture: () => ViewerFixture): void {
     expect(sizes).toEqual([...sizes].sort((a, b) => a - b))
     expect(new Set(sizes).size).toBe(4)
     expect(sizes[3]).toBeLessThan((await f.entries()).length)
+    await page.locator(byTestId('filters-clear')).click()
+    await expectUrlParam(page, 'range', undefined)
+    await expectView(f, page, {})
   })
 
   test('custom range: from and to (local time), written to the URL as instants', async () => {

@@ -156,7 +156,7 @@ export function pageCases(fixture: () => ViewerFixture, pageOnly: string | undef
   )
 
   // Last: it holds every request the file's tests made against the rules.
-  test('the key went only in Authorization headers to the origin, never in a URL or body; no request to another origin; no page error', () => {
+  test('the key went only in Authorization headers to the origin, never in a URL, a body or the server logs; no request to another origin; no page error', () => {
     const f = fixture()
     const { requests, pageErrors, dialogs } = f.record
     expect(requests.length).toBeGreaterThan(50)
@@ -169,6 +169,9 @@ export function pageCases(fixture: () => ViewerFixture, pageOnly: string | undef
         Object.entries(r.headers).some(([name, value]) => name !== 'authorization' && holds(value)),
     )
     expect(leaks.map((r) => r.url)).toEqual([])
+    expect(f.servers.filter((s) => holds(s.output())).map((s) => s.url)).toEqual([])
+    // The request log did log the requests (so that the check above looked at something).
+    expect(f.servers[0]?.output()).toMatch(/\/v1\/log\/proofs/)
     const foreign = requests.filter((r) => !r.url.startsWith('data:') && !f.origins.has(new URL(r.url).origin))
     expect(foreign.map((r) => r.url)).toEqual([])
     const api = requests.filter((r) => new URL(r.url).pathname.startsWith('/v1/'))

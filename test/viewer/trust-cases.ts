@@ -234,7 +234,12 @@ export function trustCases(fixture: () => ViewerFixture): void {
   test('history: a log rebuilt with a changed past shows the history banner; one re-signed with another key shows the key error', async () => {
     const f = fixture()
     // A server of its own on the same log, so that the shared one keeps its port.
-    let server: ViewerServer = await startServe({ db: f.db, keyFile: f.key.file })
+    const serve = async (options: Parameters<typeof startServe>[0]) => {
+      const started = await startServe(options)
+      f.servers.push(started)
+      return started
+    }
+    let server: ViewerServer = await serve({ db: f.db, keyFile: f.key.file })
     const { port, url } = server
     f.origins.add(url)
     f.defer(() => server.stop())
@@ -265,7 +270,7 @@ export function trustCases(fixture: () => ViewerFixture): void {
     await sameKeyLog.createLogEntries([seedInput(100), seedInput(101)])
     await sameKeyLog.seal()
     await sameKeyLog.checkpoint()
-    server = await startServe({ db: sameKeyDb, keyFile: f.key.file, port })
+    server = await serve({ db: sameKeyDb, keyFile: f.key.file, port })
     const again = await rebuiltSameKey.context.newPage()
     await signInOnly(again, url, sameKeyApi)
     await shows(again, 'history-banner')
@@ -280,7 +285,7 @@ export function trustCases(fixture: () => ViewerFixture): void {
     f.defer(() => resignedLog.close({ seal: false }))
     const resignedApi = await rebuild(resignedLog, () => undefined)
     f.apiKeys.push(resignedApi)
-    server = await startServe({ db: resignedDb, keyFile: otherKey.file, port })
+    server = await serve({ db: resignedDb, keyFile: otherKey.file, port })
     const later = await resigned.context.newPage()
     await signInOnly(later, url, resignedApi)
     await later

@@ -147,6 +147,8 @@ export interface ViewerServer {
   readonly port: number
   readonly child: ChildProcess
   stderr(): string
+  /** Everything it wrote so far: the request log (stdout) and its messages (stderr). */
+  output(): string
   /** SIGTERM, then the exit (SIGKILL after 10 s). */
   stop(): Promise<void>
 }
@@ -182,10 +184,14 @@ export function startServe(options: {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, AUDITKIT_DATABASE: undefined, AUDITKIT_SIGNING_KEY_FILE: undefined },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
   running.add(child)
   let stderr = ''
+  let stdout = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d
+  })
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()))
   void exited.then(() => running.delete(child))
   return new Promise((resolve, reject) => {
@@ -207,6 +213,7 @@ export function startServe(options: {
         port: Number(match[2]),
         child,
         stderr: () => stderr,
+        output: () => stdout + stderr,
         async stop() {
           if (child.exitCode !== null || child.signalCode !== null) return
           const killer = setTimeout(() => child.kill('SIGKILL'), 10_000)

@@ -44,6 +44,8 @@ export interface ViewerFixture {
   readonly record: BrowserRecord
   /** Every origin the file served the viewer from. */
   readonly origins: Set<string>
+  /** Every server the file started, the shared one first: their logs are checked for the key. */
+  readonly servers: ViewerServer[]
   /** A fresh context (storage of its own) and its page, closed after the test. */
   fresh(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>
   /** A fresh page signed in on the shared server with the served key pinned, rows shown. */
@@ -103,6 +105,7 @@ export function viewerSuite(engine: ViewerEngine, cases: (f: () => ViewerFixture
         browser,
         record,
         origins: new Set([server.url]),
+        servers: [server],
         fresh,
         async signedIn(viewport) {
           const { page } = await fresh(viewport)
