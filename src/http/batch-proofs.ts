@@ -1,5 +1,11 @@
 import type { Context } from 'hono'
-import { type AuditLog, type InclusionProof, ValidationError } from '../index.js'
+import {
+  type AuditLog,
+  type InclusionProof,
+  IntegrityError,
+  type IntegrityErrorCode,
+  ValidationError,
+} from '../index.js'
 import type { CheckpointSigner } from './checkpoint-signer.js'
 import { problem } from './problem.js'
 
@@ -9,7 +15,7 @@ export const MAX_BATCH_PROOFS = 100
 /** One entry's answer in a batch of proofs. */
 export type BatchProof =
   | { readonly uuid: string; readonly seq: number; readonly proof: InclusionProof }
-  | { readonly uuid: string; readonly status: 'unsealed' | 'not_found' }
+  | { readonly uuid: string; readonly status: 'unsealed' | 'not_found' | IntegrityErrorCode; readonly detail?: string }
 
 /** The `uuid` parameters of the request: 1 to {@link MAX_BATCH_PROOFS}, nothing else. */
 function requestedUuids(c: Context): string[] {
@@ -30,7 +36,8 @@ function requestedUuids(c: Context): string[] {
  * `GET /log/proofs?uuid=..&uuid=..`: inclusion proofs of up to 100 entries against one signed
  * checkpoint that covers every sealed one of them (signed fresh when needed, as for one proof),
  * so that a client verifies a page of entries with one checkpoint: `{ checkpoint, treeSize,
- * proofs }`, one answer per uuid in the order asked (`unsealed` or `not_found` instead of a
+ * proofs }`, one answer per uuid in the order asked (`unsealed`, `not_found`, or the
+ * IntegrityError code of an entry the log will not vouch for, such as `leaf_mismatch`, instead of a
  * proof). `checkpoint` is null when none is sealed; 409 when no checkpoint can be had.
  */
 export async function batchProofs(c: Context, audit: AuditLog<string>, signer: CheckpointSigner): Promise<Response> {
@@ -60,7 +67,14 @@ export async function batchProofs(c: Context, audit: AuditLog<string>, signer: C
       const uuid = uuids[i] as string
       if (entry === null) return { uuid, status: 'not_found' }
       if (entry.seq === null) return { uuid, status: 'unsealed' }
-      return { uuid: entry.uuid, seq: entry.seq, proof: await audit.proveInclusion(entry.uuid, checkpoint.treeSize) }
+      try {
+        return { uuid: entry.uuid, seq: entry.seq, proof: await audit.proveInclusion(entry.uuid, checkpoint.treeSize) }
+      } catch (error) {
+        // The log will not vouch for this entry (edited since it was sealed, say): said for it
+        // alone, so that the rest of the page still verifies.
+        if (error instanceof IntegrityError) return { uuid, status: error.code, detail: error.message }
+        throw error
+      }
     }),
   )
   return c.json({ checkpoint: checkpoint.note, treeSize: checkpoint.treeSize, proofs })

@@ -98,7 +98,13 @@ export const batchProofsSchema = z.object({
     .array(
       z.union([
         z.object({ uuid: z.string(), seq: z.int().min(0), proof: inclusionProofSchema }),
-        z.object({ uuid: z.string(), status: z.enum(['unsealed', 'not_found']) }),
+        z.object({
+          uuid: z.string(),
+          status: z
+            .enum(['unsealed', 'not_found', 'leaf_mismatch', 'entry_missing', 'tree_damaged', 'history_rewritten'])
+            .describe('Why there is no proof: not sealed yet, no such entry, or the integrity problem the log found.'),
+          detail: z.string().optional(),
+        }),
       ]),
     )
     .describe('One answer per uuid, in the order asked.'),

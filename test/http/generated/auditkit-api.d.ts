@@ -444,8 +444,12 @@ export interface components {
                 proof: components["schemas"]["InclusionProof"];
             } | {
                 uuid: string;
-                /** @enum {string} */
-                status: "unsealed" | "not_found";
+                /**
+                 * @description Why there is no proof: not sealed yet, no such entry, or the integrity problem the log found.
+                 * @enum {string}
+                 */
+                status: "unsealed" | "not_found" | "leaf_mismatch" | "entry_missing" | "tree_damaged" | "history_rewritten";
+                detail?: string;
             })[];
         };
         Health: {
