@@ -87,7 +87,7 @@ export function trustCases(fixture: () => ViewerFixture): void {
     await page.screenshot({ path: resultPath(`${f.engine.slug}-table-1280.png`) })
   })
 
-  test('the detail panel: every field, the seq, metadata, the proof and its verify-proof command; Esc and close', async () => {
+  test('the detail panel: every field, the seq, metadata, the proof and its verify-proof command; copy buttons; Esc and close', async () => {
     const f = fixture()
     const page = await f.signedIn()
     await settledBadges(page)
@@ -108,7 +108,17 @@ export function trustCases(fixture: () => ViewerFixture): void {
     const command = await text('detail-verify-command')
     expect(command).toMatch(/auditkit verify-proof/)
     expect(command).toContain(f.verifierKey)
-    expect(await page.locator(`${byTestId('detail')} [data-testid^="copy-"]`).count()).toBeGreaterThan(0)
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: f.server.url })
+    const clipboard = () =>
+      page.evaluate(() =>
+        (
+          globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+        ).navigator.clipboard.readText(),
+      )
+    await page.locator(byTestId('copy-uuid')).click()
+    await expect.poll(clipboard, { timeout: UI_TIMEOUT }).toBe(entry.uuid)
+    await page.locator(byTestId('copy-verify-command')).click()
+    await expect.poll(clipboard, { timeout: UI_TIMEOUT }).toBe(command)
     await page.screenshot({ path: resultPath(`${f.engine.slug}-detail.png`) })
     await page.keyboard.press('Escape')
     await page.locator(byTestId('detail')).waitFor({ state: 'hidden', timeout: UI_TIMEOUT })
