@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { expect, test } from 'vitest'
 import {
@@ -10,6 +13,7 @@ import {
   generateKeyPair,
   verifierKey,
 } from '../../src/index.js'
+import { BIN } from '../cli/cli-harness.js'
 import { expectKeyOnlyInSession } from './browse-cases.js'
 import { resultPath, signingKeyIn, startServe, TABLE, type ViewerServer } from './viewer-harness.js'
 import {
@@ -45,6 +49,22 @@ async function download(page: Page, id: string): Promise<string> {
 async function openDetail(page: Page, uuid: string): Promise<void> {
   await page.locator(`tr[data-testid="row"][data-uuid="${uuid}"] [data-col="ip"]`).click()
   await shows(page, 'detail')
+}
+
+/**
+ * Runs the detail's `auditkit verify-proof` command as a user would paste it, beside the detail's
+ * proof saved under the file name the command names (the built binary stands in for `auditkit`).
+ */
+async function runVerifyCommand(page: Page, dir: string): Promise<{ status: number | null; output: string }> {
+  const text = async (id: string) => (await page.locator(byTestId(id)).textContent())?.trim() ?? ''
+  const command = await text('detail-verify-command')
+  const file = /^auditkit verify-proof (\S+\.proof\.json) /.exec(command)?.[1]
+  expect(file, command).toBeDefined()
+  writeFileSync(join(dir, file as string), await text('detail-proof'))
+  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`
+  const shell = command.replace(/^auditkit /, `${quote(process.execPath)} ${quote(BIN)} `)
+  const run = spawnSync('sh', ['-c', shell], { cwd: dir, encoding: 'utf8', timeout: 20_000 })
+  return { status: run.status, output: `${run.stdout}${run.stderr}` }
 }
 
 /** A copy of the seeded entries in a new log (new uuids and times: the log is rebuilt, not copied). */
@@ -87,7 +107,7 @@ export function trustCases(fixture: () => ViewerFixture): void {
     await page.screenshot({ path: resultPath(`${f.engine.slug}-table-1280.png`) })
   })
 
-  test('the detail panel: every field, the seq, metadata, the proof and its verify-proof command; copy buttons; Esc and close', async () => {
+  test('the detail panel: every field, the seq, metadata, the proof, and its verify-proof command, which passes when run; copy buttons; Esc and close', async () => {
     const f = fixture()
     const page = await f.signedIn()
     await settledBadges(page)
@@ -120,6 +140,9 @@ export function trustCases(fixture: () => ViewerFixture): void {
     await page.locator(byTestId('copy-verify-command')).click()
     await expect.poll(clipboard, { timeout: UI_TIMEOUT }).toBe(command)
     await page.screenshot({ path: resultPath(`${f.engine.slug}-detail.png`) })
+    // The command and the proof the panel shows are what the CLI checks offline: it agrees.
+    const offline = await runVerifyCommand(page, f.dir)
+    expect(offline.status, offline.output).toBe(0)
     await page.keyboard.press('Escape')
     await page.locator(byTestId('detail')).waitFor({ state: 'hidden', timeout: UI_TIMEOUT })
     await openDetail(page, entry.uuid)
@@ -239,6 +262,30 @@ export function trustCases(fixture: () => ViewerFixture): void {
       await f.db.tamper(victim.uuid, JSON.stringify(victim.metadata))
     }
     expect((await f.audit.verify()).ok).toBe(true)
+  })
+
+  test('a lying server: an entry altered in the /v1/events answer fails in the browser (and in verify-proof); the others stay verified', async () => {
+    const f = fixture()
+    const entries = await f.entries()
+    const victim = entries.find((e, i) => i > 3 && e.seq !== null)!
+    const { context, page } = await f.fresh()
+    // The server's own checks cannot help here: only the browser's recomputation of the leaf can.
+    await context.route(
+      (url) => url.pathname === '/v1/events',
+      async (route) => {
+        const response = await route.fetch()
+        const body = (await response.json()) as { entries: { uuid: string; ipAddress: string | null }[] }
+        for (const e of body.entries) if (e.uuid === victim.uuid) e.ipAddress = '203.0.113.66'
+        await route.fulfill({ response, json: body })
+      },
+    )
+    await signIn(page, f.server.url, f.apiKey, { how: 'served' })
+    const states = await settledBadges(page)
+    expect(states).toEqual({ ...honestStates(entries, Object.keys(states)), [victim.uuid]: 'failed' })
+    await openDetail(page, victim.uuid)
+    expect(await page.locator(byTestId('detail-field-ipAddress')).textContent()).toContain('203.0.113.66')
+    const offline = await runVerifyCommand(page, f.dir)
+    expect(offline.status, offline.output).toBe(1)
   })
 
   test('history: a log rebuilt with a changed past shows the history banner; one re-signed with another key shows the key error', async () => {
