@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { useBadges } from '../hooks/use-badges.js'
 import { useCount } from '../hooks/use-count.js'
 import { useEntries } from '../hooks/use-entries.js'
@@ -53,7 +53,8 @@ export function Viewer({ apiKey, log, pinnedKey, onSignOut, onForgetPin }: Viewe
   const liveState = useLive(apiKey, view, log.treeSize, live, paused, deliver)
 
   const rowsMarked = useRef(false)
-  useEffect(() => {
+  // In a layout effect: the rows are in the DOM; a plain effect would wait for the next frame.
+  useLayoutEffect(() => {
     if (!rowsMarked.current && !page.loading) {
       rowsMarked.current = true
       performance.mark('auditkit:rows')
