@@ -30,8 +30,12 @@ export function App() {
         setLog(info)
       })
       .catch((e: unknown) => {
-        clearApiKey()
-        setApiKey(null)
+        // A refused key is forgotten; a server that cannot be reached does not sign a reload out.
+        const refused = e instanceof ApiError && (e.status === 401 || e.status === 403)
+        if (refused || loadApiKey() === null) {
+          clearApiKey()
+          setApiKey(null)
+        }
         setError(signInError(e))
       })
       .finally(() => setBusy(false))
@@ -49,8 +53,24 @@ export function App() {
     setError(null)
   }
 
-  if (apiKey === null || (log === null && !busy && error !== null))
-    return <SignIn error={error} busy={busy} onSubmit={signIn} />
+  if (apiKey === null) return <SignIn error={error} busy={busy} onSubmit={signIn} />
+  if (log === null && error !== null && !busy) {
+    return (
+      <main class="center">
+        <section class="card" role="alert">
+          <p class="error">{error}</p>
+          <div class="row-buttons">
+            <button type="button" class="primary" onClick={() => signIn(apiKey)}>
+              Try again
+            </button>
+            <button type="button" data-testid="sign-out" onClick={signOut}>
+              Sign out
+            </button>
+          </div>
+        </section>
+      </main>
+    )
+  }
   if (log === null) return <main class="center muted">Loading…</main>
   if (pin === null) {
     return (
