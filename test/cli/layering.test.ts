@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
 import { expect, test } from 'vitest'
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url))
@@ -37,3 +38,24 @@ for (const shell of ['cli', 'http']) {
     }
   })
 }
+
+test('the viewer is a shell too: from src/ it imports only src/verify.ts (the browser-safe auditkit/verify)', () => {
+  const viewer = fileURLToPath(new URL('../../viewer/src/', import.meta.url))
+  const own = readdirSync(viewer, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && /\.tsx?$/.test(d.name))
+    .map((d) => join(d.parentPath, d.name))
+  expect(own.length).toBeGreaterThan(3)
+  for (const file of own) {
+    // TypeScript's own scanner lists the imports (static, dynamic and re-exports), not a regex.
+    for (const imported of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
+      const target = imported.fileName
+      if (!target.startsWith('.')) {
+        expect(['preact', 'preact/hooks', 'preact/jsx-runtime'], `${file} imports ${target}`).toContain(target)
+        continue
+      }
+      const resolved = resolve(dirname(file), target)
+      const inViewer = resolved.startsWith(viewer)
+      expect(inViewer || relative(SRC, resolved) === 'verify.js', `${file} imports ${target}`).toBe(true)
+    }
+  }
+})
