@@ -128,6 +128,8 @@ export function trustCases(fixture: () => ViewerFixture): void {
     const command = await text('detail-verify-command')
     expect(command).toMatch(/auditkit verify-proof/)
     expect(command).toContain(f.verifierKey)
+    // Before the copy buttons scroll the panel: the screenshot shows its fields and badge.
+    await page.screenshot({ path: resultPath(`${f.engine.slug}-detail.png`) })
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: f.server.url })
     const clipboard = () =>
       page.evaluate(() =>
@@ -139,7 +141,6 @@ export function trustCases(fixture: () => ViewerFixture): void {
     await expect.poll(clipboard, { timeout: UI_TIMEOUT }).toBe(entry.uuid)
     await page.locator(byTestId('copy-verify-command')).click()
     await expect.poll(clipboard, { timeout: UI_TIMEOUT }).toBe(command)
-    await page.screenshot({ path: resultPath(`${f.engine.slug}-detail.png`) })
     // The command and the proof the panel shows are what the CLI checks offline: it agrees.
     const offline = await runVerifyCommand(page, f.dir)
     expect(offline.status, offline.output).toBe(0)
