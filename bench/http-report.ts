@@ -122,6 +122,7 @@ function notes(run: HttpRun): string[] {
     `Live tail: one client on GET /v1/events/stream; this process writes through the library into the same database (createLogEntry, paced to ${n(TAIL_WRITES_PER_SECOND)}/s), ` +
       `each entry with Date.now() in its metadata; the server seals every ${SEAL_INTERVAL_MS} ms and the tail polls every 250 ms.`,
     'The server writes its request log (pino, one JSON line per request) to /dev/null.',
+    `After the fill: ${run.engine === 'postgres' ? 'VACUUM ANALYZE of the entries table, CHECKPOINT, and ANALYZE of the seals, tiles and sealer tables (autovacuum is off on this server)' : 'ANALYZE (every table) and a WAL checkpoint'}.`,
     ...(run.engine === 'sqlite'
       ? [
           "SQLite: better-sqlite3 is synchronous, so each createLogEntry (one INSERT, committed and synced on its own) blocks its process's event loop: " +

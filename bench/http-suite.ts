@@ -102,6 +102,15 @@ export async function measureHttp(bench: EngineBench, args: BenchArgs, say: (lin
       throw new Error(`sealed ${head.treeSize} and signed ${checkpoint.treeSize}, not ${args.rows}`)
     }
     await bench.analyze()
+    // The bench analyzes the entries table (SQLite: every table). This PostgreSQL runs with
+    // autovacuum off; a deployment's would have analyzed the side tables after a million seals.
+    // Unanalyzed, the planner gives the proofs' one-row seals lookup two parallel workers (about
+    // 5 ms a query instead of 0.03 ms; see BENCHMARKS.md).
+    if (bench.engine === 'postgres') {
+      for (const table of [t.engine.sealsTable, t.engine.tiles, t.engine.sealer]) {
+        await bench.raw.prepare(`ANALYZE ${table}`)([])
+      }
+    }
     say(`sealed and signed ${n(checkpoint.treeSize)} in ${sealSeconds.toFixed(1)} s`)
     const readKey = (await setup.createApiKey({ name: 'bench-read', scopes: ['read'] })).key
     const writeKey = (await setup.createApiKey({ name: 'bench-write', scopes: ['write'] })).key
