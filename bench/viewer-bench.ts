@@ -101,6 +101,7 @@ async function fill(engine: EngineName, entries: number, dir: string, keyPem: st
   await audit.seal()
   await audit.checkpoint()
   const sealSeconds = (performance.now() - sealStart) / 1000
+  await analyze(engine, location)
   const apiKey = (await audit.createApiKey({ name: 'viewer-bench', scopes: ['read'] })).key
   const verifierKey = audit.verifierKey as string
   await audit.close({ seal: false })
@@ -112,6 +113,32 @@ async function fill(engine: EngineName, entries: number, dir: string, keyPem: st
     await client.end()
   }
   return { location, apiKey, verifierKey, fillSeconds: filled.seconds, sealSeconds, drop }
+}
+
+/**
+ * Gives the planner statistics after the fill, as a live database would have them: PostgreSQL's
+ * autovacuum is off on the bench server (unanalyzed, the proofs' one-row seals lookup gets a
+ * parallel plan, see bench --suite http), and SQLite analyzes only when asked.
+ */
+async function analyze(engine: EngineName, location: LogLocation): Promise<void> {
+  if (engine === 'sqlite') {
+    const { default: Database } = await import('better-sqlite3')
+    const db = new Database(location.database.slice('sqlite:'.length))
+    db.exec('ANALYZE')
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    db.close()
+    return
+  }
+  const client = new pg.Client({ connectionString: PG_URL })
+  await client.connect()
+  try {
+    const table = (suffix: string) => `"${location.schema}"."${TABLE}${suffix}"`
+    await client.query(`VACUUM ANALYZE ${table('')}`)
+    for (const side of ['_seals', '_tiles', '_sealer', '_checkpoints']) await client.query(`ANALYZE ${table(side)}`)
+    await client.query('CHECKPOINT')
+  } finally {
+    await client.end()
+  }
 }
 
 /**
