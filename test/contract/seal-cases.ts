@@ -83,7 +83,7 @@ export function sealCases(h: Harness): void {
       const lag = await audit.sealLag()
       expect(lag.entries).toBe(10)
       const age = (Date.now() - (written[0] as Entry).insertedAt.getTime()) / 1000
-      expect(lag.seconds).toBeGreaterThanOrEqual(0.03)
+      expect(lag.seconds).toBeGreaterThanOrEqual(0.02) // a 30 ms wait, timers being coarse
       expect(lag.seconds).toBeLessThanOrEqual(age + 0.001)
       // An open caller transaction's entry is not committed: not counted until it is.
       const [, begin] = Object.entries(fixture.transactions)[0]!
