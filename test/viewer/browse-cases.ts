@@ -5,6 +5,7 @@ import {
   byTestId,
   expectRows,
   expectUrlParam,
+  keySecret,
   type PageGlobals,
   rowUuids,
   shownCount,
@@ -42,7 +43,7 @@ export async function expectKeyOnlyInSession(page: Page, apiKey: string): Promis
       session: sessionStorage.getItem('auditkit.key'),
     }
   })
-  const secret = apiKey.slice(apiKey.lastIndexOf('_') + 1)
+  const secret = keySecret(apiKey)
   for (const leak of [where.href, where.local, where.cookie]) {
     expect(leak).not.toContain(apiKey)
     expect(leak).not.toContain(secret)

@@ -4,6 +4,7 @@ import { resultPath } from './viewer-harness.js'
 import {
   byTestId,
   expectUrlParam,
+  keySecret,
   overflowsSideways,
   type PageGlobals,
   settledBadges,
@@ -160,7 +161,7 @@ export function pageCases(fixture: () => ViewerFixture, pageOnly: string | undef
     const f = fixture()
     const { requests, pageErrors, dialogs } = f.record
     expect(requests.length).toBeGreaterThan(50)
-    const secrets = f.apiKeys.map((key) => key.slice(key.lastIndexOf('_') + 1))
+    const secrets = f.apiKeys.map(keySecret)
     const holds = (text: string) => secrets.some((secret) => text.includes(secret))
     const leaks = requests.filter(
       (r) =>

@@ -6,6 +6,13 @@ export const UI_TIMEOUT = 15_000
 
 export const byTestId = (id: string) => `[data-testid="${id}"]`
 
+/** The secret part of an API key `ak_<24 hex>_<43 base64url>` (which may itself hold `_`). */
+export function keySecret(apiKey: string): string {
+  const secret = /^ak_[0-9a-f]{24}_([A-Za-z0-9_-]{43})$/.exec(apiKey)?.[1]
+  if (secret === undefined) throw new Error('not an auditkit API key')
+  return secret
+}
+
 interface StorageLike {
   getItem(key: string): string | null
 }
