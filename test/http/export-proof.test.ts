@@ -273,7 +273,11 @@ for (const engine of engines) {
         expect(verifyEntryInclusion(forged, first.proof, body.checkpoint, KEYS.publicKey, { origin }).ok).toBe(false)
 
         // (Signing that checkpoint sealed `late` too.) With no entry sealed, there is no checkpoint.
-        const later = await audit.createLogEntry({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' })
+        const later = await audit.createLogEntry({
+          targetUserUuid: user(),
+          adminUserUuid: user(),
+          action: 'user_created',
+        })
         const none = (await (await get(`/v1/log/proofs?uuid=${later.uuid}`)).json()) as Record<string, unknown>
         expect(none).toEqual({ checkpoint: null, treeSize: null, proofs: [{ uuid: later.uuid, status: 'unsealed' }] })
         await expectProblem(await get('/v1/log/proofs'), 400, ['uuid'])
