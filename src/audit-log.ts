@@ -34,7 +34,7 @@ import type { ResolvedOptions, UsingHandle } from './options.js'
 import { toStoreFilters } from './parse-filters.js'
 import { type CheckedInput, prepareEntry } from './prepare-entry.js'
 import { entryInputSchema, passwordChangeSchema } from './schema/entry-schema.js'
-import { entryUuidSchema } from './schema/fields.js'
+import { entryUuidSchema, type UserIdFormat } from './schema/fields.js'
 import { parseOrThrow, toIssues } from './schema/issues.js'
 import { DEFAULT_LIMIT, querySchemas } from './schema/query-schema.js'
 import { exportRangeSchema, listCheckpointsSchema, readSealedSchema } from './schema/seq-range-schema.js'
@@ -179,6 +179,11 @@ export class AuditLog<A extends string = DefaultAction> {
   /** The engine behind this log. */
   get engine(): 'sqlite' | 'postgres' {
     return this.#store.engine
+  }
+
+  /** How user ids are checked and stored: `'uuid'` (lowercase) or `'string'` (the `userIdFormat` option). */
+  get userIdFormat(): UserIdFormat {
+    return this.#options.userIdFormat
   }
 
   /** The log's name in its checkpoints (the `origin` option; default `auditkit/<table>`). */

@@ -28,6 +28,7 @@ export type {
   Paging,
   PasswordChangeInput,
 } from './entry.js'
+export { entryFilter } from './entry-filter.js'
 export {
   ENTRY_CSV_COLUMNS,
   entryCsvCell,

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming'
-import { type AuditLog, type Entry, type LogFilters, StoreError, ValidationError } from '../index.js'
+import { type AuditLog, type Entry, entryFilter, type LogFilters, StoreError, ValidationError } from '../index.js'
 import type { AuthVariables } from './auth.js'
-import { entryMatcher } from './entry-matcher.js'
 import type { Problem } from './problem.js'
 import { queryOptions } from './query.js'
 
@@ -33,7 +32,7 @@ export function registerStreamRoutes(
     if ('batchSize' in filters)
       throw new ValidationError([{ field: 'batchSize', message: 'is not a stream parameter' }])
     audit.iterateLogs(filters) // checks the filters now (naming the field), reads nothing
-    const matches = entryMatcher(audit, filters as LogFilters<string>)
+    const matches = entryFilter(filters as LogFilters<string>, audit.userIdFormat)
     // Fixed before the response starts: an entry written once the client has the headers is never skipped.
     const from = resumePoint(c) ?? (await audit.treeHead()).treeSize
     return streamSSE(c, (stream) => follow(stream, audit, from, matches, signal))

@@ -218,13 +218,14 @@ describe.concurrent.each(await cliEngines())('$name', (engine) => {
         expect(table.stderr).toBe(`next cursor: ${page.nextCursor}\n`)
       })
 
-      test('list filters as listLogs does: --target, --admin, --user, --from, --to, combined', async () => {
+      test('list filters as listLogs does: --target, --admin, --user, --from, --to, --action repeated, combined', async () => {
         const cases: [string[], Parameters<AuditLog<string>['listLogs']>[0]][] = [
           [['--target', TARGETS[1]], { targetUserUuid: TARGETS[1] }],
           [['--admin', ADMINS[1].toUpperCase()], { adminUserUuid: ADMINS[1] }],
           [['--user', ADMINS[0]], { userUuid: ADMINS[0] }],
           [['--from', secondBatchAt], { fromDate: secondBatchAt }],
           [['--to', secondBatchAt, '--action', 'user_created'], { toDate: secondBatchAt, action: 'user_created' }],
+          [['--action', 'user_created', '--action', 'user_updated'], { action: ['user_created', 'user_updated'] }],
         ]
         const results = await Promise.all(
           cases.map(([flags]) => run(['list', ...flags, '--limit', '1000', '--format', 'jsonl'])),

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander'
+import { entryFilter } from '../../index.js'
 import { addConnectionOptions, type ConnectionOptions, withLog } from '../connection.js'
-import { addFilterOptions, entryMatcher, type FilterFlags, nonNegativeInteger, toFilters } from '../filters.js'
+import { addFilterOptions, type FilterFlags, nonNegativeInteger, toFilters } from '../filters.js'
 import { namingFlags } from '../flag-errors.js'
 import { follow } from '../follow.js'
 import { formatOption } from '../format-option.js'
@@ -40,7 +41,6 @@ export function registerTail(program: Command, io: CliIo, box: ExitBox): void {
   addConnectionOptions(tail).action(
     action(box, async (o: TailFlags) => {
       const filters = toFilters(o)
-      const matches = entryMatcher(o, o.userIdFormat)
       const stop = stopOnSignals()
       try {
         const next = await withLog(o, io, (audit) =>
@@ -58,7 +58,7 @@ export function registerTail(program: Command, io: CliIo, box: ExitBox): void {
                 signal: stop.signal,
                 onStart: (seq) => write(io.stderr, `auditkit: following from seq ${seq}\n`),
               },
-              matches,
+              entryFilter(filters, audit.userIdFormat),
               (entries) => write(io.stdout, renderEntries(entries, o.format)),
             )
           }),
