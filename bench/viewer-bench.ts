@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { type Browser, chromium } from 'playwright-core'
 import { createAuditLog, generateKeyPair } from '../src/index.js'
+import { CHROMIUM, CHROMIUM_LAUNCH } from '../test/support/chromium.js'
 import type { EngineName } from './args.js'
 import { createPopulation, EntryGenerator } from './data.js'
 import { fillTable } from './fill.js'
@@ -20,7 +21,6 @@ import { describeMachine } from './machine.js'
 import { PG_URL } from './postgres-bench.js'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
-const CHROMIUM = '/usr/bin/chromium'
 const TABLE = 'auditkit_entries'
 const PAGE_SIZE = 100
 /** The issue's targets, in ms from navigation start. */
@@ -266,18 +266,7 @@ async function main(): Promise<void> {
   machine.Command = ['npx tsx bench/viewer-bench.ts', ...process.argv.slice(2)].join(' ')
   for (const [name, value] of Object.entries(machine)) say(`${name}: ${value}`)
   const dir = mkdtempSync(join(tmpdir(), 'auditkit-viewer-bench-'))
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  })
+  const browser = await chromium.launch({ ...CHROMIUM_LAUNCH })
   const runs: EngineRun[] = []
   try {
     for (const engine of args.engines) {

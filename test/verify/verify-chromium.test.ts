@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -8,12 +7,11 @@ import { fileURLToPath } from 'node:url'
 import { build, type Metafile } from 'esbuild'
 import { type BrowserContext, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { CHROMIUM, CHROMIUM_LAUNCH, HAS_CHROMIUM } from '../support/chromium.js'
 import type { VectorResult } from './run-vectors.js'
 import { CANONICAL_VECTORS, LEAF_VECTORS, VERIFIER_VECTORS } from './vectors.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const CHROMIUM = '/usr/bin/chromium'
-const HAS_CHROMIUM = existsSync(CHROMIUM)
 // CI installs Chromium (.ci/run): there a missing browser is a failure, never a silent skip.
 const MUST_RUN = process.env.CI === 'true'
 
@@ -119,18 +117,7 @@ describe.skipIf(!HAS_CHROMIUM && !MUST_RUN)(CHROMIUM_SUITE, () => {
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     userDataDir = await mkdtemp(join(tmpdir(), 'auditkit-verify-chromium-'))
     // Playwright refuses --user-data-dir in `args`: a persistent context is how it takes a fresh one.
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    })
+    context = await chromium.launchPersistentContext(userDataDir, { ...CHROMIUM_LAUNCH })
     context.on('request', (request) => {
       if (new URL(request.url()).origin !== origin) foreignRequests.push(request.url())
     })

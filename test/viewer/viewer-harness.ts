@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -7,10 +7,11 @@ import pg from 'pg'
 import { type Browser, type BrowserContext, chromium } from 'playwright-core'
 import { type AuditLog, createAuditLog, generateKeyPair } from '../../src/index.js'
 import { BIN, ROOT } from '../cli/cli-harness.js'
+import { CHROMIUM, CHROMIUM_LAUNCH, HAS_CHROMIUM } from '../support/chromium.js'
 import { dropSchema, PG_URL, postgresUnavailable, uniqueSchema } from '../support/postgres.js'
 
-export const CHROMIUM = '/usr/bin/chromium'
-export const HAS_CHROMIUM = existsSync(CHROMIUM)
+export { CHROMIUM, HAS_CHROMIUM }
+
 // CI installs Chromium (.ci/run): there a missing browser is a failure, never a silent skip.
 export const MUST_RUN = process.env.CI === 'true'
 /** Where the tests leave their screenshots (gitignored). */
@@ -228,18 +229,7 @@ export function startServe(options: {
 
 /** Chromium as the CI image has it, headless, with a fresh profile. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  })
+  return chromium.launch({ ...CHROMIUM_LAUNCH })
 }
 
 /** One request the browser made, as the tests check it: where it went and what it carried. */
