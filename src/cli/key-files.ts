@@ -1,6 +1,12 @@
 import { readFile, stat } from 'node:fs/promises'
 import { usageError } from './exit-codes.js'
 
+/** The signing key file: `--signing-key`, else `$AUDITKIT_SIGNING_KEY_FILE`; undefined when neither is set. */
+export function signingKeyFile(option: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const file = option ?? env.AUDITKIT_SIGNING_KEY_FILE
+  return file === undefined || file === '' ? undefined : file
+}
+
 /**
  * Reads a private key file (PEM), refusing one that group or others may read: a signing key is a
  * secret, and the refusal says how to fix it. Never takes the key itself on the command line.

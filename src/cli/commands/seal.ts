@@ -6,7 +6,7 @@ import { lastCheckpointNote } from '../checkpoint-file.js'
 import { addConnectionOptions, type ConnectionOptions, withLog } from '../connection.js'
 import { EXIT, usageError } from '../exit-codes.js'
 import { type CliIo, write } from '../io.js'
-import { collect, readPrivateKeyFile, readPublicKeys } from '../key-files.js'
+import { collect, readPrivateKeyFile, readPublicKeys, signingKeyFile } from '../key-files.js'
 import { action, type ExitBox } from '../program.js'
 import { progress } from '../progress.js'
 
@@ -78,8 +78,8 @@ export function registerSeal(program: Command, io: CliIo, box: ExitBox): void {
     )
     .action(
       action(box, async (o: CheckpointOptions) => {
-        const keyFile = o.signingKey ?? io.env.AUDITKIT_SIGNING_KEY_FILE
-        if (keyFile === undefined || keyFile === '') {
+        const keyFile = signingKeyFile(o.signingKey, io.env)
+        if (keyFile === undefined) {
           throw usageError('no signing key: pass --signing-key <file> or set AUDITKIT_SIGNING_KEY_FILE')
         }
         const signingKey = await readPrivateKeyFile(keyFile)

@@ -10,7 +10,7 @@ import { addConnectionOptions, type ConnectionOptions, logOptions } from '../con
 import { describeError, EXIT, usageError } from '../exit-codes.js'
 import { nonNegativeInteger } from '../filters.js'
 import { type CliIo, write } from '../io.js'
-import { collect, readPrivateKeyFile } from '../key-files.js'
+import { collect, readPrivateKeyFile, signingKeyFile } from '../key-files.js'
 import { action, type ExitBox } from '../program.js'
 import { stopOnSignals } from '../stop-signal.js'
 
@@ -129,10 +129,9 @@ export function registerServe(program: Command, io: CliIo, box: ExitBox): void {
     )
     .action(
       action(box, async (o: ServeOptions) => {
-        const keyFile = o.signingKey ?? io.env.AUDITKIT_SIGNING_KEY_FILE
-        const hasKey = keyFile !== undefined && keyFile !== ''
-        const intervalMs = checkpointIntervalMs(o, hasKey)
-        const signingKey = hasKey ? await readPrivateKeyFile(keyFile) : undefined
+        const keyFile = signingKeyFile(o.signingKey, io.env)
+        const intervalMs = checkpointIntervalMs(o, keyFile !== undefined)
+        const signingKey = keyFile === undefined ? undefined : await readPrivateKeyFile(keyFile)
         const stop = stopOnSignals()
         try {
           const audit = (await createAuditLog(

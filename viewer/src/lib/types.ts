@@ -1,13 +1,7 @@
-import type { InclusionProof } from '../../../src/verify.js'
+import type { InclusionProof, LeafEntry } from '../../../src/verify.js'
 
-/** An entry as `/v1/events` lists it (JSON: insertedAt is an ISO-8601 string). */
-export interface WireEntry {
-  readonly uuid: string
-  readonly targetUserUuid: string
-  readonly adminUserUuid: string
-  readonly action: string
-  readonly ipAddress: string | null
-  readonly userAgent: string | null
+/** An entry as `/v1/events` lists it: the leaf's fields (JSON: insertedAt an ISO-8601 string) and its seq. */
+export interface WireEntry extends Omit<LeafEntry, 'metadata' | 'insertedAt'> {
   readonly metadata: Record<string, unknown>
   readonly insertedAt: string
   readonly seq: number | null
