@@ -9,6 +9,15 @@ export const USER_COUNT = 10_000
 export const HOT_SHARE = 0.05
 /** Roughly how many entries the selective user is the target of, whatever the table size. */
 export const SELECTIVE_ENTRIES = 100
+/** The share of entries whose target is one of many light users, each the target of {@link LIGHT_ENTRIES}. */
+export const LIGHT_SHARE = 0.1
+/** How many entries each light user is the target of, spread over the whole table. */
+export const LIGHT_ENTRIES = 5
+
+/** The i-th light user: a valid v4-shaped uuid made from its number, so no list is kept. */
+export function lightUser(i: number): string {
+  return `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`
+}
 
 const AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
@@ -65,19 +74,30 @@ function metadataFor(action: DefaultAction, random: () => number): Input['metada
 }
 
 /**
- * Entries with a realistic spread: nine actions, targets and admins among {@link USER_COUNT}
- * users, one hot user, one selective user, most with an IP and a user agent.
+ * Entries with a realistic spread, in three shapes at once: nine actions, targets and admins
+ * drawn uniformly among {@link USER_COUNT} users; one hot user (target and admin of
+ * {@link HOT_SHARE} each); many light users (targets of {@link LIGHT_SHARE} of entries,
+ * {@link LIGHT_ENTRIES} each); one selective user; most entries with an IP and a user agent.
  */
 export class EntryGenerator {
   readonly #random: () => number
   readonly #population: Population
   readonly #selectiveShare: number
+  readonly #lightUsers: number
+  #nextLight = 0
 
   /** `rows` is the table size, so that the selective user keeps about {@link SELECTIVE_ENTRIES} entries. */
   constructor(population: Population, rows: number, seed = 2) {
     this.#random = seededRandom(seed)
     this.#population = population
     this.#selectiveShare = SELECTIVE_ENTRIES / rows
+    this.#lightUsers = Math.max(1, Math.floor((rows * LIGHT_SHARE) / LIGHT_ENTRIES))
+  }
+
+  // Light users take their turns in order, so each is the target of LIGHT_ENTRIES entries spread
+  // over the table (the first one is the light user the reads ask for).
+  #light(): string {
+    return lightUser(this.#nextLight++ % this.#lightUsers)
   }
 
   #user(): string {
@@ -89,8 +109,15 @@ export class EntryGenerator {
     const r = this.#random
     const p = this.#population
     const pick = r()
+    const selective = HOT_SHARE + this.#selectiveShare
     const target =
-      pick < HOT_SHARE ? p.hotUser : pick < HOT_SHARE + this.#selectiveShare ? p.selectiveUser : this.#user()
+      pick < HOT_SHARE
+        ? p.hotUser
+        : pick < selective
+          ? p.selectiveUser
+          : pick < selective + LIGHT_SHARE
+            ? this.#light()
+            : this.#user()
     const admin = r() < HOT_SHARE ? p.hotUser : this.#user()
     const action = DEFAULT_ACTIONS[Math.floor(r() * DEFAULT_ACTIONS.length)] as DefaultAction
     const ip = r() < 0.9 ? `10.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}.${1 + Math.floor(r() * 254)}` : null

@@ -2,6 +2,7 @@ import type { AuditLog } from '../src/index.js'
 import type { SqlDialect } from '../src/store/entry-sql.js'
 import type { EngineName } from './args.js'
 import type { Input } from './data.js'
+import type { SeedSide } from './seed-design.js'
 
 /** A prepared statement of the raw driver: runs with these parameters and returns the rows. */
 export type RawQuery = (params: readonly unknown[]) => Promise<readonly RawRow[]> | readonly RawRow[]
@@ -34,6 +35,8 @@ export interface EngineBench {
   /** The quoted, qualified entries table. */
   readonly table: string
   readonly raw: RawBaseline
+  /** The seed's design (PhoenixKit's schema and SQL) on the same engine, filled with the same entries. */
+  readonly seed: SeedSide
   /** auditkit's own dialect of this table, to print the plans of the exact SQL it runs. */
   readonly dialect: SqlDialect
   /** How many writes a "many in flight" run keeps going (the pool size on PostgreSQL). */

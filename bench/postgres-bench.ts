@@ -9,6 +9,8 @@ import type { Input } from './data.js'
 import type { EngineBench, RawBaseline } from './engine-bench.js'
 import { packageVersion } from './machine.js'
 import { COLUMNS, rawSql } from './raw-sql.js'
+import type { SeedSide } from './seed-design.js'
+import { openPostgresSeed } from './seed-postgres.js'
 
 /** The database the PostgreSQL benchmark runs on. */
 export const PG_URL = process.env.AUDITKIT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -105,10 +107,15 @@ export async function openPostgresBench(): Promise<EngineBench> {
   pool.on('error', () => {})
   const dialect = postgresEngine({ schema, table: TABLE })
   let destroyed = false
+  let seed: SeedSide | undefined
   const bench: EngineBench = {
     engine: 'postgres',
     table: dialect.table,
     raw: rawBaseline(pool, dialect.table),
+    get seed() {
+      if (seed === undefined) throw new Error('the seed table is made when the bench opens')
+      return seed
+    },
     dialect,
     inFlight: POOL_SIZE,
     openAudit,
@@ -141,6 +148,7 @@ export async function openPostgresBench(): Promise<EngineBench> {
   }
   try {
     await (await openAudit()).close()
+    seed = await openPostgresSeed(pool, schema, dialect.table)
   } catch (error) {
     await bench.destroy().catch(() => {})
     throw error

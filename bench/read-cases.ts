@@ -1,7 +1,7 @@
 import { encodeCursor } from '../src/cursor.js'
 import type { AuditLog, Entry, Page } from '../src/index.js'
 import type { Position } from '../src/store/store.js'
-import type { Population } from './data.js'
+import { lightUser, type Population } from './data.js'
 import type { EngineBench, RawRow } from './engine-bench.js'
 import { rawSql } from './raw-sql.js'
 import { FAST_READ, type LatencyPlan, MEDIUM_READ, SLOW_READ } from './stats.js'
@@ -21,6 +21,11 @@ export interface ReadCase {
   raw(): Promise<unknown> | unknown
   /** What both must agree on, from each side's answer (checked once before measuring). */
   agree(auditkit: unknown, raw: unknown): [string, string]
+  /** The seed's design doing the same on its own table, and what it must agree with auditkit on. */
+  readonly seed?: {
+    run(): Promise<unknown> | unknown
+    agree(auditkit: unknown, seed: unknown): [string, string]
+  }
 }
 
 /** What the reads need to know about the filled table. */
@@ -62,6 +67,21 @@ const samePage = (a: unknown, r: unknown): [string, string] => [
 ]
 const sameCount = (a: unknown, r: unknown): [string, string] => [String(a), String(r)]
 
+// The seed orders by inserted_at alone, so rows sharing a millisecond may come in another order:
+// both sides must return as many rows, from the same time to the same time.
+function describeTimes(times: readonly number[]): string {
+  return `${times.length} rows from ${new Date(times[0] ?? 0).toISOString()} to ${new Date(times[times.length - 1] ?? 0).toISOString()}`
+}
+function sameTimes(timeOf: (value: unknown) => number) {
+  return (a: unknown, r: unknown): [string, string] => {
+    const entries = Array.isArray(a) ? (a as Entry[]) : (a as Page).entries
+    return [
+      describeTimes(entries.map((e) => e.insertedAt.getTime())),
+      describeTimes((r as RawRow[]).map((row) => timeOf(row.inserted_at))),
+    ]
+  }
+}
+
 async function firstOf(audit: AuditLog, count: number): Promise<Entry[]> {
   const out: Entry[] = []
   for await (const entry of audit.iterateLogs({ batchSize: count })) {
@@ -99,6 +119,42 @@ export function readCases(s: ReadSetup): ReadCase[] {
   ]
   const hot = pop.hotUser
   const sel = pop.selectiveUser
+  const uniform = pop.users[0] as string
+  const light = lightUser(0)
+  const seed = bench.seed
+  const seedSql = seed.sql
+  const [seedList, seedByAction, seedForUser, seedGet] = [
+    seed.prepare(seedSql.list),
+    seed.prepare(seedSql.listByAction),
+    seed.prepare(seedSql.listForUser),
+    seed.prepare(seedSql.get),
+  ]
+  const seedCount = (text: string) => {
+    const query = seed.prepare(text)
+    return async (params: readonly unknown[]) => Number((await query(params))[0]?.n)
+  }
+  const [seedCountAll, seedCountTarget, seedCountUser, seedCountAction] = [
+    seedCount(seedSql.countAll),
+    seedCount(seedSql.countTarget),
+    seedCount(seedSql.countUser),
+    seedCount(seedSql.countAction),
+  ]
+  const times = sameTimes(seed.timeOf)
+  const seedFirstPage = { run: () => seedList([LIMIT, 0]), agree: times }
+  const seedActionPage = { run: () => seedByAction([ACTION, LIMIT, 0]), agree: times }
+  const seedDeepPage = { run: () => seedList([LIMIT, depth]), agree: times }
+  const seedUser = (user: string) => ({ run: () => seedForUser([user, user, LIMIT]), agree: times })
+  const forUserCase = (id: string, who: string, user: string): ReadCase => ({
+    id,
+    label: `listLogsForUser(${who}) first page`,
+    plan: FAST_READ,
+    auditkit: () => audit.listLogsForUser(user),
+    raw: () => forUser([user, LIMIT, user, user, LIMIT, LIMIT]),
+    agree: sameRows,
+    seed: seedUser(user),
+  })
+  let nextS = 0
+  const countAll = count(sql.countAll)
   let nextA = 0
   let nextR = 0
   const uuids = s.sampleUuids
@@ -111,6 +167,7 @@ export function readCases(s: ReadSetup): ReadCase[] {
       auditkit: () => audit.listLogs(),
       raw: () => first([LIMIT]),
       agree: sameRows,
+      seed: seedFirstPage,
     },
     {
       id: 'list-action',
@@ -119,6 +176,7 @@ export function readCases(s: ReadSetup): ReadCase[] {
       auditkit: () => audit.listLogs({ action: ACTION }),
       raw: () => byAction([ACTION, LIMIT]),
       agree: sameRows,
+      seed: seedActionPage,
     },
     {
       id: 'by-action',
@@ -127,15 +185,11 @@ export function readCases(s: ReadSetup): ReadCase[] {
       auditkit: () => audit.listLogsByAction(ACTION),
       raw: () => byAction([ACTION, LIMIT]),
       agree: sameRows,
+      seed: seedActionPage,
     },
-    {
-      id: 'for-user',
-      label: 'listLogsForUser(hot user) first page',
-      plan: FAST_READ,
-      auditkit: () => audit.listLogsForUser(hot),
-      raw: () => forUser([hot, LIMIT, hot, hot, LIMIT, LIMIT]),
-      agree: sameRows,
-    },
+    forUserCase('for-user', 'hot user', hot),
+    forUserCase('for-user-uniform', 'a uniform user', uniform),
+    forUserCase('for-user-light', `a light user`, light),
     {
       id: 'page-first',
       label: 'pageLogs first page (depth 0)',
@@ -143,6 +197,7 @@ export function readCases(s: ReadSetup): ReadCase[] {
       auditkit: () => audit.pageLogs(),
       raw: () => first([LIMIT + 1]),
       agree: samePage,
+      seed: seedFirstPage,
     },
     {
       id: 'iterate-first',
@@ -151,6 +206,7 @@ export function readCases(s: ReadSetup): ReadCase[] {
       auditkit: () => firstOf(audit, LIMIT),
       raw: () => first([LIMIT]),
       agree: sameRows,
+      seed: seedFirstPage,
     },
     {
       id: 'page-deep',
@@ -159,6 +215,8 @@ export function readCases(s: ReadSetup): ReadCase[] {
       auditkit: () => audit.pageLogs({ cursor }),
       raw: () => afterPage([deepAt, position.uuid, LIMIT + 1]),
       agree: samePage,
+      // The seed has no cursor: its way to the same page is the offset.
+      seed: seedDeepPage,
     },
     {
       id: 'offset-deep',
@@ -167,6 +225,7 @@ export function readCases(s: ReadSetup): ReadCase[] {
       auditkit: () => audit.listLogs({ offset: depth }),
       raw: () => offsetPage([LIMIT, depth]),
       agree: sameRows,
+      seed: seedDeepPage,
     },
     {
       id: 'count-selective',
@@ -175,6 +234,7 @@ export function readCases(s: ReadSetup): ReadCase[] {
       auditkit: () => audit.countLogs({ targetUserUuid: sel }),
       raw: () => countTarget([sel]),
       agree: sameCount,
+      seed: { run: () => seedCountTarget([sel]), agree: sameCount },
     },
     {
       id: 'count-user-selective',
@@ -183,6 +243,16 @@ export function readCases(s: ReadSetup): ReadCase[] {
       auditkit: () => audit.countLogs({ userUuid: sel }),
       raw: () => countUser([sel, sel, sel]),
       agree: sameCount,
+      seed: { run: () => seedCountUser([sel, sel]), agree: sameCount },
+    },
+    {
+      id: 'count-user-hot',
+      label: 'countLogs({ userUuid: hot user })',
+      plan: MEDIUM_READ,
+      auditkit: () => audit.countLogs({ userUuid: hot }),
+      raw: () => countUser([hot, hot, hot]),
+      agree: sameCount,
+      seed: { run: () => seedCountUser([hot, hot]), agree: sameCount },
     },
     {
       id: 'count-action',
@@ -191,6 +261,16 @@ export function readCases(s: ReadSetup): ReadCase[] {
       auditkit: () => audit.countLogs({ action: ACTION }),
       raw: () => countAction([ACTION]),
       agree: sameCount,
+      seed: { run: () => seedCountAction([ACTION]), agree: sameCount },
+    },
+    {
+      id: 'count-all',
+      label: 'countLogs() (every entry)',
+      plan: MEDIUM_READ,
+      auditkit: () => audit.countLogs(),
+      raw: () => countAll([]),
+      agree: sameCount,
+      seed: { run: () => seedCountAll([]), agree: sameCount },
     },
     {
       id: 'get',
@@ -199,6 +279,10 @@ export function readCases(s: ReadSetup): ReadCase[] {
       auditkit: () => audit.getLog(uuids[nextA++ % uuids.length] as string),
       raw: () => byUuid([uuids[nextR++ % uuids.length]]),
       agree: (a, r) => [String((a as Entry).uuid), String((r as RawRow[])[0]?.uuid)],
+      seed: {
+        run: () => seedGet([uuids[nextS++ % uuids.length]]),
+        agree: (a, r) => [String((a as Entry).uuid), String((r as RawRow[])[0]?.uuid)],
+      },
     },
   ]
 }

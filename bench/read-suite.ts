@@ -2,12 +2,17 @@ import { encodeCursor } from '../src/cursor.js'
 import { rawSql } from './raw-sql.js'
 import { LIMIT, type ReadCase, type ReadSetup, readCases } from './read-cases.js'
 import type { CursorDepth, Result } from './results.js'
-import { compareLatency, FAST_READ, measureLatency, SLOW_READ } from './stats.js'
+import { compareLatencies, compareLatency, FAST_READ, type Latency, measureLatency, SLOW_READ } from './stats.js'
 
-/** Runs each case once on both sides and refuses to measure two sides that disagree. */
+/** Runs each case once on every side and refuses to measure sides that disagree. */
 async function checkAgreement(c: ReadCase): Promise<void> {
-  const [a, r] = c.agree(await c.auditkit(), await c.raw())
+  const answer = await c.auditkit()
+  const [a, r] = c.agree(answer, await c.raw())
   if (a !== r) throw new Error(`${c.label}: auditkit and the raw driver disagree:\n  auditkit: ${a}\n  raw:      ${r}`)
+  if (c.seed === undefined) return
+  const [a2, s] = c.seed.agree(answer, await c.seed.run())
+  if (a2 !== s)
+    throw new Error(`${c.label}: auditkit and the seed's design disagree:\n  auditkit: ${a2}\n  seed:     ${s}`)
 }
 
 /** Measures every read case, and the naive OR query for the hot user as a note. */
@@ -20,8 +25,9 @@ export async function measureReads(
   for (const c of cases) {
     progress(c.label)
     await checkAgreement(c)
-    const figure = await compareLatency(c.auditkit, c.raw, c.plan)
-    results.push({ id: c.id, label: c.label, figure: { kind: 'latency', ...figure } })
+    const sides = c.seed === undefined ? [c.auditkit, c.raw] : [c.auditkit, c.raw, c.seed.run]
+    const [auditkit, raw, seed] = (await compareLatencies(sides, c.plan)) as [Latency, Latency, Latency?]
+    results.push({ id: c.id, label: c.label, figure: { kind: 'latency', auditkit, raw, ...(seed && { seed }) } })
   }
   progress('pageLogs at depth 0 against pageLogs at depth 90%, interleaved')
   const cursor = encodeCursor(s.deep)

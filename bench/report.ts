@@ -1,13 +1,14 @@
 import type { EngineRun, Result, TamperRun } from './results.js'
-import { ratio } from './results.js'
+import { ratio, seedRatio } from './results.js'
 import type { TargetCheck } from './targets.js'
 
 /** How to read a table's ratio column, printed above every table. */
 export const RATIO_NOTE =
   'ratio = auditkit throughput / raw throughput, or raw latency / auditkit latency: above 1.00x auditkit is faster. ' +
-  'Latency cells are p50 / p99.'
+  "Latency cells are p50 / p99. raw: the raw driver on auditkit's schema; seed: the raw driver on the seed's design " +
+  "(PhoenixKit's schema and SQL), same entries, same run; vs seed: the ratio against it."
 
-const HEADER = ['operation', 'auditkit', 'raw', 'ratio'] as const
+const HEADER = ['operation', 'auditkit', 'raw', 'ratio', 'seed', 'vs seed'] as const
 
 function ms(n: number): string {
   if (n < 1) return n.toFixed(3)
@@ -16,14 +17,23 @@ function ms(n: number): string {
   return n.toFixed(0)
 }
 
-function cells(r: Result): [string, string, string, string] {
+function cells(r: Result): string[] {
   const f = r.figure
   if (f.kind === 'rate') {
     const n = (v: number) => Math.round(v).toLocaleString('en-US')
-    return [r.label, n(f.auditkit), n(f.raw), `${ratio(f).toFixed(2)}x`]
+    const seed = f.seed === undefined ? ['', ''] : [n(f.seed), `${(seedRatio(f) as number).toFixed(2)}x`]
+    return [r.label, n(f.auditkit), n(f.raw), `${ratio(f).toFixed(2)}x`, ...seed]
   }
   const pair = (l: { p50: number; p99: number }) => `${ms(l.p50)} / ${ms(l.p99)} ms`
-  return [r.label, pair(f.auditkit), pair(f.raw), `${ratio(f, 'p50').toFixed(2)}x / ${ratio(f, 'p99').toFixed(2)}x`]
+  const both = (p50: number | undefined, p99: number | undefined) =>
+    `${(p50 as number).toFixed(2)}x / ${(p99 as number).toFixed(2)}x`
+  const seed = f.seed === undefined ? ['', ''] : [pair(f.seed), both(seedRatio(f, 'p50'), seedRatio(f, 'p99'))]
+  return [r.label, pair(f.auditkit), pair(f.raw), both(ratio(f, 'p50'), ratio(f, 'p99')), ...seed]
+}
+
+/** The columns a table shows: the seed's two only when one of its results has a seed figure. */
+function columnsOf(results: readonly Result[]): number {
+  return results.some((r) => r.figure.seed !== undefined) ? HEADER.length : 4
 }
 
 function title(run: EngineRun): string {
@@ -42,15 +52,21 @@ export function status(c: TargetCheck, markdown: boolean): string {
 }
 
 function textTable(results: readonly Result[]): string[] {
-  const rows = [[...HEADER], ...results.map(cells)]
-  const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)))
+  const n = columnsOf(results)
+  const rows = [HEADER.slice(0, n), ...results.map((r) => cells(r).slice(0, n))]
+  const widths = HEADER.slice(0, n).map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)))
   return rows.map((row) =>
     row.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  '),
   )
 }
 
 function markdownTable(results: readonly Result[]): string[] {
-  return [`| ${HEADER.join(' | ')} |`, '|---|--:|--:|--:|', ...results.map((r) => `| ${cells(r).join(' | ')} |`)]
+  const n = columnsOf(results)
+  return [
+    `| ${HEADER.slice(0, n).join(' | ')} |`,
+    `|---|${'--:|'.repeat(n - 1)}`,
+    ...results.map((r) => `| ${cells(r).slice(0, n).join(' | ')} |`),
+  ]
 }
 
 /** The parts every report shares, as plain text: the machine, a run's heading and its targets. */

@@ -1,7 +1,10 @@
 import type { EngineName } from './args.js'
 import type { Latency } from './stats.js'
 
-/** One figure: auditkit and the raw driver doing the same work in the same run. */
+/**
+ * One figure: auditkit and the raw driver doing the same work in the same run on auditkit's
+ * schema, and (where it has a counterpart) the seed's design doing it on the seed's schema.
+ */
 export type Figure =
   | {
       readonly kind: 'rate'
@@ -10,8 +13,10 @@ export type Figure =
       readonly raw: number
       /** When the runs were paired: the median of the pairs' ratios, shown instead of auditkit / raw. */
       readonly pairedRatio?: number
+      /** The seed's design doing the same work in the same run, when it has a counterpart. */
+      readonly seed?: number
     }
-  | { readonly kind: 'latency'; readonly auditkit: Latency; readonly raw: Latency }
+  | { readonly kind: 'latency'; readonly auditkit: Latency; readonly raw: Latency; readonly seed?: Latency }
 
 export interface Result {
   /** Stable key the targets refer to. */
@@ -63,4 +68,11 @@ export interface EngineRun {
 export function ratio(figure: Figure, which: 'p50' | 'p99' = 'p50'): number {
   if (figure.kind === 'rate') return figure.pairedRatio ?? figure.auditkit / figure.raw
   return figure.raw[which] / figure.auditkit[which]
+}
+
+/** auditkit's figure over the seed design's, above 1 when auditkit is faster; undefined without one. */
+export function seedRatio(figure: Figure, which: 'p50' | 'p99' = 'p50'): number | undefined {
+  if (figure.seed === undefined) return undefined
+  if (figure.kind === 'rate') return figure.auditkit / figure.seed
+  return figure.seed[which] / figure.auditkit[which]
 }

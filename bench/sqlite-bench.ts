@@ -9,6 +9,7 @@ import type { Input } from './data.js'
 import type { EngineBench, RawBaseline, RawRow } from './engine-bench.js'
 import { packageVersion } from './machine.js'
 import { rawSql } from './raw-sql.js'
+import { openSqliteSeed } from './seed-sqlite.js'
 
 const TABLE = 'auditkit_entries'
 
@@ -94,6 +95,7 @@ export async function openSqliteBench(): Promise<EngineBench> {
     engine: 'sqlite',
     table: dialect.table,
     raw: rawBaseline(db, dialect.table),
+    seed: openSqliteSeed(db, dialect.table),
     dialect,
     inFlight: 16,
     openAudit,

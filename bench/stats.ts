@@ -58,30 +58,33 @@ export async function compareLatency(
   raw: Call,
   plan: LatencyPlan,
 ): Promise<{ auditkit: Latency; raw: Latency }> {
-  for (let i = 0; i < plan.warmup; i++) {
-    await auditkit()
-    await raw()
-  }
+  const [a, r] = (await compareLatencies([auditkit, raw], plan)) as [Latency, Latency]
+  return { auditkit: a, raw: r }
+}
+
+/**
+ * The latencies of several ways of doing the same read, measured in blocks that take turns (the
+ * order rotating every block) so that drift in the machine's state falls on all alike. All sides
+ * stop together once one has spent the plan's budget.
+ */
+export async function compareLatencies(calls: readonly Call[], plan: LatencyPlan): Promise<Latency[]> {
+  for (let i = 0; i < plan.warmup; i++) for (const call of calls) await call()
   const block = Math.max(1, Math.min(10, Math.floor(plan.iterations / 10)))
-  const a: number[] = []
-  const r: number[] = []
-  let spentA = 0
-  let spentR = 0
-  for (let i = 0; a.length < plan.iterations; i++) {
-    const order: [Call, number[]][] = [
-      [auditkit, a],
-      [raw, r],
-    ]
-    if (i % 2 === 1) order.reverse()
-    for (const [call, samples] of order) {
-      for (let j = 0; j < block && samples.length < plan.iterations; j++) samples.push(await timeOnce(call))
+  const samples = calls.map(() => [] as number[])
+  const first = samples[0] as number[]
+  for (let i = 0; first.length < plan.iterations; i++) {
+    for (let k = 0; k < calls.length; k++) {
+      // Two sides alternate which goes first; three or more rotate.
+      const side = calls.length === 2 ? (i % 2 === 0 ? k : 1 - k) : (i + k) % calls.length
+      const call = calls[side] as Call
+      const out = samples[side] as number[]
+      for (let j = 0; j < block && out.length < plan.iterations; j++) out.push(await timeOnce(call))
     }
     await nextTurn() // SQLite reads are synchronous: let a Ctrl-C in between blocks
-    spentA = a.reduce((s, x) => s + x, 0)
-    spentR = r.reduce((s, x) => s + x, 0)
-    if (Math.max(spentA, spentR) > plan.budgetMs && a.length >= plan.minSamples) break
+    const spent = Math.max(...samples.map((s) => s.reduce((sum, x) => sum + x, 0)))
+    if (spent > plan.budgetMs && first.length >= plan.minSamples) break
   }
-  return { auditkit: latencyOf(a), raw: latencyOf(r) }
+  return samples.map(latencyOf)
 }
 
 /** The latency of one call alone (for a figure that has no auditkit counterpart). */

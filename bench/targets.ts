@@ -1,4 +1,4 @@
-import { type EngineRun, type Result, ratio } from './results.js'
+import { type EngineRun, type Result, ratio, seedRatio } from './results.js'
 import { checkTamperTargets } from './tamper-targets.js'
 
 /** One of the issue's targets, checked against one engine's run. */
@@ -91,10 +91,33 @@ function checkMain(run: EngineRun): TargetCheck[] {
     met: slower <= CURSOR_TOLERANCE,
     margin: `deep/shallow p50 = ${x(slower)}`,
   })
+  checks.push(checkSeed(run.results))
   for (const id of ['count-selective', 'count-user-selective']) {
     checks.push(
       under(`${get(id).label} p99 < ${SELECTIVE_COUNT_P99_MS} ms`, latencyOf(get(id)).p99, SELECTIVE_COUNT_P99_MS),
     )
   }
   return checks
+}
+
+/** "At or above 1.0x the seed's design on every measure": each p50 and p99, and each rate. */
+function checkSeed(results: readonly Result[]): TargetCheck {
+  const below: string[] = []
+  let measures = 0
+  for (const r of results) {
+    const whichs = r.figure.kind === 'rate' ? (['p50'] as const) : (['p50', 'p99'] as const)
+    for (const which of whichs) {
+      const value = seedRatio(r.figure, which)
+      if (value === undefined) continue
+      measures++
+      if (value < 1) below.push(`${r.label}${r.figure.kind === 'rate' ? '' : ` ${which}`} ${x(value)}`)
+    }
+  }
+  // The batch figure is repeated once per raw bulk path, with the same seed figure.
+  return {
+    target: "auditkit >= 1.00x the seed's design on every measure (p50 and p99 of each read, each write rate)",
+    measured: `${measures - below.length} of ${measures} at or above`,
+    met: below.length === 0,
+    margin: below.length === 0 ? 'none below' : `below: ${below.join('; ')}`,
+  }
 }

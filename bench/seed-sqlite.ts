@@ -1,0 +1,62 @@
+import type Database from 'better-sqlite3'
+import type { RawRow } from './engine-bench.js'
+import { SEED_COLUMNS, SEED_TABLE, type SeedSide, seedRowOf, seedSchema, seedSql } from './seed-design.js'
+
+const iso = (now: Date) => now.toISOString()
+
+/**
+ * The seed's design on SQLite, in the bench's file beside auditkit's table: text columns, the
+ * seed's five indexes, reached through the raw connection. Created empty before the fill, so that
+ * its indexes grow by inserts in time order, as an app's would.
+ */
+export function openSqliteSeed(db: Database.Database, auditkitTable: string): SeedSide {
+  const table = `"${SEED_TABLE}"`
+  for (const statement of seedSchema('sqlite', table, (suffix) => `"${SEED_TABLE}_${suffix}"`)) db.exec(statement)
+  const sql = seedSql(table, () => '?')
+  const insert = db.prepare(sql.insert)
+  const insertAll = db.transaction((rows: readonly unknown[][]) => {
+    for (const row of rows) insert.run(row)
+  })
+  const multiRow = new Map<number, Database.Statement>()
+  return {
+    table,
+    sql,
+    prepare(text) {
+      const statement = db.prepare(text)
+      return (params) => statement.all(params) as RawRow[]
+    },
+    insertOne(input) {
+      insert.run(seedRowOf(input, iso))
+    },
+    bulkPaths: [
+      {
+        label: 'transaction of prepared INSERTs',
+        insert: (inputs) => insertAll(inputs.map((i) => seedRowOf(i, iso))),
+      },
+      {
+        label: 'multi-row INSERT',
+        insert(inputs) {
+          let statement = multiRow.get(inputs.length)
+          if (statement === undefined) {
+            statement = db.prepare(sql.insertRows(inputs.length))
+            multiRow.set(inputs.length, statement)
+          }
+          statement.run(inputs.flatMap((i) => seedRowOf(i, iso)))
+        },
+      },
+    ],
+    async copyFromAuditkit() {
+      // inserted_at as the ISO 8601 text toISOString() writes, to the millisecond.
+      const at = `strftime('%Y-%m-%dT%H:%M:%S', inserted_at / 1000, 'unixepoch') || printf('.%03dZ', inserted_at % 1000)`
+      db.exec(
+        `INSERT INTO ${table} (${SEED_COLUMNS}) SELECT uuid, action, ip_address, user_agent, metadata, ${at}, ` +
+          `target_user_uuid, admin_user_uuid FROM ${auditkitTable} ORDER BY id`,
+      )
+    },
+    async analyze() {
+      db.exec(`ANALYZE ${table}`)
+      db.pragma('wal_checkpoint(TRUNCATE)')
+    },
+    timeOf: (value) => Date.parse(String(value)),
+  }
+}
