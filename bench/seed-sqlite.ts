@@ -21,9 +21,21 @@ export function openSqliteSeed(db: Database.Database, auditkitTable: string): Se
   return {
     table,
     sql,
+    // What ecto_sqlite3 does when it loads the seed's rows: metadata decoded from JSON, inserted_at
+    // parsed (pg does both itself, for jsonb and timestamptz).
     prepare(text) {
       const statement = db.prepare(text)
-      return (params) => statement.all(params) as RawRow[]
+      const loads = statement.columns().some((c) => c.name === 'metadata')
+      return (params) => {
+        const rows = statement.all(params) as RawRow[]
+        if (loads) {
+          for (const row of rows) {
+            row.metadata = JSON.parse(row.metadata as string)
+            row.inserted_at = new Date(row.inserted_at as string)
+          }
+        }
+        return rows
+      }
     },
     insertOne(input) {
       insert.run(seedRowOf(input, iso))
@@ -57,6 +69,6 @@ export function openSqliteSeed(db: Database.Database, auditkitTable: string): Se
       db.exec(`ANALYZE ${table}`)
       db.pragma('wal_checkpoint(TRUNCATE)')
     },
-    timeOf: (value) => Date.parse(String(value)),
+    timeOf: (value) => (value instanceof Date ? value.getTime() : Date.parse(String(value))),
   }
 }
