@@ -176,6 +176,63 @@ export function canonicalStringLenient(value: string): string {
   return NEEDS_CARE.test(value) ? JSON.stringify(value) : `"${value}"`
 }
 
+// The same output as canonicalJsonLenient for what JSON.parse returns, without the checks only
+// other values need (prototypes, cycles, symbol keys, holes, undefined): JSON.parse makes plain
+// objects and arrays, strings, numbers, booleans and null only. Non-finite numbers (`1e400`
+// parses as Infinity) and nesting deeper than CANONICAL_MAX_DEPTH are still refused.
+function parsedValue(value: unknown, depth: number): string {
+  switch (typeof value) {
+    case 'string':
+      return NEEDS_CARE.test(value) ? JSON.stringify(value) : `"${value}"`
+    case 'number':
+      if (!Number.isFinite(value)) throw new Refusal(`${value} is not a finite number`)
+      return `${value}`
+    case 'boolean':
+      return value ? 'true' : 'false'
+    default: {
+      if (value === null) return 'null'
+      if (depth >= CANONICAL_MAX_DEPTH) throw new Refusal(`nests deeper than ${CANONICAL_MAX_DEPTH} levels`)
+      if (Array.isArray(value)) {
+        let out = '['
+        for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + parsedValue(value[i], depth + 1)
+        return `${out}]`
+      }
+      const record = value as Record<string, unknown>
+      const keys = Object.keys(record).sort()
+      let out = '{'
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string
+        const name = NEEDS_CARE.test(key) ? JSON.stringify(key) : `"${key}"`
+        out += `${i > 0 ? ',' : ''}${name}:${parsedValue(record[key], depth + 1)}`
+      }
+      return `${out}}`
+    }
+  }
+}
+
+/**
+ * {@link canonicalJsonLenient} of `JSON.parse(text)`, or undefined when the text is not JSON or
+ * its value is refused (a number beyond what a double holds, nesting too deep). The same bytes,
+ * about twice as fast: the sealing and verify hot path, for metadata read as JSON text.
+ *
+ * @example
+ * canonicalJsonOfText('{"b":1,"a":[true]}') // '{"a":[true],"b":1}'
+ */
+export function canonicalJsonOfText(text: string): { value: unknown; json: string } | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  try {
+    return { value, json: parsedValue(value, 0) }
+  } catch (e) {
+    if (e instanceof Refusal) return undefined
+    throw e
+  }
+}
+
 /**
  * The UTF-8 bytes of {@link canonicalJson} (RFC 8785 §3.2.4): what tamper evidence hashes.
  * Refuses the same values, with the same `TypeError`.

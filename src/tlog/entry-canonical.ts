@@ -38,21 +38,31 @@ function isoOrNull(at: Date | string): string {
   const ms = date.getTime()
   if (Number.isNaN(ms)) return 'null'
   // Years outside 0000..9999 are written with a sign and six digits: no shortcut for those.
-  if (ms < MIN_FOUR_DIGIT_YEAR || ms > MAX_FOUR_DIGIT_YEAR) return `"${date.toISOString()}"`
-  // Entries sealed together mostly share their second: format the second once.
+  return epochMsJson(ms) ?? `"${date.toISOString()}"`
+}
+
+/**
+ * `insertedAt` as canonical JSON (a quoted ISO-8601 string) for a time in epoch milliseconds, or
+ * undefined when it is not a whole millisecond in the years 0000..9999 (the caller then goes
+ * through a Date). Entries sealed together mostly share their second: it is formatted once.
+ */
+export function epochMsJson(ms: number): string | undefined {
+  if (!Number.isInteger(ms) || ms < MIN_FOUR_DIGIT_YEAR || ms > MAX_FOUR_DIGIT_YEAR) return undefined
   const second = Math.floor(ms / 1000)
   if (second !== lastSecond) {
     lastSecond = second
-    lastPrefix = `"${date.toISOString().slice(0, 20)}`
+    lastPrefix = `"${new Date(second * 1000).toISOString().slice(0, 20)}`
   }
-  return `${lastPrefix}${String(ms - second * 1000).padStart(3, '0')}Z"`
+  const milli = ms - second * 1000
+  return `${lastPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z"`
 }
 const MIN_FOUR_DIGIT_YEAR = -62_167_219_200_000 // 0000-01-01T00:00:00.000Z
 const MAX_FOUR_DIGIT_YEAR = 253_402_300_799_999 // 9999-12-31T23:59:59.999Z
 let lastSecond = Number.NaN
 let lastPrefix = ''
 
-const nullable = (value: string | null) => (value === null ? 'null' : canonicalString(value))
+/** A nullable text field as canonical JSON. */
+export const nullable = (value: string | null): string => (value === null ? 'null' : canonicalString(value))
 
 /**
  * The canonical bytes of an entry, as text: the RFC 8785 (JCS) serialization of every field as
@@ -64,13 +74,36 @@ const nullable = (value: string | null) => (value === null ? 'null' : canonicalS
  * entryCanonicalJson(entry) // '{"action":"user_locked","adminUserUuid":"…",…,"uuid":"…"}'
  */
 export function entryCanonicalJson(entry: LeafEntry): string {
-  // canonicalJson of the object with these eight fields, written out in JCS key order (sorted by
-  // UTF-16 code units) without building and sorting the object: the sealing and verify hot path.
+  return canonicalJsonOfParts(
+    canonicalString(entry.action),
+    canonicalString(entry.adminUserUuid),
+    isoOrNull(entry.insertedAt),
+    nullable(entry.ipAddress),
+    canonicalJson(entry.metadata),
+    canonicalString(entry.targetUserUuid),
+    nullable(entry.userAgent),
+    canonicalString(entry.uuid),
+  )
+}
+
+/**
+ * {@link entryCanonicalJson} from its eight fields, each already canonical JSON: the object
+ * written out in JCS key order (sorted by UTF-16 code units) without building and sorting it.
+ * The sealing and verify hot path, which reads the fields straight from a row.
+ */
+export function canonicalJsonOfParts(
+  action: string,
+  adminUserUuid: string,
+  insertedAt: string,
+  ipAddress: string,
+  metadata: string,
+  targetUserUuid: string,
+  userAgent: string,
+  uuid: string,
+): string {
   return (
-    `{"action":${canonicalString(entry.action)},"adminUserUuid":${canonicalString(entry.adminUserUuid)},` +
-    `"insertedAt":${isoOrNull(entry.insertedAt)},"ipAddress":${nullable(entry.ipAddress)},` +
-    `"metadata":${canonicalJson(entry.metadata)},"targetUserUuid":${canonicalString(entry.targetUserUuid)},` +
-    `"userAgent":${nullable(entry.userAgent)},"uuid":${canonicalString(entry.uuid)}}`
+    `{"action":${action},"adminUserUuid":${adminUserUuid},"insertedAt":${insertedAt},"ipAddress":${ipAddress},` +
+    `"metadata":${metadata},"targetUserUuid":${targetUserUuid},"userAgent":${userAgent},"uuid":${uuid}}`
   )
 }
 

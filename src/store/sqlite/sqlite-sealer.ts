@@ -4,7 +4,7 @@ import { sealLeaves } from '../../tlog/seal-batch.js'
 import { partialTiles } from '../../tlog/tiles.js'
 import { bulkColumns } from '../entry-sql.js'
 import type { Row } from '../executor.js'
-import { leafOfRow } from '../row-leaf.js'
+import { leafHashOfRow } from '../row-leaf.js'
 import { type SealDialect, tilesSql, toTile, upsertTileText } from '../seal-sql.js'
 import type { SealOutcome } from '../store.js'
 import { isSqliteBusy } from './sqlite-executor.js'
@@ -48,7 +48,7 @@ function sealBatch(db: Database, s: Statements, maxEntries: number): SealOutcome
   const batch = sealLeaves(
     current,
     partial.map(toTile),
-    rows.map((r) => leafOfRow(s.toEntry, r).leaf),
+    rows.map((r) => leafHashOfRow(s.toEntry, r)),
   )
   let i = 0
   for (; i + SEALS_PER_INSERT <= rows.length; i += SEALS_PER_INSERT) {
