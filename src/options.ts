@@ -70,8 +70,9 @@ export interface AuditLogOptions<A extends readonly string[] = typeof DEFAULT_AC
   /** PostgreSQL URL only: the size of the pool auditkit opens (default 10). */
   poolSize?: number
   /**
-   * PostgreSQL only: prepare auditkit's INSERT once per connection under a fixed name (default
-   * true). Set false behind a pooler in transaction mode that cannot keep prepared statements.
+   * PostgreSQL only: prepare auditkit's INSERT and its common reads once per connection under a
+   * fixed name (default true). Set false behind a pooler in transaction mode that cannot keep
+   * prepared statements.
    */
   preparedStatements?: boolean
   /** SQLite path only: how long a write waits for another process's lock, in ms (default 5000). */

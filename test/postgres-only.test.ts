@@ -112,6 +112,28 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
     }
   })
 
+  test('the common reads are prepared once per connection of the pool, unless preparedStatements is false', async () => {
+    for (const preparedStatements of [true, false]) {
+      const single = new pg.Pool({ connectionString: PG_URL, max: 1 })
+      const audit = await createAuditLog({ database: single, schema, table: 'prepared_reads', preparedStatements })
+      const entry = await audit.createLogEntry({
+        targetUserUuid: user(),
+        adminUserUuid: user(),
+        action: 'user_created',
+      })
+      for (let i = 0; i < 3; i++) {
+        expect((await audit.listLogs())[0]?.uuid).not.toBe(undefined)
+        expect((await audit.listLogsForUser(entry.targetUserUuid)).map((e) => e.uuid)).toContain(entry.uuid)
+        expect((await audit.getLog(entry.uuid)).uuid).toBe(entry.uuid)
+      }
+      const { rows } = await single.query("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'auditkit_%'")
+      const reads = rows.filter((r: { statement: string }) => r.statement.startsWith('SELECT'))
+      expect(reads.length, `preparedStatements: ${preparedStatements}`).toBe(preparedStatements ? 3 : 0)
+      await audit.close()
+      await single.end()
+    }
+  })
+
   test('rows skipped by an offset are never converted: metadata becomes text above the Limit', async () => {
     const engine = postgresEngine({ schema, table: 'plans' })
     for (const filters of [{}, { userUuid: user() }]) {

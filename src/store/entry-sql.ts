@@ -88,11 +88,13 @@ function seqColumn(d: SqlDialect, from: string): string {
   return `(SELECT seq FROM ${d.sealsTable} WHERE ${d.sealsTable}.uuid = ${from}.uuid) AS seq`
 }
 
+// In the order `entryOfValues` reads them: dates as epoch milliseconds, metadata as text.
 function outerColumns(d: SqlDialect): string {
-  return `uuid, target, admin, action, ip, agent, ${d.metadataAsText('metadata')} AS metadata, at, ${seqColumn(d, 'page')}`
+  return `page.uuid AS uuid, target, admin, action, ip, agent, ${d.metadataAsText('metadata')} AS metadata, ${d.dateAsMs('page.at')} AS at, ${seqColumn(d, 'page')}`
 }
 const NEWEST_FIRST = 'ORDER BY inserted_at DESC, uuid DESC'
-const NEWEST_FIRST_ALIASED = 'ORDER BY at DESC, uuid DESC'
+// Qualified: a bare `at` would name the output column (epoch milliseconds) on PostgreSQL.
+const NEWEST_FIRST_ALIASED = 'ORDER BY page.at DESC, page.uuid DESC'
 
 class Params {
   readonly values: unknown[] = []
@@ -146,11 +148,11 @@ function branchWhere(d: SqlDialect, f: StoreFilters, p: Params, after: Position 
   return whereClause(where)
 }
 
-/** `SELECT ... WHERE uuid = ?` */
+/** `SELECT ... WHERE uuid = ?`, in the columns `entryOfValues` reads. */
 export function findSql(d: SqlDialect, uuid: string): Sql {
   const p = new Params(d)
   return {
-    text: `SELECT ${selectColumns(d.metadataAsText('metadata'))}, ${seqColumn(d, d.table)} FROM ${d.table} WHERE uuid = ${p.add(uuid)}`,
+    text: `SELECT ${bulkColumns(d)}, ${seqColumn(d, d.table)} FROM ${d.table} WHERE uuid = ${p.add(uuid)}`,
     params: p.values,
   }
 }
@@ -160,12 +162,12 @@ export function findManySql(d: SqlDialect, uuids: readonly string[]): Sql {
   const p = new Params(d)
   const list = uuids.map((u) => p.add(u)).join(', ')
   return {
-    text: `SELECT ${selectColumns(d.metadataAsText('metadata'))}, ${seqColumn(d, d.table)} FROM ${d.table} WHERE uuid IN (${list})`,
+    text: `SELECT ${bulkColumns(d)}, ${seqColumn(d, d.table)} FROM ${d.table} WHERE uuid IN (${list})`,
     params: p.values,
   }
 }
 
-/** One page of entries, newest first, by offset or after a position. */
+/** One page of entries, newest first, by offset or after a position, in the columns `entryOfValues` reads. */
 export function listSql(d: SqlDialect, q: ListQuery): Sql {
   const p = new Params(d)
   const branches = branchesOf(q.filters)

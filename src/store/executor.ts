@@ -9,6 +9,12 @@ export interface SqlExecutor {
   /** Runs one parameterized statement and returns its rows. */
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>
   /**
+   * Runs one parameterized SELECT and returns its rows as arrays of values in select order, which
+   * a driver builds faster than objects. With `repeated` (a text sent again and again), an engine
+   * that supports it prepares the statement once per connection. Optional: `query` serves without it.
+   */
+  queryValues?(sql: string, params: readonly unknown[], repeated: boolean): Promise<unknown[][]>
+  /**
    * Runs one statement once per parameter list, atomically (a savepoint inside the caller's
    * transaction). With a `name`, an engine that supports it prepares the statement once per
    * connection under that name.

@@ -1,6 +1,5 @@
 import type { Entry } from '../entry.js'
 import { StoreError, toStoreError } from '../errors.js'
-import { storedEntryProblem } from '../schema/stored-entry.js'
 import { inSlices } from '../slices.js'
 import type { TreeState } from '../tlog/seal-batch.js'
 import type { Tile, TileKey } from '../tlog/tiles.js'
@@ -15,6 +14,7 @@ import {
 } from './api-key-sql.js'
 import type { Engine } from './engine.js'
 import { countSql, findManySql, findSql, listSql, type Sql } from './entry-sql.js'
+import { entryOfValues, valuesOfRow } from './entry-values.js'
 import type { Row, SqlExecutor } from './executor.js'
 import {
   claimIdempotencyKeySql,
@@ -137,35 +137,44 @@ export class SqlStore implements Store {
 
   async findMany(uuids: readonly string[]): Promise<Entry[]> {
     if (uuids.length === 0) return []
-    const rows = await this.#query('find', findManySql(this.engineSql, uuids))
-    const byUuid = new Map(rows.map((row) => [String(row.uuid), row]))
+    const rows = await this.#read('find', findManySql(this.engineSql, uuids), false)
+    const byUuid = new Map(rows.map((values) => [String(values[0]), values]))
     return uuids.flatMap((uuid) => {
-      const row = byUuid.get(uuid)
-      return row === undefined ? [] : [this.#entry('find', row)]
+      const values = byUuid.get(uuid)
+      return values === undefined ? [] : [this.#entry('find', values)]
     })
   }
 
   async find(uuid: string): Promise<Entry | null> {
-    const [row] = await this.#query('find', findSql(this.engineSql, uuid))
-    return row === undefined ? null : this.#entry('find', row)
+    const [values] = await this.#read('find', findSql(this.engineSql, uuid), true)
+    return values === undefined ? null : this.#entry('find', values)
   }
 
   async list(query: ListQuery): Promise<Entry[]> {
-    const rows = await this.#query('list', listSql(this.engineSql, query))
-    return rows.map((row) => this.#entry('list', row))
+    const sql = listSql(this.engineSql, query)
+    // Up to two branches (one action, or a user's two roles): a few texts, each worth preparing.
+    const repeated = (query.filters.actions?.length ?? 1) * (query.filters.userUuid === undefined ? 1 : 2) <= 2
+    const rows = await this.#read('list', sql, repeated)
+    const entries: Entry[] = new Array(rows.length)
+    for (let i = 0; i < rows.length; i++) entries[i] = this.#entry('list', rows[i] as unknown[])
+    return entries
+  }
+
+  // Rows as arrays where the executor can give them (cheaper for the driver), else as objects.
+  async #read(operation: string, { text, params }: Sql, repeated: boolean): Promise<unknown[][]> {
+    try {
+      if (this.executor.queryValues !== undefined) return await this.executor.queryValues(text, params, repeated)
+      return (await this.executor.query(text, params)).map(valuesOfRow)
+    } catch (e) {
+      throw toStoreError(operation, e)
+    }
   }
 
   // A row raw SQL stored in a shape auditkit never writes is refused, never handed out mistyped.
-  #entry(operation: string, row: Row): Entry {
-    let problem: string | undefined
-    try {
-      const entry = this.engineSql.toEntry(row)
-      problem = storedEntryProblem(entry)
-      if (problem === undefined) return entry
-    } catch (e) {
-      problem = e instanceof Error ? e.message : String(e)
-    }
-    throw new StoreError(operation, `the entry ${String(row.uuid)} cannot be read (${problem}): run verify()`, {
+  #entry(operation: string, values: readonly unknown[]): Entry {
+    const entry = entryOfValues(values)
+    if (!('problem' in entry)) return entry
+    throw new StoreError(operation, `the entry ${String(values[0])} cannot be read (${entry.problem}): run verify()`, {
       retryable: false,
     })
   }

@@ -59,6 +59,8 @@ export async function whenUnlocked<T>(db: Database, timeoutMs: number, fn: () =>
  */
 export class SqliteExecutor implements SqlExecutor {
   readonly #statements = new Map<string, Statement>()
+  /** The same, returning rows as arrays (`raw` mode is a property of the statement). */
+  readonly #valueStatements = new Map<string, Statement>()
   #queue: Promise<unknown> = Promise.resolve()
   /** Set while a sliced batch holds the connection: every other statement waits for it. */
   #exclusive: Promise<void> | undefined
@@ -83,6 +85,15 @@ export class SqliteExecutor implements SqlExecutor {
     if (statement === undefined) {
       statement = this.db.prepare(sql)
       this.#statements.set(sql, statement)
+    }
+    return statement
+  }
+
+  #prepareValues(sql: string): Statement {
+    let statement = this.#valueStatements.get(sql)
+    if (statement === undefined) {
+      statement = this.db.prepare(sql).raw(true)
+      this.#valueStatements.set(sql, statement)
     }
     return statement
   }
@@ -113,6 +124,12 @@ export class SqliteExecutor implements SqlExecutor {
       statement.run(params)
       return []
     })
+  }
+
+  // Every statement is prepared once and kept (`repeated` or not).
+  queryValues(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    if (this.#exclusive !== undefined) return this.#free().then(() => this.queryValues(sql, params))
+    return this.#whenFree(() => this.#prepareValues(sql).all(params) as unknown[][])
   }
 
   async batch(sql: string, paramLists: readonly (readonly unknown[])[]): Promise<void> {
