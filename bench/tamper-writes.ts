@@ -6,8 +6,8 @@ import type { TamperTarget } from './tamper-open.js'
 
 /** Concurrent createLogEntry callers. */
 export const WRITERS = 16
-/** The background sealer's interval in the "on" rounds: demanding (the default is 1000 ms). */
-export const SEAL_INTERVAL_MS = 200
+/** The background sealer's interval in the "on" rounds: auditkit's default (options.ts), as a user runs it. */
+export const SEAL_INTERVAL_MS = 1000
 /** How long each round writes. */
 const ROUND_MS = 3000
 /** Rounds without and with the sealer, alternately (off/on, then on/off, ...). */

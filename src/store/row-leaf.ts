@@ -10,12 +10,12 @@ const isNullableText = (value: unknown): value is string | null | undefined =>
   value === null || value === undefined || typeof value === 'string'
 
 /**
- * The leaf of a row in the shape auditkit writes (text columns, metadata as the text of a JSON
- * object, the date as whole epoch milliseconds), computed from the columns without building the
- * Entry; undefined for any other row, which then takes {@link leafOfRow}'s general path. The
- * same bytes as `entryLeafHash(toEntry(row))`: the hot path of sealing and verify.
+ * What the leaf of a row in the shape auditkit writes (text columns, metadata as the text of a
+ * JSON object, the date as whole epoch milliseconds) hashes, built from the columns without
+ * building the Entry: `entryLeafMessage(toEntry(row))`. Undefined for any other row, which then
+ * takes {@link leafOfRow}'s general path.
  */
-export function fastRowLeaf(row: Row): Buffer | undefined {
+export function fastRowMessage(row: Row): string | undefined {
   const { uuid, target, admin, action, ip, agent, metadata, at } = row
   if (typeof uuid !== 'string' || typeof target !== 'string' || typeof admin !== 'string') return undefined
   if (typeof action !== 'string' || !isNullableText(ip) || !isNullableText(agent)) return undefined
@@ -27,18 +27,25 @@ export function fastRowLeaf(row: Row): Buffer | undefined {
   if (meta === undefined || typeof meta.value !== 'object' || meta.value === null || Array.isArray(meta.value)) {
     return undefined
   }
-  return sha256(
-    `\u0000${canonicalJsonOfParts(
-      canonicalString(action),
-      canonicalString(admin),
-      insertedAt,
-      nullable(ip ?? null),
-      meta.json,
-      canonicalString(target),
-      nullable(agent ?? null),
-      canonicalString(uuid),
-    )}`,
-  )
+  return `\u0000${canonicalJsonOfParts(
+    canonicalString(action),
+    canonicalString(admin),
+    insertedAt,
+    nullable(ip ?? null),
+    meta.json,
+    canonicalString(target),
+    nullable(agent ?? null),
+    canonicalString(uuid),
+  )}`
+}
+
+/**
+ * The leaf of a row in the shape auditkit writes ({@link fastRowMessage}), or undefined. The same
+ * bytes as `entryLeafHash(toEntry(row))`: the hot path of sealing and verify.
+ */
+export function fastRowLeaf(row: Row): Buffer | undefined {
+  const message = fastRowMessage(row)
+  return message === undefined ? undefined : sha256(message)
 }
 
 /** A row that {@link fastRowLeaf} hashed: its Entry is built only when asked for (an export). */
