@@ -148,13 +148,18 @@ function branchWhere(d: SqlDialect, f: StoreFilters, p: Params, after: Position 
   return whereClause(where)
 }
 
+// The text of a hot read is built once per dialect: a new string is hashed anew by every Map
+// lookup of a prepared statement.
+const findTexts = new WeakMap<SqlDialect, string>()
+
 /** `SELECT ... WHERE uuid = ?`, in the columns `entryOfValues` reads. */
 export function findSql(d: SqlDialect, uuid: string): Sql {
-  const p = new Params(d)
-  return {
-    text: `SELECT ${bulkColumns(d)}, ${seqColumn(d, d.table)} FROM ${d.table} WHERE uuid = ${p.add(uuid)}`,
-    params: p.values,
+  let text = findTexts.get(d)
+  if (text === undefined) {
+    text = `SELECT ${bulkColumns(d)}, ${seqColumn(d, d.table)} FROM ${d.table} WHERE uuid = ${d.param(1)}`
+    findTexts.set(d, text)
   }
+  return { text, params: [uuid] }
 }
 
 /** `SELECT ... WHERE uuid IN (...)`: the entries with these uuids, in no particular order. */
@@ -182,10 +187,12 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
     const limit = p.add(q.limit + q.offset)
     return `SELECT ${ALIASES} FROM (SELECT ${COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${limit}) AS b${i}`
   })
-  const text =
-    `SELECT ${outerColumns(d)} FROM (${parts.join(' UNION ALL ')}) AS page ` +
-    `${NEWEST_FIRST_ALIASED} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
-  return { text, params: p.values }
+  // The page is cut from the merged branches first: seals are looked up for its rows only (SQLite
+  // would otherwise push the lookup into each branch, for every row up to limit + offset).
+  const page =
+    `SELECT ${ALIASES} FROM (${parts.join(' UNION ALL ')}) AS merged ` +
+    `ORDER BY at DESC, uuid DESC LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
+  return { text: `SELECT ${outerColumns(d)} FROM (${page}) AS page ${NEWEST_FIRST_ALIASED}`, params: p.values }
 }
 
 /** The number of entries matching the filters, as column `n`. */
