@@ -236,14 +236,16 @@ async function walkSeals(
 
 /**
  * Scans every entry, a chunk at a time, for entries in the sealed past without a seal (slipped in
- * afterwards) and, on SQLite, sealed entries after the sealed position (the position was moved back).
+ * afterwards) and, on SQLite, sealed entries after the sealed position (the position was moved
+ * back). Returns the problems rather than reporting them: it runs beside the walk of the seals.
  */
-async function scanForUnsealed(store: Store, walk: TreeVerifier, signal: AbortSignal | undefined): Promise<void> {
+async function scanForUnsealed(store: Store, signal: AbortSignal | undefined): Promise<VerifyProblem[]> {
+  const problems: VerifyProblem[] = []
   let shown = 0
   let sealedAfter = 0
   const report = (uuid: string) => {
     if (shown++ >= UNSEALED_SHOWN) return
-    walk.report({
+    problems.push({
       kind: 'unsealed_entry',
       uuid,
       detail: `entry ${uuid} lies before the sealed position but has no seal: it was inserted into the sealed past`,
@@ -264,12 +266,13 @@ async function scanForUnsealed(store: Store, walk: TreeVerifier, signal: AbortSi
   }
   // SQLite seals in rowid order: a sealed entry after the sealed position means the position was
   // moved back; then every entry without a seal before the last sealed one was slipped in too.
-  if (store.sealsAhead || sealedAfter === 0) return
-  walk.report({
+  if (store.sealsAhead || sealedAfter === 0) return problems
+  problems.push({
     kind: 'state_mismatch',
     detail: `${sealedAfter} sealed entries lie after the sealer's stored position: the state row was moved back`,
   })
   for (const uuid of await store.unsealed(UNSEALED_SHOWN)) report(uuid)
+  return problems
 }
 
 /**
@@ -334,11 +337,20 @@ export async function verifyStore(
       detail: `the trusted checkpoint covers ${fromSeq} entries but the log has ${end}: entries were removed from its end`,
     })
   }
-  await walkSeals(store, walk, fromSeq, end, signal, (entries) =>
-    options.onProgress?.({ entries, total: end - fromSeq }),
-  )
+  // The scan runs beside the walk: on PostgreSQL the server scans while this process hashes.
+  const scanning = scanForUnsealed(store, signal)
+  // Handled at once (its failure is thrown below, after the walk), never an unhandled rejection.
+  const scanned = scanning.catch(() => {})
+  try {
+    await walkSeals(store, walk, fromSeq, end, signal, (entries) =>
+      options.onProgress?.({ entries, total: end - fromSeq }),
+    )
+  } catch (error) {
+    await scanned
+    throw error
+  }
   const root = walk.root()
-  await scanForUnsealed(store, walk, signal)
+  for (const problem of await scanning) walk.report(problem)
   const { problems, omitted, checkpointsChecked } = walk.finish()
   return {
     ok: problems.length === 0,
