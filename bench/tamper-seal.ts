@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { AuditLog } from '../src/index.js'
-import { selectColumns } from '../src/store/entry-sql.js'
+import { bulkColumns, selectColumns } from '../src/store/entry-sql.js'
 import type { Row } from '../src/store/executor.js'
 import { fastRowMessage, leafHashOfRow } from '../src/store/row-leaf.js'
 import { sealLeaves } from '../src/tlog/seal-batch.js'
@@ -64,17 +64,20 @@ function pendingQuery(t: TamperTarget) {
   if (t.bench.engine === 'sqlite') {
     return {
       plain: undefined,
-      text: `SELECT ${selectColumns('metadata')}, id FROM ${d.table} WHERE id > ? ORDER BY id LIMIT ?`,
+      text: `SELECT ${bulkColumns(d)}, id FROM ${d.table} WHERE id > ? ORDER BY id LIMIT ?`,
       position: `SELECT last_id FROM ${d.sealer} WHERE id = 1`,
       after: (row: Row): Position => [row.id],
       start: (row: Row): Position => [row.last_id],
     }
   }
+  // The floor reads the columns plainly (dates as the driver parses them); the sealer's query as
+  // the sealer does (bulkColumns: dates as epoch ms).
   const columns = `${selectColumns(d.metadataAsText('metadata'))}, tx_id::text AS tx`
+  const sealerColumns = `${bulkColumns(d)}, tx_id::text AS tx`
   return {
     plain: `SELECT ${columns} FROM ${d.table} WHERE (tx_id, uuid) > ($1::xid8, $2::uuid) ORDER BY tx_id, uuid LIMIT $3`,
     text:
-      `SELECT ${columns} FROM ${d.table} e ` +
+      `SELECT ${sealerColumns} FROM ${d.table} e ` +
       // OFFSET 0 keeps the probe a per-row subplan: the plan the sealer gets by turning hash and
       // merge joins off in its transaction (a pooled raw query cannot set that).
       `WHERE tx_id >= $1::xid8 AND NOT EXISTS (SELECT 1 FROM ${d.sealsTable} s WHERE s.uuid = e.uuid OFFSET 0) ` +
