@@ -12,6 +12,11 @@ export function isUuid(value: string): boolean {
   return UUID.test(value)
 }
 
+/** True for a user id in the `string` format: 1..255 characters, no NUL, no lone surrogate. */
+export function isStringUserId(value: string): boolean {
+  return value.length >= 1 && value.length <= 255 && !hasUnstorableText(value)
+}
+
 /** The schema of a user id (target or admin) in the given format. */
 export function userIdSchema(format: UserIdFormat) {
   if (format === 'uuid') return z.string().regex(UUID, { error: 'must be a UUID' })
@@ -24,6 +29,11 @@ export function userIdSchema(format: UserIdFormat) {
 
 /** The schema of an entry's uuid (always a UUID). */
 export const entryUuidSchema = z.string().regex(UUID, { error: 'must be a UUID' })
+
+/** True for an IPv4 or IPv6 address of at most 64 characters. */
+export function isIpAddress(value: string): boolean {
+  return value.length <= 64 && isIP(value) !== 0
+}
 
 /** An IPv4 or IPv6 address. */
 export const ipAddressSchema = z
