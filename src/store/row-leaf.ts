@@ -16,7 +16,19 @@ const isNullableText = (value: unknown): value is string | null | undefined =>
  * takes {@link leafOfRow}'s general path.
  */
 export function fastRowMessage(row: Row): string | undefined {
-  const { uuid, target, admin, action, ip, agent, metadata, at } = row
+  return fastMessage(row.uuid, row.target, row.admin, row.action, row.ip, row.agent, row.metadata, row.at)
+}
+
+function fastMessage(
+  uuid: unknown,
+  target: unknown,
+  admin: unknown,
+  action: unknown,
+  ip: unknown,
+  agent: unknown,
+  metadata: unknown,
+  at: unknown,
+): string | undefined {
   if (typeof uuid !== 'string' || typeof target !== 'string' || typeof admin !== 'string') return undefined
   if (typeof action !== 'string' || !isNullableText(ip) || !isNullableText(agent)) return undefined
   if (typeof metadata !== 'string' || typeof at !== 'number') return undefined
@@ -83,4 +95,27 @@ export function leafOfRow(toEntry: (row: Row) => Entry, row: Row, check = false)
 /** Only the leaf of a row, as sealing needs it. */
 export function leafHashOfRow(toEntry: (row: Row) => Entry, row: Row): Buffer {
   return fastRowLeaf(row) ?? leafOfRow(toEntry, row).leaf
+}
+
+/** The aliases of `bulkColumns`, in select order. */
+const BULK_ALIASES = ['uuid', 'target', 'admin', 'action', 'ip', 'agent', 'metadata', 'at'] as const
+
+/**
+ * Only the leaf of a row read as an array of values, `bulkColumns` first (in their order): what
+ * sealing reads, since a driver builds arrays faster than objects. The same leaf as
+ * {@link leafHashOfRow} of the row as an object.
+ */
+export function leafHashOfValues(toEntry: (row: Row) => Entry, v: readonly unknown[]): Buffer {
+  const message = fastMessage(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
+  if (message !== undefined) return sha256(message)
+  return leafOfRow(toEntry, rowOfValues(v)).leaf
+}
+
+/** Values in `bulkColumns` order as the row object `toEntry` reads. */
+export function rowOfValues(v: readonly unknown[]): Row {
+  const row: Row = {}
+  BULK_ALIASES.forEach((alias, i) => {
+    row[alias] = v[i]
+  })
+  return row
 }

@@ -5,7 +5,7 @@ import { openBatch, type SealedBatch } from '../../tlog/seal-batch.js'
 import { partialTiles } from '../../tlog/tiles.js'
 import { bulkColumns } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
-import { leafHashOfRow } from '../row-leaf.js'
+import { leafHashOfValues } from '../row-leaf.js'
 import { type SealDialect, tilesSql, toTile } from '../seal-sql.js'
 import type { SealOutcome, StoreLocation } from '../store.js'
 
@@ -46,6 +46,17 @@ function parseSnapshot(text: string): { xmax: string; xip: string[] } {
   const [, xmax, xip] = text.split(':')
   if (xmax === undefined || xip === undefined) throw new Error(`the sealer state holds a bad snapshot: ${text}`)
   return { xmax, xip: xip === '' ? [] : xip.split(',') }
+}
+
+// The pending rows as arrays: bulkColumns (uuid first), then the transaction id. pg builds arrays
+// faster than objects; an executor without queryValues (Kysely's) gives objects, read in this order.
+const PENDING_ALIASES = ['uuid', 'target', 'admin', 'action', 'ip', 'agent', 'metadata', 'at', 'tx'] as const
+const UUID = 0
+const TX = 8
+
+async function valuesOf(tx: SqlExecutor, sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+  if (tx.queryValues !== undefined) return tx.queryValues(sql, params, false)
+  return (await tx.query(sql, params)).map((row) => PENDING_ALIASES.map((alias) => row[alias]))
 }
 
 const IDLE = { busy: false, sweepContinued: false, sweepEnded: true, sealed: 0 }
@@ -115,22 +126,22 @@ export function postgresSealer(
     sweepXmax: string,
     cursor: readonly [string, string] | null,
     max: number,
-  ): Promise<Row[]> {
-    let rows: Row[] = []
+  ): Promise<unknown[][]> {
+    let rows: unknown[][] = []
     let at = cursor
     if (sealed.xip.length > 0 && (at === null || BigInt(at[0]) < BigInt(sealed.xmax))) {
       rows =
         at === null
-          ? await tx.query(sql.inProgressStart, [sealed.xip, max])
-          : await tx.query(sql.inProgressNext, [sealed.xip, max, ...at])
+          ? await valuesOf(tx, sql.inProgressStart, [sealed.xip, max])
+          : await valuesOf(tx, sql.inProgressNext, [sealed.xip, max, ...at])
       const last = rows.at(-1)
-      if (last !== undefined) at = [last.tx as string, last.uuid as string]
+      if (last !== undefined) at = [last[TX] as string, last[UUID] as string]
     }
     if (rows.length >= max) return rows
     const inNewer = at !== null && BigInt(at[0]) >= BigInt(sealed.xmax)
     const more = inNewer
-      ? await tx.query(sql.newerNext, [sealed.xmax, sweepXmax, max - rows.length, ...(at as [string, string])])
-      : await tx.query(sql.newerStart, [sealed.xmax, sweepXmax, max - rows.length])
+      ? await valuesOf(tx, sql.newerNext, [sealed.xmax, sweepXmax, max - rows.length, ...(at as [string, string])])
+      : await valuesOf(tx, sql.newerStart, [sealed.xmax, sweepXmax, max - rows.length])
     return rows.length === 0 ? more : rows.concat(more)
   }
 
@@ -160,7 +171,7 @@ export function postgresSealer(
       const last = rows.at(-1)
       const ended = rows.length < maxEntries || last === undefined
       // A short read ends the sweep: everything its snapshot saw as committed is sealed now.
-      const next = ended ? [sweep, null, null, null] : [row.sealed, sweep, last.tx, last.uuid]
+      const next = ended ? [sweep, null, null, null] : [row.sealed, sweep, last[TX], last[UUID]]
       const outcome = { busy: false, sweepContinued: continued, sweepEnded: ended }
       if (rows.length === 0) {
         await tx.query(saveState, [current.size, current.frontier, ...next])
@@ -170,12 +181,12 @@ export function postgresSealer(
       const tiles = tilesSql(d, keys)
       const partial = keys.length === 0 ? [] : await tx.query(tiles.text, tiles.params)
       // The seals need only the uuids: the server inserts them while this process hashes.
-      const inserting = tx.query(insertSeals, [current.size, rows.map((r) => r.uuid)])
+      const inserting = tx.query(insertSeals, [current.size, rows.map((r) => r[UUID])])
       let batch: SealedBatch
       try {
         const open = openBatch(current, partial.map(toTile))
         // Hashing and appending cost microseconds an entry: the event loop turns between slices.
-        await inSlices(rows.length, (i) => open.push(leafHashOfRow(toEntry, rows[i] as Row)))
+        await inSlices(rows.length, (i) => open.push(leafHashOfValues(toEntry, rows[i] as unknown[])))
         batch = open.finish()
       } catch (error) {
         await inserting.catch(() => {})
