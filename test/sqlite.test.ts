@@ -6,6 +6,7 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, test, vi } from 'vitest'
 import { createAuditLog, StoreError } from '../src/index.js'
 import { verifyStore } from '../src/sealing/log-verify.js'
+import { SqliteExecutor } from '../src/store/sqlite/sqlite-executor.js'
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../src/store/store.js'
 import { writeFromProcess } from './support/processes.js'
@@ -27,6 +28,30 @@ function withSealState(store: Store, state: Awaited<ReturnType<Store['sealState'
 }
 
 describe('SQLite only', () => {
+  test('a batch of a single-row INSERT is written in order, all or nothing, in and out of slices', async () => {
+    const db = new Database(file('batch.db'))
+    db.pragma('journal_mode = WAL')
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL UNIQUE, n INTEGER NOT NULL)')
+    const insert = 'INSERT INTO t (k, n) VALUES (?, ?)'
+    const rows = (from: number, count: number) => Array.from({ length: count }, (_, i) => [`k${from + i}`, from + i])
+    const read = () => db.prepare('SELECT k, n FROM t ORDER BY id').raw(true).all()
+    for (const executor of [new SqliteExecutor(db, 1000), new SqliteExecutor(db)]) {
+      db.exec('DELETE FROM t')
+      // 1234 rows: more than a slice, whole multi-row INSERTs and a remainder; then a few rows.
+      await executor.batch(insert, rows(0, 1234))
+      await executor.batch(insert, rows(1234, 3))
+      expect(read()).toEqual(rows(0, 1237))
+      // A conflict in the last multi-row INSERT, or in the remainder, writes none of the batch.
+      for (const clash of [1150, 1236]) {
+        const batch = rows(5000, 1237)
+        batch[clash] = ['k7', 7]
+        await expect(executor.batch(insert, batch)).rejects.toThrow(/UNIQUE/)
+        expect(read()).toHaveLength(1237)
+      }
+    }
+    db.close()
+  })
+
   test('a file auditkit opens is in WAL mode with synchronous=FULL, and waits for locks outside SQLite', async () => {
     const path = file('pragmas.db')
     // synchronous and busy_timeout belong to the connection: record what auditkit sets on its own.

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3'
-import { inSlices, SLICE } from '../../slices.js'
+import { nextTurn, SLICE } from '../../slices.js'
 import type { Row, SqlExecutor } from '../executor.js'
 
 type Database = BetterSqlite3.Database
@@ -16,6 +16,18 @@ export function isSqliteBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
 }
+
+/** One statement run with one parameter list: a row, or several rows of a multi-row INSERT. */
+interface Call {
+  readonly statement: Statement
+  readonly params: readonly unknown[]
+  readonly rows: number
+}
+
+// A batch of a single-row INSERT runs as INSERTs of this many rows: one call per row costs more
+// than the statement's own work (about 3 us of 40 per entry, measured).
+const ROWS_PER_INSERT = 50
+const SINGLE_ROW_INSERT = /^(INSERT INTO [^;]* VALUES )(\((?:\?, )*\?\))$/
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const MAX_BUSY_PAUSE_MS = 50
@@ -64,14 +76,14 @@ export class SqliteExecutor implements SqlExecutor {
   #queue: Promise<unknown> = Promise.resolve()
   /** Set while a sliced batch holds the connection: every other statement waits for it. */
   #exclusive: Promise<void> | undefined
-  readonly #runAll: BetterSqlite3.Transaction<(st: Statement, lists: readonly (readonly unknown[])[]) => void>
+  readonly #runAll: BetterSqlite3.Transaction<(calls: readonly Call[]) => void>
 
   constructor(
     private readonly db: Database,
     private readonly busyTimeoutMs?: number,
   ) {
-    this.#runAll = db.transaction((st: Statement, lists: readonly (readonly unknown[])[]) => {
-      for (const params of lists) st.run(params)
+    this.#runAll = db.transaction((calls: readonly Call[]) => {
+      for (const call of calls) call.statement.run(call.params)
     })
   }
 
@@ -134,21 +146,39 @@ export class SqliteExecutor implements SqlExecutor {
 
   async batch(sql: string, paramLists: readonly (readonly unknown[])[]): Promise<void> {
     if (this.#exclusive !== undefined) await this.#free()
-    const statement = this.#prepare(sql)
+    const calls = this.#calls(sql, paramLists)
     if (this.busyTimeoutMs !== undefined && paramLists.length > SLICE && !this.db.inTransaction) {
-      await this.#sliced(statement, paramLists)
+      await this.#sliced(calls)
       return
     }
     await this.#whenFree(() => {
-      if (paramLists.length === 1) statement.run(paramLists[0])
-      else if (this.db.inTransaction) this.#runAll(statement, paramLists)
-      else this.#runAll.immediate(statement, paramLists)
+      if (calls.length === 1) (calls[0] as Call).statement.run((calls[0] as Call).params)
+      else if (this.db.inTransaction) this.#runAll(calls)
+      else this.#runAll.immediate(calls)
     })
   }
 
-  // One transaction that lets the event loop turn between slices of rows; nothing else runs on
+  // The statement once per parameter list; a single-row INSERT, ROWS_PER_INSERT rows at a time.
+  #calls(sql: string, paramLists: readonly (readonly unknown[])[]): Call[] {
+    const statement = this.#prepare(sql)
+    const calls: Call[] = []
+    let i = 0
+    const multi = paramLists.length >= ROWS_PER_INSERT ? SINGLE_ROW_INSERT.exec(sql) : null
+    if (multi !== null) {
+      const many = this.#prepare(`${multi[1]}${Array(ROWS_PER_INSERT).fill(multi[2]).join(', ')}`)
+      for (; i + ROWS_PER_INSERT <= paramLists.length; i += ROWS_PER_INSERT) {
+        const params: unknown[] = []
+        for (let j = i; j < i + ROWS_PER_INSERT; j++) params.push(...(paramLists[j] as readonly unknown[]))
+        calls.push({ statement: many, params, rows: ROWS_PER_INSERT })
+      }
+    }
+    for (; i < paramLists.length; i++) calls.push({ statement, params: paramLists[i] as readonly unknown[], rows: 1 })
+    return calls
+  }
+
+  // One transaction that lets the event loop turn after about SLICE rows; nothing else runs on
   // the connection meanwhile (#exclusive), the sealer included (it sees the open transaction).
-  async #sliced(statement: Statement, paramLists: readonly (readonly unknown[])[]): Promise<void> {
+  async #sliced(calls: readonly Call[]): Promise<void> {
     let release = () => {}
     this.#exclusive = new Promise((resolve) => {
       release = resolve
@@ -156,7 +186,15 @@ export class SqliteExecutor implements SqlExecutor {
     try {
       await this.#whenFree(() => this.db.exec('BEGIN IMMEDIATE'))
       try {
-        await inSlices(paramLists.length, (i) => statement.run(paramLists[i]))
+        let rows = 0
+        for (const call of calls) {
+          if (rows >= SLICE) {
+            await nextTurn()
+            rows = 0
+          }
+          call.statement.run(call.params)
+          rows += call.rows
+        }
         this.db.exec('COMMIT')
       } catch (error) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK')
