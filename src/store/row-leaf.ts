@@ -78,6 +78,25 @@ class ReadableRowLeaf implements RowLeaf {
   }
 }
 
+/** As {@link ReadableRowLeaf}, for a row read as values (see {@link leafOfValues}). */
+class ReadableValuesLeaf implements RowLeaf {
+  readonly fallback = undefined
+  readonly unreadable = undefined
+  #entry: Entry | undefined
+
+  constructor(
+    readonly leaf: Buffer,
+    private readonly values: readonly unknown[],
+    private readonly at: number,
+    private readonly toEntry: (row: Row) => Entry,
+  ) {}
+
+  get entry(): Entry {
+    this.#entry ??= this.toEntry(rowOfValues(this.values, this.at))
+    return this.#entry
+  }
+}
+
 /**
  * The leaf of a row selected with `bulkColumns`, as sealing computes it and verify recomputes it.
  * With `check`, also whether the row has the shape an Entry documents (verify reports it when not).
@@ -108,14 +127,24 @@ const BULK_ALIASES = ['uuid', 'target', 'admin', 'action', 'ip', 'agent', 'metad
 export function leafHashOfValues(toEntry: (row: Row) => Entry, v: readonly unknown[]): Buffer {
   const message = fastMessage(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
   if (message !== undefined) return sha256(message)
-  return leafOfRow(toEntry, rowOfValues(v)).leaf
+  return leafOfRow(toEntry, rowOfValues(v, 0)).leaf
+}
+
+/**
+ * As {@link leafOfRow}, for a row read as an array of values with `bulkColumns` from `at` on (in
+ * their order). Its Entry, fallback and problem are those of the row as an object.
+ */
+export function leafOfValues(toEntry: (row: Row) => Entry, v: readonly unknown[], at: number, check = false): RowLeaf {
+  const message = fastMessage(v[at], v[at + 1], v[at + 2], v[at + 3], v[at + 4], v[at + 5], v[at + 6], v[at + 7])
+  if (message !== undefined) return new ReadableValuesLeaf(sha256(message), v, at, toEntry)
+  return leafOfRow(toEntry, rowOfValues(v, at), check)
 }
 
 /** Values in `bulkColumns` order as the row object `toEntry` reads. */
-export function rowOfValues(v: readonly unknown[]): Row {
+export function rowOfValues(v: readonly unknown[], at = 0): Row {
   const row: Row = {}
   BULK_ALIASES.forEach((alias, i) => {
-    row[alias] = v[i]
+    row[alias] = v[at + i]
   })
   return row
 }

@@ -76,6 +76,20 @@ export function upsertTileText(d: SealDialect): string {
   )
 }
 
+/** The columns of {@link sealedRangeSql}, in select order. */
+export const SEALED_RANGE_ALIASES = [
+  'seq',
+  'sealed_uuid',
+  'uuid',
+  'target',
+  'admin',
+  'action',
+  'ip',
+  'agent',
+  'metadata',
+  'at',
+] as const
+
 /** The seals with `from <= seq < to`, in order, each with its entry (null columns when the entry is gone). */
 export function sealedRangeSql(d: SealDialect, from: number, to: number): Sql {
   return {

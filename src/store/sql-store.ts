@@ -23,13 +23,14 @@ import {
   purgeIdempotencySql,
   toIdempotencyRecord,
 } from './idempotency-sql.js'
-import { leafOfRow } from './row-leaf.js'
+import { leafOfValues } from './row-leaf.js'
 import {
   checkpointsFromSizeSql,
   checkpointsSql,
   entryScanSql,
   insertCheckpointSql,
   latestCheckpointSql,
+  SEALED_RANGE_ALIASES,
   sealedRangeSql,
   sealRangeSql,
   seqOfSql,
@@ -64,6 +65,11 @@ function toCheckpoint(row: Row): StoredCheckpoint {
     note: row.note as string,
     createdAt: at instanceof Date ? at : new Date(typeof at === 'string' ? at : Number(at)),
   }
+}
+
+// Up to two branches (one action, or a user's two roles): a few texts, each worth preparing.
+function fewBranches(filters: StoreFilters): boolean {
+  return (filters.actions?.length ?? 1) * (filters.userUuid === undefined ? 1 : 2) <= 2
 }
 
 /**
@@ -152,9 +158,7 @@ export class SqlStore implements Store {
 
   async list(query: ListQuery): Promise<Entry[]> {
     const sql = listSql(this.engineSql, query)
-    // Up to two branches (one action, or a user's two roles): a few texts, each worth preparing.
-    const repeated = (query.filters.actions?.length ?? 1) * (query.filters.userUuid === undefined ? 1 : 2) <= 2
-    const rows = await this.#read('list', sql, repeated)
+    const rows = await this.#read('list', sql, fewBranches(query.filters))
     const entries: Entry[] = new Array(rows.length)
     for (let i = 0; i < rows.length; i++) entries[i] = this.#entry('list', rows[i] as unknown[])
     return entries
@@ -180,8 +184,8 @@ export class SqlStore implements Store {
   }
 
   async count(filters: StoreFilters): Promise<number> {
-    const [row] = await this.#query('count', countSql(this.engineSql, filters))
-    return Number(row?.n ?? 0)
+    const [values] = await this.#read('count', countSql(this.engineSql, filters), fewBranches(filters))
+    return Number(values?.[0] ?? 0)
   }
 
   async sealBatch(maxEntries: number): Promise<SealOutcome> {
@@ -214,19 +218,29 @@ export class SqlStore implements Store {
   }
 
   async sealedRange(from: number, to: number): Promise<SealedRow[]> {
-    const rows = await this.#query('verify', sealedRangeSql(this.engineSql, from, to))
+    const rows = await this.#sealedValues(sealedRangeSql(this.engineSql, from, to))
     const toEntry = (row: Row) => this.engineSql.toEntry(row)
     const sealed: SealedRow[] = []
     // Hashing costs microseconds a row: the event loop turns between slices.
     await inSlices(rows.length, (i) => {
-      const row = rows[i] as Row
+      const v = rows[i] as unknown[]
       sealed.push({
-        seq: Number(row.seq),
-        uuid: String(row.sealed_uuid),
-        row: row.uuid === null || row.uuid === undefined ? null : leafOfRow(toEntry, row, true),
+        seq: Number(v[0]),
+        uuid: String(v[1]),
+        row: v[2] === null || v[2] === undefined ? null : leafOfValues(toEntry, v, 2, true),
       })
     })
     return sealed
+  }
+
+  // seq, sealed_uuid, then bulkColumns: as arrays where the executor gives them.
+  async #sealedValues({ text, params }: Sql): Promise<unknown[][]> {
+    try {
+      if (this.executor.queryValues !== undefined) return await this.executor.queryValues(text, params, false)
+      return (await this.executor.query(text, params)).map((r) => SEALED_RANGE_ALIASES.map((a) => r[a]))
+    } catch (e) {
+      throw toStoreError('verify', e)
+    }
   }
 
   async sealRange(): Promise<SealRange> {
