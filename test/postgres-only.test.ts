@@ -125,10 +125,11 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
         expect((await audit.listLogs())[0]?.uuid).not.toBe(undefined)
         expect((await audit.listLogsForUser(entry.targetUserUuid)).map((e) => e.uuid)).toContain(entry.uuid)
         expect((await audit.getLog(entry.uuid)).uuid).toBe(entry.uuid)
+        expect(await audit.countLogs({ targetUserUuid: entry.targetUserUuid })).toBe(1)
       }
       const { rows } = await single.query("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'auditkit_%'")
       const reads = rows.filter((r: { statement: string }) => r.statement.startsWith('SELECT'))
-      expect(reads.length, `preparedStatements: ${preparedStatements}`).toBe(preparedStatements ? 3 : 0)
+      expect(reads.length, `preparedStatements: ${preparedStatements}`).toBe(preparedStatements ? 4 : 0)
       await audit.close()
       await single.end()
     }
