@@ -4,6 +4,8 @@ import type { ListQuery, Position, StoredEntry, StoreFilters } from './store.js'
 
 /** What the shared query builder needs to know of an engine. */
 export interface SqlDialect {
+  /** The engine, where one shape of the same query is cheaper on it than the other. */
+  readonly name: 'sqlite' | 'postgres'
   /** The quoted, qualified entries table. */
   readonly table: string
   /** The placeholder of the n-th parameter (1-based): `?` or `$n`. */
@@ -88,9 +90,16 @@ function seqColumn(d: SqlDialect, from: string): string {
   return `(SELECT seq FROM ${d.sealsTable} WHERE ${d.sealsTable}.uuid = ${from}.uuid) AS seq`
 }
 
-// In the order `entryOfValues` reads them: dates as epoch milliseconds, metadata as text.
-function outerColumns(d: SqlDialect): string {
-  return `page.uuid AS uuid, target, admin, action, ip, agent, ${d.metadataAsText('metadata')} AS metadata, ${d.dateAsMs('page.at')} AS at, ${seqColumn(d, 'page')}`
+// The page's rows in the order `entryOfValues` reads them (dates as epoch milliseconds, metadata
+// as text) with their seals, newest first. On SQLite a LEFT JOIN probes the seals as the scalar
+// subquery does, in about 5% less time a page; PostgreSQL keeps the subquery, for which a large
+// page never becomes a hash join over the whole seals table.
+function selectPage(d: SqlDialect, page: string): string {
+  const columns = `page.uuid AS uuid, target, admin, action, ip, agent, ${d.metadataAsText('metadata')} AS metadata, ${d.dateAsMs('page.at')} AS at`
+  if (d.name === 'sqlite') {
+    return `SELECT ${columns}, s.seq AS seq FROM (${page}) AS page LEFT JOIN ${d.sealsTable} s ON s.uuid = page.uuid ${NEWEST_FIRST_ALIASED}`
+  }
+  return `SELECT ${columns}, ${seqColumn(d, 'page')} FROM (${page}) AS page ${NEWEST_FIRST_ALIASED}`
 }
 const NEWEST_FIRST = 'ORDER BY inserted_at DESC, uuid DESC'
 // Qualified: a bare `at` would name the output column (epoch milliseconds) on PostgreSQL.
@@ -180,7 +189,7 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
     const where = branchWhere(d, q.filters, p, q.after, branches[0] as Branch)
     const page = `SELECT ${COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
     // The outer select converts metadata and looks up seals for the returned rows only.
-    return { text: `SELECT ${outerColumns(d)} FROM (${page}) AS page ${NEWEST_FIRST_ALIASED}`, params: p.values }
+    return { text: selectPage(d, page), params: p.values }
   }
   const parts = branches.map((b, i) => {
     const where = branchWhere(d, q.filters, p, q.after, b)
@@ -192,7 +201,7 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
   const page =
     `SELECT ${ALIASES} FROM (${parts.join(' UNION ALL ')}) AS merged ` +
     `ORDER BY at DESC, uuid DESC LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
-  return { text: `SELECT ${outerColumns(d)} FROM (${page}) AS page ${NEWEST_FIRST_ALIASED}`, params: p.values }
+  return { text: selectPage(d, page), params: p.values }
 }
 
 /** The number of entries matching the filters, as column `n`. */
