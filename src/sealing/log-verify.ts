@@ -68,10 +68,13 @@ async function readChunk(store: Store, from: number, to: number): Promise<Chunk>
   return { rows, tiles: new Map(tiles.map((t: Tile) => [t.index, t.hashes])) }
 }
 
-function storedLeaf(tiles: Map<number, Buffer>, seq: number): Buffer | undefined {
+// As a latin1 string, the form the walk compares and appends (no Buffer per entry).
+function storedLeaf(tiles: Map<number, Buffer>, seq: number): string | undefined {
   const hashes = tiles.get(Math.floor(seq / TILE_WIDTH))
   const at = (seq % TILE_WIDTH) * HASH_SIZE
-  return hashes === undefined || hashes.length < at + HASH_SIZE ? undefined : hashes.subarray(at, at + HASH_SIZE)
+  return hashes === undefined || hashes.length < at + HASH_SIZE
+    ? undefined
+    : hashes.toString('latin1', at, at + HASH_SIZE)
 }
 
 // Like every options object of the log, unknown keys are refused.

@@ -22,6 +22,8 @@ export function entryLeafHash(entry: LeafEntry): Buffer {
  */
 export interface RowLeaf {
   readonly leaf: Buffer
+  /** The same leaf as a latin1 string (`sha256Text`), when it was computed so: verify's hot path reads it instead. */
+  readonly leafText?: string
   /** The row as an entry; null when it could not be read as one. */
   readonly entry: Entry | null
   /** The columns the leaf was computed from, when it is the fallback (exported as they are). */

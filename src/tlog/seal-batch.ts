@@ -2,6 +2,7 @@ import type { Entry } from '../entry.js'
 import { entryLeafHash } from './entry-leaf.js'
 import { MerkleFrontier } from './merkle-frontier.js'
 import { HASH_SIZE } from './merkle-hash.js'
+import { TextFrontier } from './text-frontier.js'
 import { type Tile, TileAppender } from './tiles.js'
 
 /** The sealed tree as its state row stores it: the size and the right-edge hashes, concatenated. */
@@ -43,16 +44,19 @@ export function sealLeaves(state: TreeState, partial: Iterable<Tile>, leaves: re
 /** A batch being appended a leaf at a time (a caller can let the event loop turn between leaves). */
 export interface OpenBatch {
   push(leaf: Buffer): void
+  /** As `push`, for a leaf hash held as a latin1 string (`sha256Text`): the hot path. */
+  pushText(leaf: string): void
   finish(): SealedBatch
 }
 
 /** Starts appending to the tree of `state`; `partial` are the stored tiles `partialTiles(state.size)` names. */
 export function openBatch(state: TreeState, partial: Iterable<Tile>): OpenBatch {
-  const frontier = frontierOf(state)
+  const frontier = TextFrontier.of(frontierOf(state))
   const tiles = new TileAppender(partial)
-  const onNode = tiles.add.bind(tiles)
+  const onNode = tiles.addText.bind(tiles)
   return {
-    push: (leaf) => frontier.push(leaf, onNode),
+    push: (leaf) => frontier.push(leaf.toString('latin1'), onNode),
+    pushText: (leaf) => frontier.push(leaf, onNode),
     finish: () => ({
       state: { size: frontier.size, frontier: Buffer.concat(frontier.hashes()) },
       tiles: tiles.changed(),

@@ -105,16 +105,17 @@ export function partialTiles(size: number): TileKey[] {
  * write back `changed()`. Nodes must arrive in order, as `append` reports them.
  */
 export class TileAppender {
-  readonly #tiles = new Map<string, { key: TileKey; parts: Buffer[]; length: number; initial: number }>()
+  // Each tile: its stored hashes, then the hashes added since, as latin1 strings (see `sha256Text`).
+  readonly #tiles = new Map<string, { key: TileKey; stored: Buffer | undefined; added: string[]; length: number }>()
 
   constructor(partial: Iterable<Tile>) {
     for (const tile of partial) {
       const length = tile.hashes.length / HASH_SIZE
       this.#tiles.set(tileId(tile.level, tile.index), {
         key: { level: tile.level, index: tile.index },
-        parts: [tile.hashes],
+        stored: tile.hashes,
+        added: [],
         length,
-        initial: length,
       })
     }
   }
@@ -124,27 +125,33 @@ export class TileAppender {
    * MissingNodeError if it does not follow its tile's last hash.
    */
   add(level: number, index: number, hash: Buffer): void {
+    if (level % TILE_HEIGHT === 0) this.addText(level, index, hash.toString('latin1'))
+  }
+
+  /** As {@link add}, for a hash held as a latin1 string (as `TextFrontier.push` reports it). */
+  addText(level: number, index: number, hash: string): void {
     if (level % TILE_HEIGHT !== 0) return
-    const node = { level, index, hash }
-    const key = { level: node.level / TILE_HEIGHT, index: Math.floor(node.index / TILE_WIDTH) }
+    const key = { level: level / TILE_HEIGHT, index: Math.floor(index / TILE_WIDTH) }
     const id = tileId(key.level, key.index)
     let tile = this.#tiles.get(id)
     if (tile === undefined) {
-      tile = { key, parts: [], length: 0, initial: 0 }
+      tile = { key, stored: undefined, added: [], length: 0 }
       this.#tiles.set(id, tile)
     }
-    if (key.index * TILE_WIDTH + tile.length !== node.index) {
-      throw new MissingNodeError(`tile ${id} holds ${tile.length} hashes; node ${node.index} does not follow them`)
+    if (key.index * TILE_WIDTH + tile.length !== index) {
+      throw new MissingNodeError(`tile ${id} holds ${tile.length} hashes; node ${index} does not follow them`)
     }
-    tile.parts.push(node.hash)
+    tile.added.push(hash)
     tile.length++
   }
 
   /** Every tile that gained hashes, with all its hashes. */
   changed(): Tile[] {
     const tiles: Tile[] = []
-    for (const { key, parts, length, initial } of this.#tiles.values()) {
-      if (length > initial) tiles.push({ ...key, hashes: Buffer.concat(parts) })
+    for (const { key, stored, added } of this.#tiles.values()) {
+      if (added.length === 0) continue
+      const more = Buffer.from(added.join(''), 'latin1')
+      tiles.push({ ...key, hashes: stored === undefined ? more : Buffer.concat([stored, more]) })
     }
     return tiles
   }

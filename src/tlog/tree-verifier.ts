@@ -1,5 +1,6 @@
 import type { RowLeaf } from './entry-leaf.js'
 import { MerkleFrontier } from './merkle-frontier.js'
+import { TextFrontier } from './text-frontier.js'
 
 /**
  * What verification found wrong:
@@ -81,13 +82,19 @@ export interface ExpectedRoot {
 
 const MAX_PROBLEMS = 1000
 
+/** A hash as the latin1 string the tree holds (see `sha256Text`). */
+function textOf(hash: Uint8Array | string): string {
+  if (typeof hash === 'string') return hash
+  return (Buffer.isBuffer(hash) ? hash : Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength)).toString('latin1')
+}
+
 /**
  * Rebuilds the tree from entries fed in seq order, in constant memory (O(log n) hashes plus the
  * checkpoints to meet), and reports every disagreement: with the leaves stored at sealing, with
  * the sequence, and with each checkpoint's root when the tree reaches its size.
  */
 export class TreeVerifier {
-  readonly #tree: MerkleFrontier
+  readonly #tree: TextFrontier
   readonly #expected: ExpectedRoot[]
   readonly #problems: VerifyProblem[] = []
   #omitted = 0
@@ -101,7 +108,7 @@ export class TreeVerifier {
    * verified, to go on from (incremental verification); checkpoints within it are not met again.
    */
   constructor(checkpoints: readonly ExpectedRoot[], start?: MerkleFrontier) {
-    this.#tree = start ?? new MerkleFrontier()
+    this.#tree = TextFrontier.of(start ?? new MerkleFrontier())
     this.#next = this.#tree.size
     this.#lastGood = this.#tree.size
     this.#expected = checkpoints.filter((cp) => cp.size > this.#tree.size).sort((a, b) => b.size - a.size)
@@ -126,9 +133,10 @@ export class TreeVerifier {
 
   /**
    * Feeds the seal at `seq`, naming `uuid`, with its row's leaf (null when the entry is gone) and
-   * the leaf hash stored when it was sealed (undefined when there is none to compare with).
+   * the leaf hash stored when it was sealed (undefined when there is none to compare with), as
+   * bytes or as a latin1 string (`sha256Text`).
    */
-  add(seq: number, uuid: string, row: RowLeaf | null, storedLeaf: Uint8Array | undefined): void {
+  add(seq: number, uuid: string, row: RowLeaf | null, storedLeaf: Uint8Array | string | undefined): void {
     if (seq !== this.#next) {
       if (seq > this.#next) {
         const detail =
@@ -147,7 +155,8 @@ export class TreeVerifier {
       return
     }
     this.#entries++
-    if (storedLeaf !== undefined && !row.leaf.equals(storedLeaf)) {
+    const leaf = row.leafText ?? row.leaf.toString('latin1')
+    if (storedLeaf !== undefined && leaf !== textOf(storedLeaf)) {
       const unreadable = row.fallback === undefined ? '' : ` and cannot be read (${row.unreadable})`
       this.report({
         kind: 'leaf_mismatch',
@@ -163,23 +172,23 @@ export class TreeVerifier {
         detail: `the entry at seq ${seq} (uuid ${uuid}) is not an entry auditkit writes (${row.unreadable}): raw SQL stored it so; it was sealed as it is and is unchanged since`,
       })
     }
-    this.#append(row.leaf)
+    this.#append(leaf)
   }
 
   /**
    * Passes over a seq that has no seal (already reported as a gap by the caller), appending the
    * leaf stored for it, if any, so that the positions after it still line up with checkpoints.
    */
-  skip(seq: number, storedLeaf: Uint8Array | undefined): void {
+  skip(seq: number, storedLeaf: Uint8Array | string | undefined): void {
     this.#next = seq + 1
     this.#append(storedLeaf)
   }
 
   // A missing leaf (entry and stored leaf both gone) is left out: later positions then shift,
   // which the next checkpoint reports.
-  #append(leaf: Uint8Array | undefined): void {
+  #append(leaf: Uint8Array | string | undefined): void {
     if (leaf === undefined) return
-    this.#tree.push(Buffer.isBuffer(leaf) ? leaf : Buffer.from(leaf))
+    this.#tree.push(textOf(leaf))
     this.#meetCheckpoints()
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { Entry } from '../../src/entry.js'
 import type { Row } from '../../src/store/executor.js'
-import { fastRowLeaf, leafHashOfRow, leafHashOfValues, leafOfRow } from '../../src/store/row-leaf.js'
+import { fastRowLeaf, leafHashOfRow, leafOfRow, leafOfValues, leafTextOfValues } from '../../src/store/row-leaf.js'
 import { sqliteEngine } from '../../src/store/sqlite/sqlite-engine.js'
 import { entryLeafHash } from '../../src/tlog/entry-leaf.js'
 import { randomEntry, seededRandom } from '../verify/random-entry.js'
@@ -40,7 +40,10 @@ function expectSameLeaf(row: Row): void {
   const general = generalLeaf(row).leaf.toString('hex')
   expect(leafHashOfRow(toEntry, row).toString('hex')).toBe(general)
   const values = ['uuid', 'target', 'admin', 'action', 'ip', 'agent', 'metadata', 'at', 'id'].map((k) => row[k])
-  expect(leafHashOfValues(toEntry, values).toString('hex')).toBe(general)
+  expect(Buffer.from(leafTextOfValues(toEntry, values), 'latin1').toString('hex')).toBe(general)
+  const ofValues = leafOfValues(toEntry, [7, ...values], 1, true)
+  expect(ofValues.leaf.toString('hex')).toBe(general)
+  expect(ofValues.unreadable).toBe(generalLeaf(row).unreadable)
 }
 
 describe('the fast row leaf', () => {

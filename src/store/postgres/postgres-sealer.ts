@@ -5,7 +5,7 @@ import { openBatch, type SealedBatch } from '../../tlog/seal-batch.js'
 import { partialTiles } from '../../tlog/tiles.js'
 import { bulkColumns } from '../entry-sql.js'
 import type { Row, SqlExecutor } from '../executor.js'
-import { leafHashOfValues } from '../row-leaf.js'
+import { leafTextOfValues } from '../row-leaf.js'
 import { type SealDialect, tilesSql, toTile } from '../seal-sql.js'
 import type { SealOutcome, StoreLocation } from '../store.js'
 
@@ -186,7 +186,7 @@ export function postgresSealer(
       try {
         const open = openBatch(current, partial.map(toTile))
         // Hashing and appending cost microseconds an entry: the event loop turns between slices.
-        await inSlices(rows.length, (i) => open.push(leafHashOfValues(toEntry, rows[i] as unknown[])))
+        await inSlices(rows.length, (i) => open.pushText(leafTextOfValues(toEntry, rows[i] as unknown[])))
         batch = open.finish()
       } catch (error) {
         await inserting.catch(() => {})

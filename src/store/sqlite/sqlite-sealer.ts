@@ -1,10 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Entry } from '../../entry.js'
-import { sealLeaves } from '../../tlog/seal-batch.js'
+import { openBatch } from '../../tlog/seal-batch.js'
 import { partialTiles } from '../../tlog/tiles.js'
 import { bulkColumns } from '../entry-sql.js'
 import type { Row } from '../executor.js'
-import { leafHashOfValues } from '../row-leaf.js'
+import { leafTextOfValues } from '../row-leaf.js'
 import { type SealDialect, tilesSql, toTile, upsertTileText } from '../seal-sql.js'
 import type { SealOutcome } from '../store.js'
 import { isSqliteBusy } from './sqlite-executor.js'
@@ -49,11 +49,9 @@ function sealBatch(db: Database, s: Statements, maxEntries: number): SealOutcome
   const keys = partialTiles(current.size)
   const tiles = tilesSql(s.d, keys)
   const partial = keys.length === 0 ? [] : (db.prepare(tiles.text).all(tiles.params) as Row[])
-  const batch = sealLeaves(
-    current,
-    partial.map(toTile),
-    rows.map((r) => leafHashOfValues(s.toEntry, r)),
-  )
+  const open = openBatch(current, partial.map(toTile))
+  for (const r of rows) open.pushText(leafTextOfValues(s.toEntry, r))
+  const batch = open.finish()
   let i = 0
   for (; i + SEALS_PER_INSERT <= rows.length; i += SEALS_PER_INSERT) {
     const params: unknown[] = []

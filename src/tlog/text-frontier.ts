@@ -1,0 +1,80 @@
+import { ValidationError } from '../errors.js'
+import type { MerkleFrontier } from './merkle-frontier.js'
+import { emptyRoot, HASH_SIZE, nodeHashText } from './merkle-hash.js'
+
+/**
+ * The {@link MerkleFrontier} of sealing and verify's hot path: the same RFC 6962 append, with
+ * hashes held as 32-character latin1 strings (see `sha256Text`), so that appending a leaf
+ * allocates no Buffer. Built from a MerkleFrontier; gives its state back as Buffers.
+ *
+ * @example
+ * const tree = TextFrontier.of(MerkleFrontier.fromHashes(size, hashes))
+ * tree.push(sha256Text(leafMessage))
+ */
+export class TextFrontier {
+  // #levels[L] is the root of the perfect subtree of 2^L leaves on the right edge; set exactly when bit L of #size is.
+  readonly #levels: (string | undefined)[] = []
+  #size: number
+
+  private constructor(size: number) {
+    this.#size = size
+  }
+
+  /** The same tree as `frontier`. */
+  static of(frontier: MerkleFrontier): TextFrontier {
+    const tree = new TextFrontier(frontier.size)
+    const hashes = frontier.hashes()
+    // hashes() runs from the highest set bit of the size down to the lowest.
+    let h = hashes.length - 1
+    for (let level = 0, rest = frontier.size; rest > 0; level++, rest = Math.floor(rest / 2)) {
+      if (rest % 2 === 1) tree.#levels[level] = (hashes[h--] as Buffer).toString('latin1')
+    }
+    return tree
+  }
+
+  /** The number of leaves appended. */
+  get size(): number {
+    return this.#size
+  }
+
+  /**
+   * Appends one leaf hash (32 latin1 characters); completed perfect-subtree nodes, if wanted, go
+   * to `onNode` (the leaf itself first), as `MerkleFrontier.push` reports them.
+   */
+  push(leaf: string, onNode?: (level: number, index: number, hash: string) => void): void {
+    if (leaf.length !== HASH_SIZE)
+      throw new ValidationError([{ field: 'leaf', message: `must be a ${HASH_SIZE}-byte hash` }])
+    let hash = leaf
+    let level = 0
+    let index = this.#size
+    onNode?.(0, index, hash)
+    for (let left = this.#levels[0]; left !== undefined; left = this.#levels[level]) {
+      this.#levels[level] = undefined
+      hash = nodeHashText(left, hash)
+      level++
+      index = Math.floor(index / 2)
+      onNode?.(level, index, hash)
+    }
+    this.#levels[level] = hash
+    this.#size++
+  }
+
+  /** The RFC 6962 root of the leaves so far (EMPTY_ROOT for none). */
+  root(): Buffer {
+    let root: string | undefined
+    for (const hash of this.#levels) {
+      if (hash !== undefined) root = root === undefined ? hash : nodeHashText(hash, root)
+    }
+    return root === undefined ? emptyRoot() : Buffer.from(root, 'latin1')
+  }
+
+  /** The right-edge hashes, left to right (biggest subtree first), as `MerkleFrontier.hashes()` gives them. */
+  hashes(): Buffer[] {
+    const out: Buffer[] = []
+    for (let level = this.#levels.length - 1; level >= 0; level--) {
+      const hash = this.#levels[level]
+      if (hash !== undefined) out.push(Buffer.from(hash, 'latin1'))
+    }
+    return out
+  }
+}
