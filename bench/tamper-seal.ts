@@ -4,7 +4,8 @@ import type { AuditLog } from '../src/index.js'
 import { bulkColumns, selectColumns } from '../src/store/entry-sql.js'
 import type { Row } from '../src/store/executor.js'
 import { fastRowMessage, leafHashOfRow } from '../src/store/row-leaf.js'
-import { sealLeaves } from '../src/tlog/seal-batch.js'
+import { sha256Text } from '../src/tlog/merkle-hash.js'
+import { openBatch } from '../src/tlog/seal-batch.js'
 import type { EntryGenerator } from './data.js'
 import { fillTable } from './fill.js'
 import type { TamperTarget } from './tamper-open.js'
@@ -22,7 +23,7 @@ export interface SealSplit {
   readonly canonical: number
   /** SHA-256 of the leaf (canonical JSON included), minus the canonical JSON alone. */
   readonly hash: number
-  /** Merkle frontier and tiles over the leaves (sealLeaves: one interior hash per entry). */
+  /** Merkle frontier and tiles over the leaves (openBatch: one interior hash per entry). */
   readonly tree: number
   /** The rest of seal(): its writes (seals, tiles, state), commit, and its driver overhead beyond the raw read. */
   readonly rest: number
@@ -125,10 +126,15 @@ async function readAndSplit(
     if (rows.length === 0) break
     for (const row of rows) fastRowMessage(row)
     lap('canonical')
-    const leaves = rows.map((row) => leafHashOfRow(toEntry, row))
+    const leaves = rows.map((row) => {
+      const message = fastRowMessage(row)
+      return message === undefined ? leafHashOfRow(toEntry, row).toString('latin1') : sha256Text(message)
+    })
     lap('leaf')
     // From an empty tree: the same hashing and tile work as appending to the real one.
-    sealLeaves(empty, [], leaves)
+    const batch = openBatch(empty, [])
+    for (const leaf of leaves) batch.pushText(leaf)
+    batch.finish()
     lap('seal')
     done += rows.length
     position = q.after(rows[rows.length - 1] as Row, position)
