@@ -3,6 +3,7 @@ import pg from 'pg'
 import { afterAll, describe, expect, test } from 'vitest'
 import { createAuditLog, StoreError } from '../src/index.js'
 import { countSql, findSql, listSql } from '../src/store/entry-sql.js'
+import { epochTextMs } from '../src/store/entry-values.js'
 import { postgresEngine } from '../src/store/postgres/postgres-engine.js'
 import type { StoreFilters } from '../src/store/store.js'
 import { PG_URL, postgresUnavailable, uniqueSchema } from './support/postgres.js'
@@ -110,6 +111,19 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
       }
       await audit.close()
     }
+  })
+
+  test('a read floors inserted_at to milliseconds as sealing does (dateAsMs), for any timestamp', async () => {
+    const { rows } = await pool.query(`
+      WITH ts AS (
+        SELECT to_timestamp(0) + (random() * 2e10 - 1e10) * interval '1 second' + floor(random() * 1e6) * interval '1 microsecond' AS t FROM generate_series(1, 20000)
+        UNION ALL SELECT to_timestamp(0) + (floor(random() * 4e12) - 2e12) * interval '1 millisecond' FROM generate_series(1, 20000)
+        UNION ALL SELECT unnest(ARRAY['infinity'::timestamptz, '-infinity', '4713-01-01 00:00:00+00 BC', '294276-12-31 23:59:59.999999+00',
+          '1969-12-31 23:59:59.9995+00', '1969-12-31 23:59:59.999999+00', '1970-01-01 00:00:00+00', '1833-01-28 10:17:41.842999+00'])
+      )
+      SELECT extract(epoch from t) AS text, floor(extract(epoch from t) * 1000)::float8 AS ms FROM ts`)
+    expect(rows.length).toBe(40_008)
+    for (const { text, ms } of rows) expect(epochTextMs(text), text).toBe(ms)
   })
 
   test('the common reads are prepared once per connection of the pool, unless preparedStatements is false', async () => {

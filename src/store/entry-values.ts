@@ -11,9 +11,28 @@ export function valuesOfRow(row: Row): unknown[] {
 }
 
 /**
+ * Epoch seconds as PostgreSQL's numeric text (`1764400000.123456`, `-0.5`, `Infinity`) as epoch
+ * milliseconds rounded down, exactly: what `floor(extract(epoch from t) * 1000)` gives, without
+ * the float error of multiplying the parsed seconds.
+ *
+ * @example
+ * epochTextMs('-4320913338.157001') // -4320913338158
+ */
+export function epochTextMs(text: string): number {
+  const dot = text.indexOf('.')
+  if (dot === -1) return Number(text) * 1000
+  const whole = Number(text.slice(0, dot)) * 1000
+  const fraction = text.slice(dot + 1)
+  const ms = Number(`${fraction}00`.slice(0, 3))
+  if (text.charCodeAt(0) !== 45) return whole + ms
+  // Negative: below the whole second, and one more millisecond down for any digit past the third.
+  return whole - ms - (/[1-9]/.test(fraction.slice(3)) ? 1 : 0)
+}
+
+/**
  * An entry from the values of a read, in select order: uuid, target, admin, action, ip, agent,
  * metadata (JSON text, or an object from a driver that parses it), inserted_at (epoch
- * milliseconds), seq. The same on both engines. Returns why the row is not an {@link Entry}
+ * milliseconds, or PostgreSQL's epoch seconds as numeric text), seq. The same on both engines. Returns why the row is not an {@link Entry}
  * instead when it is not one (see `storedEntryProblem`): raw SQL can store such a row.
  *
  * @example
@@ -37,7 +56,7 @@ export function entryOfValues(values: readonly unknown[]): Entry | { readonly pr
     ipAddress: values[4] ?? null,
     userAgent: values[5] ?? null,
     metadata,
-    insertedAt: at instanceof Date ? at : new Date(typeof at === 'number' ? at : Number(at)),
+    insertedAt: new Date(typeof at === 'string' ? epochTextMs(at) : Number(at)),
     seq: seq === null || seq === undefined ? null : Number(seq),
   } as Entry
   const problem = storedEntryProblem(entry)
