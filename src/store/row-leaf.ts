@@ -1,6 +1,10 @@
 import type { Entry } from '../entry.js'
 import { storedEntryProblem } from '../schema/stored-entry.js'
-import { canonicalJsonOfText, canonicalStringLenient as canonicalString } from '../tlog/canonical-json.js'
+import {
+  canonicalJsonOfText,
+  canonicalStringLenient as canonicalString,
+  isCanonicalObjectText,
+} from '../tlog/canonical-json.js'
 import { canonicalJsonOfParts, epochMsJson, nullable, type RowLeaf, rowLeaf } from '../tlog/entry-leaf.js'
 import { sha256, sha256Text } from '../tlog/merkle-hash.js'
 import { storedFieldsOf } from './entry-sql.js'
@@ -19,6 +23,18 @@ export function fastRowMessage(row: Row): string | undefined {
   return fastMessage(row.uuid, row.target, row.admin, row.action, row.ip, row.agent, row.metadata, row.at)
 }
 
+// Metadata as canonical JSON when it is a JSON object: its own text when that is canonical already
+// (as auditkit mostly writes it on SQLite), else parsed and written anew. Undefined for anything
+// else: verify reports such a row as unreadable, which the general path works out.
+function canonicalMetadata(text: string): string | undefined {
+  if (isCanonicalObjectText(text)) return text
+  const meta = canonicalJsonOfText(text)
+  if (meta === undefined || typeof meta.value !== 'object' || meta.value === null || Array.isArray(meta.value)) {
+    return undefined
+  }
+  return meta.json
+}
+
 function fastMessage(
   uuid: unknown,
   target: unknown,
@@ -34,17 +50,14 @@ function fastMessage(
   if (typeof metadata !== 'string' || typeof at !== 'number') return undefined
   const insertedAt = epochMsJson(at)
   if (insertedAt === undefined) return undefined
-  const meta = canonicalJsonOfText(metadata)
-  // Not a JSON object: verify reports such a row as unreadable, which the general path works out.
-  if (meta === undefined || typeof meta.value !== 'object' || meta.value === null || Array.isArray(meta.value)) {
-    return undefined
-  }
+  const meta = canonicalMetadata(metadata)
+  if (meta === undefined) return undefined
   return `\u0000${canonicalJsonOfParts(
     canonicalString(action),
     canonicalString(admin),
     insertedAt,
     nullable(ip ?? null),
-    meta.json,
+    meta,
     canonicalString(target),
     nullable(agent ?? null),
     canonicalString(uuid),

@@ -1,0 +1,62 @@
+import { describe, expect, test } from 'vitest'
+import { canonicalJson, canonicalJsonOfText, isCanonicalObjectText } from '../../src/tlog/canonical-json.js'
+import { randomEntry, seededRandom } from '../verify/random-entry.js'
+
+/** When the scanner accepts a text, it must be exactly the canonical JSON of what it parses to. */
+function expectSound(text: string): boolean {
+  const accepted = isCanonicalObjectText(text)
+  if (accepted) expect(canonicalJsonOfText(text)?.json).toBe(text)
+  return accepted
+}
+
+describe('isCanonicalObjectText', () => {
+  test('accepts only text that is its own canonical JSON, for random metadata written both ways', () => {
+    const random = seededRandom(99)
+    let accepted = 0
+    for (let i = 0; i < 3000; i++) {
+      const metadata = randomEntry(random).metadata
+      const wrapped =
+        typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? metadata : { v: metadata }
+      if (expectSound(canonicalJson(wrapped))) accepted++
+      expectSound(JSON.stringify(wrapped))
+      expectSound(JSON.stringify(wrapped, null, 1))
+    }
+    expect(accepted).toBeGreaterThan(100)
+  })
+
+  test.each([
+    ['{}', true],
+    ['{"a":1,"b":[true,false,null,"x",{"c":-1.5e-7}]}', true],
+    ['{"1":0,"10":1,"2":2}', true],
+    ['{"__proto__":{"x":1},"a":2}', true],
+    ['{"a":"é\u2028\u007f"}', true],
+    ['{"a":1e+21}', true],
+    ['{"b":1,"a":2}', false],
+    ['{"a":1,"a":2}', false],
+    ['{"a": 1}', false],
+    [' {"a":1}', false],
+    ['{"a":1} ', false],
+    ['{"a":1.0}', false],
+    ['{"a":-0}', false],
+    ['{"a":1E+21}', false],
+    ['{"a":1e21}', false],
+    ['{"a":01}', false],
+    ['{"a":.5}', false],
+    ['{"a":1e400}', false],
+    ['{"a":"\\n"}', false],
+    ['{"a":"\\u00e9"}', false],
+    ['{"a":"\ud800"}', false],
+    ['{"a":"\ud83d\ude00"}', false],
+    ['{"a":[1,]}', false],
+    ['{"a":tru}', false],
+    ['{"a":1', false],
+    ['{"a"', false],
+    ['[1]', false],
+    ['"a"', false],
+    ['', false],
+    [`{"a":${'['.repeat(70)}${']'.repeat(70)}}`, false],
+  ])('%s: %s', (text, expected) => {
+    expect(isCanonicalObjectText(text)).toBe(expected)
+    expectSound(text)
+  })
+})
