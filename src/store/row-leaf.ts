@@ -1,10 +1,7 @@
 import type { Entry } from '../entry.js'
 import { storedEntryProblem } from '../schema/stored-entry.js'
-import {
-  canonicalJsonOfText,
-  canonicalStringLenient as canonicalString,
-  isCanonicalObjectText,
-} from '../tlog/canonical-json.js'
+import { canonicalJsonOfText, canonicalStringLenient as canonicalString } from '../tlog/canonical-json.js'
+import { isCanonicalObjectText } from '../tlog/canonical-text.js'
 import { canonicalJsonOfParts, epochMsJson, nullable, type RowLeaf, rowLeaf } from '../tlog/entry-leaf.js'
 import { sha256, sha256Text } from '../tlog/merkle-hash.js'
 import { storedFieldsOf } from './entry-sql.js'

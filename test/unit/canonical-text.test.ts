@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { canonicalJson, canonicalJsonOfText, isCanonicalObjectText } from '../../src/tlog/canonical-json.js'
+import { canonicalJson, canonicalJsonOfText } from '../../src/tlog/canonical-json.js'
+import { isCanonicalObjectText } from '../../src/tlog/canonical-text.js'
 import { randomEntry, seededRandom } from '../verify/random-entry.js'
 
 /** When the scanner accepts a text, it must be exactly the canonical JSON of what it parses to. */
