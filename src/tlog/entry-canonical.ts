@@ -45,6 +45,9 @@ function isoOrNull(at: Date | string): string {
  * `insertedAt` as canonical JSON (a quoted ISO-8601 string) for a time in epoch milliseconds, or
  * undefined when it is not a whole millisecond in the years 0000..9999 (the caller then goes
  * through a Date). Entries sealed together mostly share their second: it is formatted once.
+ *
+ * @example
+ * epochMsJson(Date.UTC(2026, 10, 25, 10, 0, 0, 7)) // '"2026-11-25T10:00:00.007Z"'
  */
 export function epochMsJson(ms: number): string | undefined {
   if (!Number.isInteger(ms) || ms < MIN_FOUR_DIGIT_YEAR || ms > MAX_FOUR_DIGIT_YEAR) return undefined
@@ -61,7 +64,12 @@ const MAX_FOUR_DIGIT_YEAR = 253_402_300_799_999 // 9999-12-31T23:59:59.999Z
 let lastSecond = Number.NaN
 let lastPrefix = ''
 
-/** A nullable text field as canonical JSON. */
+/**
+ * A nullable text field as canonical JSON.
+ *
+ * @example
+ * nullable(null) // 'null'
+ */
 export const nullable = (value: string | null): string => (value === null ? 'null' : canonicalString(value))
 
 /**
@@ -90,6 +98,9 @@ export function entryCanonicalJson(entry: LeafEntry): string {
  * {@link entryCanonicalJson} from its eight fields, each already canonical JSON: the object
  * written out in JCS key order (sorted by UTF-16 code units) without building and sorting it.
  * The sealing and verify hot path, which reads the fields straight from a row.
+ *
+ * @example
+ * canonicalJsonOfParts('"a"', '"b"', epochMsJson(0) as string, 'null', '{}', '"t"', 'null', '"u"')
  */
 export function canonicalJsonOfParts(
   action: string,

@@ -44,6 +44,9 @@ export const sha256: (data: string | Uint8Array) => Buffer =
  * SHA-256 as a 32-character latin1 string ('binary': one character per byte), the hot path's form of a hash:
  * node:crypto builds a string several times faster than a Buffer, whose backing store the garbage
  * collector must also track. `Buffer.from(text, 'latin1')` gives the bytes back.
+ *
+ * @example
+ * Buffer.from(sha256Text('abc'), 'latin1').equals(sha256('abc')) // true
  */
 export const sha256Text: (data: string | Uint8Array) => string =
   typeof crypto.hash === 'function'
@@ -53,7 +56,13 @@ export const sha256Text: (data: string | Uint8Array) => string =
 const nodeTextInput = Buffer.alloc(1 + 2 * HASH_SIZE)
 nodeTextInput[0] = 0x01
 
-/** {@link nodeHash} of two hashes held as latin1 strings (see {@link sha256Text}), as one. No checks: the hot path. */
+/**
+ * {@link nodeHash} of two hashes held as latin1 strings (see {@link sha256Text}), as one. No
+ * checks: the hot path.
+ *
+ * @example
+ * nodeHashText(a.toString('latin1'), b.toString('latin1')) === nodeHash(a, b).toString('latin1') // true
+ */
 export function nodeHashText(left: string, right: string): string {
   nodeTextInput.write(left, 1, 'latin1')
   nodeTextInput.write(right, 1 + HASH_SIZE, 'latin1')
