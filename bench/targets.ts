@@ -104,7 +104,13 @@ function checkMain(run: EngineRun): TargetCheck[] {
 function checkSeed(results: readonly Result[]): TargetCheck {
   const below: string[] = []
   let measures = 0
+  let batchSeen = false
   for (const r of results) {
+    // The batch figure is repeated once per raw bulk path, with the same seed figure: count it once.
+    if (r.id.startsWith('batch:')) {
+      if (batchSeen) continue
+      batchSeen = true
+    }
     const whichs = r.figure.kind === 'rate' ? (['p50'] as const) : (['p50', 'p99'] as const)
     for (const which of whichs) {
       const value = seedRatio(r.figure, which)
@@ -113,7 +119,6 @@ function checkSeed(results: readonly Result[]): TargetCheck {
       if (value < 1) below.push(`${r.label}${r.figure.kind === 'rate' ? '' : ` ${which}`} ${x(value)}`)
     }
   }
-  // The batch figure is repeated once per raw bulk path, with the same seed figure.
   return {
     target: "auditkit >= 1.00x the seed's design on every measure (p50 and p99 of each read, each write rate)",
     measured: `${measures - below.length} of ${measures} at or above`,
