@@ -100,6 +100,7 @@ describe('SQLite only', () => {
       { version: 3 },
       { version: 4 },
       { version: 5 },
+      { version: 6 },
     ])
     db.close()
   })
@@ -127,6 +128,7 @@ describe('SQLite only', () => {
       { version: 3 },
       { version: 4 },
       { version: 5 },
+      { version: 6 },
     ])
     db.close()
   })

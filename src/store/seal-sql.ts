@@ -5,7 +5,6 @@ import { bulkColumns, type Sql, type SqlDialect } from './entry-sql.js'
 export interface SealDialect extends SqlDialect {
   /** The quoted, qualified side tables. */
   readonly tiles: string
-  readonly sealer: string
   readonly checkpoints: string
   /** The API keys table (hashed keys of the HTTP service). */
   readonly apiKeys: string

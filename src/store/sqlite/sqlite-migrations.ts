@@ -86,6 +86,19 @@ export function sqliteMigrations(table: string): Migration[] {
         `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_idem_exp_idx`)} ON ${side('idempotency')} (expires_at)`,
       ],
     },
+    {
+      version: 6,
+      name: 'seq_by_rowid',
+      // The sealer seals in rowid order from rowid 1: while rowids are contiguous, an entry's seq
+      // is its rowid - 1, and a read needs no probe of the seals. `contiguous_to` is the last rowid
+      // for which that holds (the sealer extends it; a row inserted with a rowid of its own stops
+      // it, and reads probe the seals past it). Backfilled from the seals already written.
+      statements: [
+        `ALTER TABLE ${side('sealer')} ADD COLUMN contiguous_to INTEGER NOT NULL DEFAULT 0`,
+        `UPDATE ${side('sealer')} SET contiguous_to = coalesce((SELECT min(s.seq) FROM ${side('seals')} s ` +
+          `JOIN ${t} e ON e.uuid = s.uuid WHERE e.id <> s.seq + 1), last_id) WHERE id = 1`,
+      ],
+    },
   ]
 }
 

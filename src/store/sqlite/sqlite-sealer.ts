@@ -21,7 +21,7 @@ function prepareSealer(d: SealDialect, toEntry: (row: Row) => Entry) {
     check: db.prepare(
       `SELECT s.size AS size, EXISTS (SELECT 1 FROM ${d.table} e WHERE e.id > s.last_id) AS pending FROM ${d.sealer} s WHERE s.id = 1`,
     ),
-    state: db.prepare(`SELECT size, frontier, last_id FROM ${d.sealer} WHERE id = 1`),
+    state: db.prepare(`SELECT size, frontier, last_id, contiguous_to FROM ${d.sealer} WHERE id = 1`),
     // Rows as arrays (bulkColumns, then id): better-sqlite3 builds them faster than objects.
     pending: db.prepare(`SELECT ${bulkColumns(d)}, id FROM ${d.table} WHERE id > ? ORDER BY id LIMIT ?`).raw(true),
     insertSeal: db.prepare(`INSERT INTO ${d.sealsTable} (seq, uuid) VALUES (?, ?)`),
@@ -30,13 +30,27 @@ function prepareSealer(d: SealDialect, toEntry: (row: Row) => Entry) {
       `INSERT INTO ${d.sealsTable} (seq, uuid) VALUES ${Array.from({ length: SEALS_PER_INSERT }, () => '(?, ?)').join(', ')}`,
     ),
     upsertTile: db.prepare(upsertTileText(d)),
-    saveState: db.prepare(`UPDATE ${d.sealer} SET size = ?, frontier = ?, last_id = ?, sealed_at = ? WHERE id = 1`),
+    saveState: db.prepare(
+      `UPDATE ${d.sealer} SET size = ?, frontier = ?, last_id = ?, contiguous_to = ?, sealed_at = ? WHERE id = 1`,
+    ),
     toEntry,
     d,
   })
 }
 
 type Statements = ReturnType<ReturnType<typeof prepareSealer>>
+
+// How far `seq = rowid - 1` holds after this batch (migration 6): it grows only while every entry
+// sealed so far has had the rowid after the last one's, starting from rowid 1 at seq 0.
+function contiguousTo(contiguous: number, lastId: number, size: number, rows: readonly unknown[][]): number {
+  if (contiguous !== lastId || contiguous !== size) return contiguous
+  let to = contiguous
+  for (let j = 0; j < rows.length; j++) {
+    if (Number((rows[j] as unknown[])[ID]) !== size + j + 1) break
+    to = size + j + 1
+  }
+  return to
+}
 
 // Runs inside BEGIN IMMEDIATE: reads the pending rows, appends their leaves, writes seals, tiles, state.
 function sealBatch(db: Database, s: Statements, maxEntries: number): SealOutcome {
@@ -61,7 +75,8 @@ function sealBatch(db: Database, s: Statements, maxEntries: number): SealOutcome
   for (; i < rows.length; i++) s.insertSeal.run(current.size + i, (rows[i] as unknown[])[UUID])
   for (const tile of batch.tiles) s.upsertTile.run(tile.level, tile.index, tile.hashes)
   const last = rows[rows.length - 1] as unknown[]
-  s.saveState.run(batch.state.size, batch.state.frontier, last[ID], Date.now())
+  const contiguous = contiguousTo(Number(row.contiguous_to), Number(row.last_id), current.size, rows)
+  s.saveState.run(batch.state.size, batch.state.frontier, last[ID], contiguous, Date.now())
   return { ...outcome, sealed: rows.length, size: batch.state.size }
 }
 
