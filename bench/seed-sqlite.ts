@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { RawRow } from './engine-bench.js'
 import { SEED_COLUMNS, SEED_TABLE, type SeedSide, seedRowOf, seedSchema, seedSql } from './seed-design.js'
+import { sqliteWritePaths } from './sqlite-writes.js'
 
 const iso = (now: Date) => now.toISOString()
 
@@ -13,11 +14,7 @@ export function openSqliteSeed(db: Database.Database, auditkitTable: string): Se
   const table = `"${SEED_TABLE}"`
   for (const statement of seedSchema('sqlite', table, (suffix) => `"${SEED_TABLE}_${suffix}"`)) db.exec(statement)
   const sql = seedSql(table, () => '?')
-  const insert = db.prepare(sql.insert)
-  const insertAll = db.transaction((rows: readonly unknown[][]) => {
-    for (const row of rows) insert.run(row)
-  })
-  const multiRow = new Map<number, Database.Statement>()
+  const writes = sqliteWritePaths(db, sql, (input) => seedRowOf(input, iso))
   return {
     table,
     sql,
@@ -37,26 +34,7 @@ export function openSqliteSeed(db: Database.Database, auditkitTable: string): Se
         return rows
       }
     },
-    insertOne(input) {
-      insert.run(seedRowOf(input, iso))
-    },
-    bulkPaths: [
-      {
-        label: 'transaction of prepared INSERTs',
-        insert: (inputs) => insertAll(inputs.map((i) => seedRowOf(i, iso))),
-      },
-      {
-        label: 'multi-row INSERT',
-        insert(inputs) {
-          let statement = multiRow.get(inputs.length)
-          if (statement === undefined) {
-            statement = db.prepare(sql.insertRows(inputs.length))
-            multiRow.set(inputs.length, statement)
-          }
-          statement.run(inputs.flatMap((i) => seedRowOf(i, iso)))
-        },
-      },
-    ],
+    ...writes,
     async copyFromAuditkit() {
       // inserted_at as the ISO 8601 text toISOString() writes, to the millisecond.
       const at = `strftime('%Y-%m-%dT%H:%M:%S', inserted_at / 1000, 'unixepoch') || printf('.%03dZ', inserted_at % 1000)`

@@ -10,6 +10,7 @@ import type { EngineBench, RawBaseline, RawRow } from './engine-bench.js'
 import { packageVersion } from './machine.js'
 import { rawSql } from './raw-sql.js'
 import { openSqliteSeed } from './seed-sqlite.js'
+import { sqliteWritePaths } from './sqlite-writes.js'
 
 const TABLE = 'auditkit_entries'
 
@@ -28,35 +29,17 @@ function rowOf(input: Input): unknown[] {
 }
 
 function rawBaseline(db: Database.Database, table: string): RawBaseline {
-  const sql = rawSql(table, () => '?')
-  const insert = db.prepare(sql.insert)
-  const insertAll = db.transaction((rows: readonly unknown[][]) => {
-    for (const row of rows) insert.run(row)
-  })
-  const multiRow = new Map<number, Database.Statement>()
   return {
     param: () => '?',
     prepare(text) {
       const statement = db.prepare(text)
       return (params) => statement.all(params) as RawRow[]
     },
-    insertOne(input) {
-      insert.run(rowOf(input))
-    },
-    bulkPaths: [
-      { label: 'transaction of prepared INSERTs', insert: (inputs) => insertAll(inputs.map(rowOf)) },
-      {
-        label: 'multi-row INSERT',
-        insert(inputs) {
-          let statement = multiRow.get(inputs.length)
-          if (statement === undefined) {
-            statement = db.prepare(sql.insertRows(inputs.length))
-            multiRow.set(inputs.length, statement)
-          }
-          statement.run(inputs.flatMap(rowOf))
-        },
-      },
-    ],
+    ...sqliteWritePaths(
+      db,
+      rawSql(table, () => '?'),
+      rowOf,
+    ),
   }
 }
 
