@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors.js'
-import { emptyRoot, HASH_SIZE, isCount, isHash, isHashList, nodeHash } from './merkle-hash.js'
+import { HASH_SIZE, isCount, isHash, isHashList } from './merkle-hash.js'
 import { type GetNode, type MerkleNode, perfectSubtrees, readNode } from './merkle-nodes.js'
+import { TextFrontier } from './text-frontier.js'
 
 /**
  * A {@link MerkleFrontier} as plain JSON: the tree size and the right-edge hashes in hex, left to
@@ -30,10 +31,9 @@ const HEX_HASH = new RegExp(`^[0-9a-f]{${2 * HASH_SIZE}}$`, 'i')
  * tree.root() // equals rootFromLeaves(every leaf hash appended so far)
  */
 export class MerkleFrontier {
-  // #levels[L] is the root of the perfect subtree of 2^L leaves on the right edge; it is set
-  // exactly when bit L of #size is.
-  #levels: (Buffer | undefined)[] = []
-  #size = 0
+  // The right edge, kept by the append that sealing and verify() use (hashes as latin1 strings);
+  // this class checks its inputs and speaks Buffers.
+  #tree = TextFrontier.fromHashes(0, [])
 
   /**
    * A frontier from its size and right-edge hashes, left to right, as `hashes()` gives them.
@@ -50,10 +50,7 @@ export class MerkleFrontier {
       throw new ValidationError([{ field: 'hashes', message }])
     }
     const frontier = new MerkleFrontier()
-    frontier.#size = size
-    levels.forEach((level, i) => {
-      frontier.#levels[level] = Buffer.from(hashes[i] as Uint8Array)
-    })
+    frontier.#tree = TextFrontier.fromHashes(size, hashes)
     return frontier
   }
 
@@ -96,7 +93,7 @@ export class MerkleFrontier {
    * new MerkleFrontier().size // 0
    */
   get size(): number {
-    return this.#size
+    return this.#tree.size
   }
 
   /**
@@ -126,22 +123,12 @@ export class MerkleFrontier {
    */
   push(leaf: Buffer, onNode?: (level: number, index: number, hash: Buffer) => void): void {
     if (!isHash(leaf)) throw new ValidationError([{ field: 'leaf', message: `must be a ${HASH_SIZE}-byte hash` }])
-    if (this.#size >= Number.MAX_SAFE_INTEGER) {
+    if (this.#tree.size >= Number.MAX_SAFE_INTEGER) {
       throw new ValidationError([{ field: 'size', message: 'would pass Number.MAX_SAFE_INTEGER' }])
     }
-    let hash = leaf
-    let level = 0
-    let index = this.#size
-    onNode?.(0, index, hash)
-    for (let left = this.#levels[0]; left !== undefined; left = this.#levels[level]) {
-      this.#levels[level] = undefined
-      hash = nodeHash(left, hash)
-      level++
-      index = Math.floor(index / 2)
-      onNode?.(level, index, hash)
-    }
-    this.#levels[level] = hash
-    this.#size++
+    const report =
+      onNode && ((level: number, index: number, hash: string) => onNode(level, index, Buffer.from(hash, 'latin1')))
+    this.#tree.push(Buffer.from(leaf.buffer, leaf.byteOffset, HASH_SIZE).toString('latin1'), report)
   }
 
   /**
@@ -151,11 +138,7 @@ export class MerkleFrontier {
    * new MerkleFrontier().root().equals(EMPTY_ROOT) // true
    */
   root(): Buffer {
-    let root: Buffer | undefined
-    for (const hash of this.#levels) {
-      if (hash !== undefined) root = root === undefined ? hash : nodeHash(hash, root)
-    }
-    return root === undefined ? emptyRoot() : Buffer.from(root)
+    return this.#tree.root()
   }
 
   /**
@@ -165,7 +148,7 @@ export class MerkleFrontier {
    * MerkleFrontier.fromHashes(tree.size, tree.hashes()).root() // equals tree.root()
    */
   hashes(): Buffer[] {
-    return levelsOf(this.#size).map((level) => Buffer.from(this.#levels[level] as Buffer))
+    return this.#tree.hashes()
   }
 
   /**
@@ -175,7 +158,7 @@ export class MerkleFrontier {
    * const savedText = JSON.stringify(tree) // '{"size":3,"hashes":["fac542...","0298d1..."]}'
    */
   toJSON(): MerkleFrontierJSON {
-    return { size: this.#size, hashes: this.hashes().map((h) => h.toString('hex')) }
+    return { size: this.#tree.size, hashes: this.hashes().map((h) => h.toString('hex')) }
   }
 }
 

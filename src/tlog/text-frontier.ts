@@ -3,9 +3,10 @@ import type { MerkleFrontier } from './merkle-frontier.js'
 import { emptyRoot, HASH_SIZE, nodeHashText } from './merkle-hash.js'
 
 /**
- * The {@link MerkleFrontier} of sealing and verify's hot path: the same RFC 6962 append, with
- * hashes held as 32-character latin1 strings (see `sha256Text`), so that appending a leaf
- * allocates no Buffer. Built from a MerkleFrontier; gives its state back as Buffers.
+ * The right edge of an RFC 6962 tree and its append, with hashes held as 32-character latin1
+ * strings (see `sha256Text`), so that appending a leaf allocates no Buffer: sealing and verify()
+ * use it directly, and {@link MerkleFrontier} keeps its state in one. Gives its state back as
+ * Buffers.
  *
  * @example
  * const tree = TextFrontier.of(MerkleFrontier.fromHashes(size, hashes))
@@ -22,12 +23,22 @@ export class TextFrontier {
 
   /** The same tree as `frontier`. */
   static of(frontier: MerkleFrontier): TextFrontier {
-    const tree = new TextFrontier(frontier.size)
-    const hashes = frontier.hashes()
-    // hashes() runs from the highest set bit of the size down to the lowest.
+    return TextFrontier.fromHashes(frontier.size, frontier.hashes())
+  }
+
+  /**
+   * The tree of `size` leaves with these right-edge hashes, left to right, as
+   * `MerkleFrontier.hashes()` gives them. Unchecked: `MerkleFrontier.fromHashes` checks them.
+   */
+  static fromHashes(size: number, hashes: readonly Uint8Array[]): TextFrontier {
+    const tree = new TextFrontier(size)
+    // The hashes run from the highest set bit of the size down to the lowest.
     let h = hashes.length - 1
-    for (let level = 0, rest = frontier.size; rest > 0; level++, rest = Math.floor(rest / 2)) {
-      if (rest % 2 === 1) tree.#levels[level] = (hashes[h--] as Buffer).toString('latin1')
+    for (let level = 0, rest = size; rest > 0; level++, rest = Math.floor(rest / 2)) {
+      if (rest % 2 === 1) {
+        const hash = hashes[h--] as Uint8Array
+        tree.#levels[level] = Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('latin1')
+      }
     }
     return tree
   }
