@@ -21,6 +21,12 @@ export function rawSql(table: string, p: (n: number) => string) {
       `SELECT * FROM (SELECT * FROM (${select} WHERE target_user_uuid = ${p(1)} ${NEWEST_FIRST} LIMIT ${p(2)}) AS t ` +
       `UNION ALL SELECT * FROM (${select} WHERE admin_user_uuid = ${p(3)} AND target_user_uuid <> ${p(4)} ` +
       `${NEWEST_FIRST} LIMIT ${p(5)}) AS a) AS u ${NEWEST_FIRST} LIMIT ${p(6)}`,
+    // SQLite merges the branches of one compound SELECT lazily in each index's order; branches in
+    // subqueries of their own (forUser) are each sorted into a temporary B-tree first. PostgreSQL
+    // plans this shape as a sort of every row of both branches, so it keeps forUser's.
+    forUserCompound:
+      `${select} WHERE target_user_uuid = ${p(1)} UNION ALL ${select} WHERE admin_user_uuid = ${p(2)} ` +
+      `AND target_user_uuid <> ${p(3)} ${NEWEST_FIRST} LIMIT ${p(4)}`,
     // What an app would write first; shown beside the union to say why auditkit does not.
     forUserOr: `${select} WHERE target_user_uuid = ${p(1)} OR admin_user_uuid = ${p(2)} ${NEWEST_FIRST} LIMIT ${p(3)}`,
     offsetPage: `${select} ${NEWEST_FIRST} LIMIT ${p(1)} OFFSET ${p(2)}`,

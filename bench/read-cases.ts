@@ -107,7 +107,7 @@ export function readCases(s: ReadSetup): ReadCase[] {
   const [first, byAction, forUser, offsetPage, afterPage] = [
     q(sql.firstPage),
     q(sql.byAction),
-    q(sql.forUser),
+    q(bench.engine === 'sqlite' ? sql.forUserCompound : sql.forUser),
     q(sql.offsetPage),
     q(sql.afterPage),
   ]
@@ -149,7 +149,7 @@ export function readCases(s: ReadSetup): ReadCase[] {
     label: `listLogsForUser(${who}) first page`,
     plan: FAST_READ,
     auditkit: () => audit.listLogsForUser(user),
-    raw: () => forUser([user, LIMIT, user, user, LIMIT, LIMIT]),
+    raw: () => forUser(bench.engine === 'sqlite' ? [user, user, user, LIMIT] : [user, LIMIT, user, user, LIMIT, LIMIT]),
     agree: sameRows,
     seed: seedUser(user),
   })

@@ -109,19 +109,12 @@ function readColumns(d: SqlDialect): string {
 }
 
 // The page's rows in the order `entryOfValues` reads them (dates as epoch milliseconds, metadata
-// as text) with their seals, newest first: PostgreSQL's pages, and every engine's merged branches.
+// as text) with their seals, newest first: PostgreSQL's pages (SQLite reads its pages in one SELECT).
 function selectPage(d: SqlDialect, page: string): string {
   const columns = `page.uuid AS uuid, target, admin, action, ip, agent, ${d.metadataAsText('metadata')} AS metadata, ${readDate(d, 'page.at')} AS at`
   return `SELECT ${columns}, ${seqColumn(d, 'page')} FROM (${page}) AS page ${NEWEST_FIRST_ALIASED}`
 }
 
-// SQLite's pages carry the rowid, from which seqColumn reads the seq.
-function pageColumns(d: SqlDialect): string {
-  return d.name === 'sqlite' ? `${COLUMNS}, id` : COLUMNS
-}
-function pageAliases(d: SqlDialect): string {
-  return d.name === 'sqlite' ? `${ALIASES}, id` : ALIASES
-}
 const NEWEST_FIRST = 'ORDER BY inserted_at DESC, uuid DESC'
 // Qualified: a bare `at` would name the output column (epoch milliseconds) on PostgreSQL.
 const NEWEST_FIRST_ALIASED = 'ORDER BY page.at DESC, page.uuid DESC'
@@ -221,15 +214,29 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
     // The outer select converts metadata and looks up seals for the returned rows only.
     return { text: selectPage(d, page), params: p.values }
   }
+  // SQLite merges the branches of one compound SELECT lazily, each branch in its index's order
+  // (no sort, no per-branch LIMIT): the merge stops after `limit + offset` rows in all. Branches
+  // wrapped in subqueries of their own would each be sorted into a temporary B-tree first.
+  if (d.name === 'sqlite') {
+    const arms = branches.map((b) => {
+      const where = branchWhere(d, q.filters, p, q.after, b)
+      return `SELECT ${readColumns(d)}, ${seqColumn(d, d.table)} FROM ${d.table}${where}`
+    })
+    return {
+      text: `${arms.join(' UNION ALL ')} ORDER BY at DESC, uuid DESC LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`,
+      params: p.values,
+    }
+  }
   const parts = branches.map((b, i) => {
     const where = branchWhere(d, q.filters, p, q.after, b)
     const limit = p.add(q.limit + q.offset)
-    return `SELECT ${pageAliases(d)} FROM (SELECT ${pageColumns(d)} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${limit}) AS b${i}`
+    return `SELECT ${ALIASES} FROM (SELECT ${COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${limit}) AS b${i}`
   })
-  // The page is cut from the merged branches first: seals are looked up for its rows only (SQLite
-  // would otherwise push the lookup into each branch, for every row up to limit + offset).
+  // PostgreSQL plans a compound like SQLite's as a sort of every row of every branch: each branch
+  // is cut to `limit + offset` rows in its own subquery, and the page is cut from the merged
+  // branches before the seals are looked up for its rows only.
   const page =
-    `SELECT ${pageAliases(d)} FROM (${parts.join(' UNION ALL ')}) AS merged ` +
+    `SELECT ${ALIASES} FROM (${parts.join(' UNION ALL ')}) AS merged ` +
     `ORDER BY at DESC, uuid DESC LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
   return { text: selectPage(d, page), params: p.values }
 }

@@ -3,6 +3,7 @@ import { apiKeyCases } from './api-key-cases.js'
 import type { Harness } from './harness.js'
 import { idempotencyCases } from './idempotency-cases.js'
 import { lifecycleCases } from './lifecycle-cases.js'
+import { pageModelCases } from './page-model-cases.js'
 import { readCases } from './read-cases.js'
 import { sealCases } from './seal-cases.js'
 import { writeCases } from './write-cases.js'
@@ -19,6 +20,7 @@ export function runContractSuite(harness: Harness, unavailable?: string): void {
       afterAll(() => harness.teardown())
       writeCases(harness)
       readCases(harness)
+      pageModelCases(harness)
       lifecycleCases(harness)
       sealCases(harness)
       apiKeyCases(harness)
