@@ -35,6 +35,13 @@ export function rawSql(table: string, p: (n: number) => string) {
     countUser:
       `SELECT (SELECT count(*) FROM ${table} WHERE target_user_uuid = ${p(1)}) + ` +
       `(SELECT count(*) FROM ${table} WHERE admin_user_uuid = ${p(2)} AND target_user_uuid <> ${p(3)}) AS n`,
+    // PostgreSQL only ($3 twice): all the user's entries as admin less those where they are the
+    // target too (an index-only scan and a BitmapAnd), as auditkit counts there; countUser's `<>`
+    // reads the row of every entry as admin.
+    countUserMinus:
+      `SELECT (SELECT count(*) FROM ${table} WHERE target_user_uuid = ${p(1)}) + ` +
+      `(SELECT count(*) FROM ${table} WHERE admin_user_uuid = ${p(2)}) - ` +
+      `(SELECT count(*) FROM ${table} WHERE admin_user_uuid = ${p(3)} AND target_user_uuid = ${p(3)}) AS n`,
     countAction: `SELECT count(*) AS n FROM ${table} WHERE action = ${p(1)}`,
     countAll: `SELECT count(*) AS n FROM ${table}`,
     byUuid: `${select} WHERE uuid = ${p(1)}`,

@@ -113,7 +113,7 @@ export function readCases(s: ReadSetup): ReadCase[] {
   ]
   const [countTarget, countUser, countAction, byUuid] = [
     count(sql.countTarget),
-    count(sql.countUser),
+    count(bench.engine === 'sqlite' ? sql.countUser : sql.countUserMinus),
     count(sql.countAction),
     q(sql.byUuid),
   ]
