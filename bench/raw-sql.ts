@@ -30,6 +30,11 @@ export function rawSql(table: string, p: (n: number) => string) {
     // What an app would write first; shown beside the union to say why auditkit does not.
     forUserOr: `${select} WHERE target_user_uuid = ${p(1)} OR admin_user_uuid = ${p(2)} ${NEWEST_FIRST} LIMIT ${p(3)}`,
     offsetPage: `${select} ${NEWEST_FIRST} LIMIT ${p(1)} OFFSET ${p(2)}`,
+    // PostgreSQL only: the page's first position by an index-only scan, then the page from there
+    // (an OFFSET reads the table row of every entry it skips there), as auditkit reads it.
+    offsetPageFromPosition:
+      `${select} WHERE (inserted_at, uuid) <= (SELECT inserted_at, uuid FROM ${table} ${NEWEST_FIRST} ` +
+      `LIMIT 1 OFFSET ${p(2)}) ${NEWEST_FIRST} LIMIT ${p(1)}`,
     afterPage: `${select} WHERE (inserted_at, uuid) < (${p(1)}, ${p(2)}) ${NEWEST_FIRST} LIMIT ${p(3)}`,
     countTarget: `SELECT count(*) AS n FROM ${table} WHERE target_user_uuid = ${p(1)}`,
     countUser:

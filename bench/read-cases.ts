@@ -108,7 +108,7 @@ export function readCases(s: ReadSetup): ReadCase[] {
     q(sql.firstPage),
     q(sql.byAction),
     q(bench.engine === 'sqlite' ? sql.forUserCompound : sql.forUser),
-    q(sql.offsetPage),
+    q(bench.engine === 'sqlite' ? sql.offsetPage : sql.offsetPageFromPosition),
     q(sql.afterPage),
   ]
   const [countTarget, countUser, countAction, byUuid] = [
