@@ -181,11 +181,23 @@ function branchWhere(d: SqlDialect, f: StoreFilters, p: Params, after: Position 
 // lookup of a prepared statement.
 const findTexts = new WeakMap<SqlDialect, string>()
 
+// `SELECT <columns>, <seq> FROM <table>`: the head of every SQLite read and of every read by uuid,
+// built once per dialect (a few microseconds of string work a read otherwise).
+const readHeads = new WeakMap<SqlDialect, string>()
+function readHead(d: SqlDialect): string {
+  let head = readHeads.get(d)
+  if (head === undefined) {
+    head = `SELECT ${readColumns(d)}, ${seqColumn(d, d.table)} FROM ${d.table}`
+    readHeads.set(d, head)
+  }
+  return head
+}
+
 /** `SELECT ... WHERE uuid = ?`, in the columns `entryOfValues` reads. */
 export function findSql(d: SqlDialect, uuid: string): Sql {
   let text = findTexts.get(d)
   if (text === undefined) {
-    text = `SELECT ${readColumns(d)}, ${seqColumn(d, d.table)} FROM ${d.table} WHERE uuid = ${d.param(1)}`
+    text = `${readHead(d)} WHERE uuid = ${d.param(1)}`
     findTexts.set(d, text)
   }
   return { text, params: [uuid] }
@@ -196,7 +208,7 @@ export function findManySql(d: SqlDialect, uuids: readonly string[]): Sql {
   const p = new Params(d)
   const list = uuids.map((u) => p.add(u)).join(', ')
   return {
-    text: `SELECT ${readColumns(d)}, ${seqColumn(d, d.table)} FROM ${d.table} WHERE uuid IN (${list})`,
+    text: `${readHead(d)} WHERE uuid IN (${list})`,
     params: p.values,
   }
 }
@@ -212,7 +224,7 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
     if (d.name === 'sqlite') {
       const cut = `${NEWEST_FIRST} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
       return {
-        text: `SELECT ${readColumns(d)}, ${seqColumn(d, d.table)} FROM ${d.table}${where} ${cut}`,
+        text: `${readHead(d)}${where} ${cut}`,
         params: p.values,
       }
     }
@@ -237,7 +249,7 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
   if (d.name === 'sqlite') {
     const arms = branches.map((b) => {
       const where = branchWhere(d, q.filters, p, q.after, b)
-      return `SELECT ${readColumns(d)}, ${seqColumn(d, d.table)} FROM ${d.table}${where}`
+      return `${readHead(d)}${where}`
     })
     return {
       text: `${arms.join(' UNION ALL ')} ORDER BY at DESC, uuid DESC LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`,
