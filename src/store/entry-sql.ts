@@ -4,8 +4,6 @@ import type { ListQuery, Position, StoredEntry, StoreFilters } from './store.js'
 
 /** What the shared query builder needs to know of an engine. */
 export interface SqlDialect {
-  /** The engine, where one shape of the same query is cheaper on it than the other. */
-  readonly name: 'sqlite' | 'postgres'
   /** The quoted, qualified entries table. */
   readonly table: string
   /** The placeholder of the n-th parameter (1-based): `?` or `$n`. */
@@ -19,6 +17,27 @@ export interface SqlDialect {
   metadataAsText(column: string): string
   /** A timestamp column as epoch milliseconds (a number), cheaper for a driver to read than a date. */
   dateAsMs(column: string): string
+  /**
+   * How a read selects `inserted_at` (from `column`), as `entryOfValues` reads it: epoch
+   * milliseconds, or on PostgreSQL the exact epoch seconds as numeric text, which `entryOfValues`
+   * floors to milliseconds as `dateAsMs` does (its numeric arithmetic cost the server about
+   * 0.3 us a row, more than the parse).
+   */
+  readDate(column: string): string
+  /** An entry's `seq` from a row of `from` (a table or alias with its columns), as column `seq`. */
+  seqOf(from: string): string
+  /**
+   * Whether {@link seqOf} is an expression of the row that costs next to nothing (SQLite: the rowid
+   * up to the sealer's `contiguous_to`), so that it may be computed for every row an OFFSET or a
+   * merge passes: a page is then one SELECT, and branches merge in one compound. Otherwise (a probe
+   * of the seals per row) the page is cut first and the seals are looked up for its rows only.
+   */
+  readonly seqFromRow: boolean
+  /**
+   * Whether a count can combine the matches of two indexes without reading table rows
+   * (PostgreSQL's BitmapAnd); see {@link countSql}.
+   */
+  readonly bitmapAnd: boolean
   /** The quoted, qualified seals table (seq by entry uuid). */
   readonly sealsTable: string
   /** The quoted, qualified sealer state table (one row, id 1). */
@@ -87,32 +106,16 @@ export function insertValues(d: SqlDialect, { entry: e, metadataJson }: StoredEn
   ]
 }
 
-// The seal is looked up for the rows returned only: one index probe each. On SQLite an entry's
-// seq is its rowid - 1 up to the sealer's `contiguous_to` (migration 6), read once per statement;
-// only rows past it are probed.
-function seqColumn(d: SqlDialect, from: string): string {
-  const probe = `(SELECT seq FROM ${d.sealsTable} WHERE ${d.sealsTable}.uuid = ${from}.uuid)`
-  if (d.name === 'postgres') return `${probe} AS seq`
-  return `CASE WHEN ${from}.id BETWEEN 1 AND (SELECT contiguous_to FROM ${d.sealer} WHERE id = 1) THEN ${from}.id - 1 ELSE ${probe} END AS seq`
-}
-
-// A read's `inserted_at`: epoch milliseconds (SQLite's column), or on PostgreSQL the exact epoch
-// seconds as numeric text, which `entryOfValues` floors to milliseconds as `dateAsMs` does: the
-// numeric arithmetic of dateAsMs cost the server about 0.3 us a row, more than the parse here.
-function readDate(d: SqlDialect, column: string): string {
-  return d.name === 'postgres' ? `extract(epoch from ${column})` : d.dateAsMs(column)
-}
-
 // The columns of a read by uuid, as selectPage's.
 function readColumns(d: SqlDialect): string {
-  return selectColumns(d.metadataAsText('metadata'), '', readDate(d, 'inserted_at'))
+  return selectColumns(d.metadataAsText('metadata'), '', d.readDate('inserted_at'))
 }
 
 // The page's rows in the order `entryOfValues` reads them (dates as epoch milliseconds, metadata
-// as text) with their seals, newest first: PostgreSQL's pages (SQLite reads its pages in one SELECT).
+// as text) with their seals, newest first: the pages of an engine whose seq is not `seqFromRow`.
 function selectPage(d: SqlDialect, page: string): string {
-  const columns = `page.uuid AS uuid, target, admin, action, ip, agent, ${d.metadataAsText('metadata')} AS metadata, ${readDate(d, 'page.at')} AS at`
-  return `SELECT ${columns}, ${seqColumn(d, 'page')} FROM (${page}) AS page ${NEWEST_FIRST_ALIASED}`
+  const columns = `page.uuid AS uuid, target, admin, action, ip, agent, ${d.metadataAsText('metadata')} AS metadata, ${d.readDate('page.at')} AS at`
+  return `SELECT ${columns}, ${d.seqOf('page')} FROM (${page}) AS page ${NEWEST_FIRST_ALIASED}`
 }
 
 const NEWEST_FIRST = 'ORDER BY inserted_at DESC, uuid DESC'
@@ -187,7 +190,7 @@ const readHeads = new WeakMap<SqlDialect, string>()
 function readHead(d: SqlDialect): string {
   let head = readHeads.get(d)
   if (head === undefined) {
-    head = `SELECT ${readColumns(d)}, ${seqColumn(d, d.table)} FROM ${d.table}`
+    head = `SELECT ${readColumns(d)}, ${d.seqOf(d.table)} FROM ${d.table}`
     readHeads.set(d, head)
   }
   return head
@@ -219,9 +222,9 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
   const branches = branchesOf(q.filters)
   if (branches.length === 1) {
     const where = branchWhere(d, q.filters, p, q.after, branches[0] as Branch)
-    // SQLite reads the page in one SELECT: its columns need no conversion, the seq of a row an
-    // OFFSET skips is never computed, and a skipped row's table row is never read.
-    if (d.name === 'sqlite') {
+    // One SELECT where the seq is an expression of the row (SQLite: its columns need no
+    // conversion, and the table row of an entry the OFFSET skips is never read).
+    if (d.seqFromRow) {
       const cut = `${NEWEST_FIRST} LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
       return {
         text: `${readHead(d)}${where} ${cut}`,
@@ -246,7 +249,7 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
   // SQLite merges the branches of one compound SELECT lazily, each branch in its index's order
   // (no sort, no per-branch LIMIT): the merge stops after `limit + offset` rows in all. Branches
   // wrapped in subqueries of their own would each be sorted into a temporary B-tree first.
-  if (d.name === 'sqlite') {
+  if (d.seqFromRow) {
     const arms = branches.map((b) => {
       const where = branchWhere(d, q.filters, p, q.after, b)
       return `${readHead(d)}${where}`
@@ -261,9 +264,9 @@ export function listSql(d: SqlDialect, q: ListQuery): Sql {
     const limit = p.add(q.limit + q.offset)
     return `SELECT ${ALIASES} FROM (SELECT ${COLUMNS} FROM ${d.table}${where} ${NEWEST_FIRST} LIMIT ${limit}) AS b${i}`
   })
-  // PostgreSQL plans a compound like SQLite's as a sort of every row of every branch: each branch
-  // is cut to `limit + offset` rows in its own subquery, and the page is cut from the merged
-  // branches before the seals are looked up for its rows only.
+  // PostgreSQL plans a compound like SQLite's as a sort of every row of every branch: there each
+  // branch is cut to `limit + offset` rows in its own subquery, and the page is cut from the
+  // merged branches before the seals are looked up for its rows only.
   const page =
     `SELECT ${ALIASES} FROM (${parts.join(' UNION ALL ')}) AS merged ` +
     `ORDER BY at DESC, uuid DESC LIMIT ${p.add(q.limit)} OFFSET ${p.add(q.offset)}`
@@ -275,12 +278,12 @@ export function countSql(d: SqlDialect, f: StoreFilters): Sql {
   const p = new Params(d)
   const count = (b: Branch) => `(SELECT count(*) FROM ${d.table}${branchWhere(d, f, p, undefined, b)})`
   const counts = branchesOf(f).map((b) =>
-    // PostgreSQL counts the admin branch as all the user's entries as admin less those where they
-    // are the target too: the first is an index-only scan, the second a BitmapAnd of both indexes,
-    // where `target_user_uuid <> $1` would read the table row of every entry as admin (a hot
-    // user's count: 36 ms against 130 ms at 1,000,000 entries). SQLite has no BitmapAnd; its
-    // `both` would read as many rows as the filter does.
-    b.role === 'admin' && d.name === 'postgres'
+    // With a BitmapAnd, the admin branch counts all the user's entries as admin less those where
+    // they are the target too: an index-only scan and a BitmapAnd of both indexes, where
+    // `target_user_uuid <> $1` reads the table row of every entry as admin (PostgreSQL, a hot
+    // user's count: 36 ms against 130 ms at 1,000,000 entries). Without one (SQLite), `both`
+    // would read as many rows as the filter does.
+    b.role === 'admin' && d.bitmapAnd
       ? `${count({ ...b, role: 'anyAdmin' })} - ${count({ ...b, role: 'both' })}`
       : count(b),
   )

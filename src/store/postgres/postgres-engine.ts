@@ -81,6 +81,11 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     metadataAsText: (column) => `${column}::text`,
     // float8, not bigint: 'infinity' (which raw SQL can store) must read back, as an invalid Date.
     dateAsMs: (column) => `floor(extract(epoch from ${column}) * 1000)::float8`,
+    readDate: (column) => `extract(epoch from ${column})`,
+    // Seals follow the commit order, not the table's: one probe of the seals per row.
+    seqOf: (from) => `(SELECT seq FROM ${side('seals')} WHERE ${side('seals')}.uuid = ${from}.uuid) AS seq`,
+    seqFromRow: false,
+    bitmapAnd: true,
     insertSql(entries: readonly StoredEntry[]): BatchSql {
       if (entries.length === 1) {
         return { text: insertOne, paramLists: [insertValues(this, entries[0] as StoredEntry)], name: insertOneName }

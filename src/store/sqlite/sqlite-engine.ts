@@ -54,6 +54,14 @@ export function sqliteEngine(tableName: string): Engine {
     encodeDate: (date) => date.getTime(),
     metadataAsText: (column) => column,
     dateAsMs: (column) => column,
+    readDate: (column) => column,
+    // SQLite seals in rowid order: an entry's seq is its rowid - 1 up to the sealer's
+    // `contiguous_to` (migration 6), read once per statement; only rows past it are probed.
+    seqOf: (from) =>
+      `CASE WHEN ${from}.id BETWEEN 1 AND (SELECT contiguous_to FROM ${side('sealer')} WHERE id = 1) THEN ${from}.id - 1 ` +
+      `ELSE (SELECT seq FROM ${side('seals')} WHERE ${side('seals')}.uuid = ${from}.uuid) END AS seq`,
+    seqFromRow: true,
+    bitmapAnd: false,
     insertSql(entries: readonly StoredEntry[]): BatchSql {
       return { text: insert, paramLists: entries.map((stored) => insertValues(this, stored)) }
     },
