@@ -1,22 +1,11 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { DefaultAction, Entry, LogEntryInput, LogFilters } from '../../src/index.js'
+import { seededRandom } from '../verify/random-entry.js'
 import type { Harness } from './harness.js'
 import { userId } from './helpers.js'
 
 type Action = DefaultAction
 const ACTIONS: readonly Action[] = ['user_created', 'user_deleted', 'role_assigned', 'user_locked']
-
-/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Newest first, ties in time by uuid descending: the order every list promises. */
 function newestFirst(a: Entry, b: Entry): number {
@@ -50,7 +39,7 @@ export function pageModelCases(h: Harness): void {
 
     test('random filters, limits and offsets give the model’s page, its count, and cursor pages that add up', async () => {
       const { audit } = await h.open()
-      const random = seeded(20261129)
+      const random = seededRandom(20261129)
       const users = Array.from({ length: 4 }, () => userId())
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
       const input = (): LogEntryInput<Action> => {

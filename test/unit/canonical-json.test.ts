@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { canonicalBytes, canonicalJson } from '../../src/tlog/canonical-json.js'
+import { seededRandom } from '../verify/random-entry.js'
 
 // Expected outputs below are data copied from published sources or written by hand from the rule
 // they test; none is computed by the code under test.
@@ -383,16 +384,7 @@ describe('canonicalJson: refusals name the path', () => {
 })
 
 // A small seeded generator (mulberry32) so a failure reproduces.
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const random = seededRandom
 
 const SPECIAL_NUMBERS = [
   0,

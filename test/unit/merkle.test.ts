@@ -15,6 +15,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../../src/tlog/merkle.js'
+import { seededRandom } from '../verify/random-entry.js'
 import {
   CONSISTENCY_NODES,
   CONSISTENCY_PROOFS,
@@ -34,13 +35,8 @@ const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(b)
 
 /** A seeded PRNG (mulberry32), so that every random case is the same on every run. */
 function random(seed: number): (below: number) => number {
-  let s = seed >>> 0
-  return (below) => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = Math.imul(s ^ (s >>> 15), 1 | s)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * below)
-  }
+  const next = seededRandom(seed)
+  return (below) => Math.floor(next() * below)
 }
 
 function flipBit(hash: Uint8Array, bit: number): Buffer {

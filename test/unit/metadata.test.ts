@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { METADATA_MAX_BYTES, METADATA_MAX_DEPTH, toStoredMetadata } from '../../src/schema/metadata.js'
+import { seededRandom } from '../verify/random-entry.js'
 
 describe('toStoredMetadata', () => {
   test('the JSON text is what a JSON round trip of the value gives', () => {
@@ -189,14 +190,7 @@ interface Generator {
 
 // A small seeded generator (mulberry32) so a failure reproduces.
 function generator(seed: number): Generator {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = seededRandom(seed)
   const int = (n: number) => Math.floor(next() * n)
   return { int, pick: (list) => list[int(list.length)]! }
 }
