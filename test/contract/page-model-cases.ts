@@ -110,5 +110,26 @@ export function pageModelCases(h: Harness): void {
         expect(brief(await audit.listLogsForUser(user, { limit: 5, offset: 3 }))).toEqual(brief(expected.slice(3, 8)))
       }
     })
+
+    test('the most actions a filter takes (50), with a user in both roles: 100 branches in one read', async () => {
+      const actions = Array.from({ length: 50 }, (_, i) => `act_${i}`)
+      const { audit } = await h.open({ actions })
+      const [user, other] = [userId(), userId()]
+      await audit.createLogEntries(
+        actions.map((action, i) => ({
+          action,
+          targetUserUuid: i % 2 === 1 ? user : other,
+          adminUserUuid: i % 3 === 0 ? user : other,
+        })),
+      )
+      await audit.seal()
+      const all = await audit.listLogs({ limit: 1000 })
+      const expected = all.filter((e) => e.targetUserUuid === user || e.adminUserUuid === user)
+      expect(expected).toHaveLength(34) // 25 as target, 17 as admin, 8 of them both
+      const f = { action: actions, userUuid: user }
+      expect(brief(await audit.listLogs({ ...f, limit: 1000 }))).toEqual(brief(expected))
+      expect(brief(await audit.listLogs({ ...f, limit: 10, offset: 5 }))).toEqual(brief(expected.slice(5, 15)))
+      expect(await audit.countLogs(f)).toBe(34)
+    })
   })
 }
