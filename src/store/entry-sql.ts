@@ -38,10 +38,6 @@ export interface SqlDialect {
    * (PostgreSQL's BitmapAnd); see {@link countSql}.
    */
   readonly bitmapAnd: boolean
-  /** The quoted, qualified seals table (seq by entry uuid). */
-  readonly sealsTable: string
-  /** The quoted, qualified sealer state table (one row, id 1). */
-  readonly sealer: string
 }
 
 /** SQL text and its parameters. Values only ever travel as parameters. */

@@ -1,14 +1,8 @@
 import type { Entry } from '../entry.js'
 import { storedEntryProblem } from '../schema/stored-entry.js'
-import type { Row } from './executor.js'
 
 /** The aliases of an entry read, in select order (see `findSql` and `listSql`). */
-const READ_ALIASES = ['uuid', 'target', 'admin', 'action', 'ip', 'agent', 'metadata', 'at', 'seq'] as const
-
-/** A row read as an object (an executor without `queryValues`, such as Kysely's) as its values in select order. */
-export function valuesOfRow(row: Row): unknown[] {
-  return READ_ALIASES.map((alias) => row[alias])
-}
+export const READ_ALIASES = ['uuid', 'target', 'admin', 'action', 'ip', 'agent', 'metadata', 'at', 'seq'] as const
 
 /**
  * Epoch seconds as PostgreSQL's numeric text (`1764400000.123456`, `-0.5`, `Infinity`) as epoch

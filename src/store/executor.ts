@@ -26,3 +26,21 @@ export interface SqlExecutor {
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>
 }
+
+/**
+ * A SELECT's rows as arrays of values in the order of `aliases` (its select list): through
+ * `queryValues` where the executor has it, else from `query`'s objects (Kysely's executor).
+ *
+ * @example
+ * const rows = await selectValues(executor, 'SELECT 1 AS a, 2 AS b', [], ['a', 'b'], false) // [[1, 2]]
+ */
+export async function selectValues(
+  executor: SqlExecutor,
+  sql: string,
+  params: readonly unknown[],
+  aliases: readonly string[],
+  repeated: boolean,
+): Promise<unknown[][]> {
+  if (executor.queryValues !== undefined) return executor.queryValues(sql, params, repeated)
+  return (await executor.query(sql, params)).map((row) => aliases.map((alias) => row[alias]))
+}

@@ -3,6 +3,10 @@ import { bulkColumns, type Sql, type SqlDialect } from './entry-sql.js'
 
 /** What the shared sealing queries need to know of an engine, beyond its entry dialect. */
 export interface SealDialect extends SqlDialect {
+  /** The quoted, qualified seals table (seq by entry uuid). */
+  readonly sealsTable: string
+  /** The quoted, qualified sealer state table (one row, id 1). */
+  readonly sealer: string
   /** The quoted, qualified side tables. */
   readonly tiles: string
   readonly checkpoints: string

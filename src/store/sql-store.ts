@@ -14,8 +14,8 @@ import {
 } from './api-key-sql.js'
 import type { Engine } from './engine.js'
 import { countSql, findManySql, findSql, listSql, type Sql } from './entry-sql.js'
-import { entryOfValues, valuesOfRow } from './entry-values.js'
-import type { Row, SqlExecutor } from './executor.js'
+import { entryOfValues, READ_ALIASES } from './entry-values.js'
+import { type Row, type SqlExecutor, selectValues } from './executor.js'
 import {
   claimIdempotencyKeySql,
   type IdempotencyRecord,
@@ -167,8 +167,7 @@ export class SqlStore implements Store {
   // Rows as arrays where the executor can give them (cheaper for the driver), else as objects.
   async #read(operation: string, { text, params }: Sql, repeated: boolean): Promise<unknown[][]> {
     try {
-      if (this.executor.queryValues !== undefined) return await this.executor.queryValues(text, params, repeated)
-      return (await this.executor.query(text, params)).map(valuesOfRow)
+      return await selectValues(this.executor, text, params, READ_ALIASES, repeated)
     } catch (e) {
       throw toStoreError(operation, e)
     }
@@ -236,8 +235,7 @@ export class SqlStore implements Store {
   // seq, sealed_uuid, then bulkColumns: as arrays where the executor gives them.
   async #sealedValues({ text, params }: Sql): Promise<unknown[][]> {
     try {
-      if (this.executor.queryValues !== undefined) return await this.executor.queryValues(text, params, false)
-      return (await this.executor.query(text, params)).map((r) => SEALED_RANGE_ALIASES.map((a) => r[a]))
+      return await selectValues(this.executor, text, params, SEALED_RANGE_ALIASES, false)
     } catch (e) {
       throw toStoreError('verify', e)
     }

@@ -4,7 +4,7 @@ import { inSlices } from '../../slices.js'
 import { openBatch, type SealedBatch } from '../../tlog/seal-batch.js'
 import { partialTiles } from '../../tlog/tiles.js'
 import { bulkColumns } from '../entry-sql.js'
-import type { Row, SqlExecutor } from '../executor.js'
+import { type Row, type SqlExecutor, selectValues } from '../executor.js'
 import { leafTextOfValues } from '../row-leaf.js'
 import { type SealDialect, tilesSql, toTile } from '../seal-sql.js'
 import type { SealOutcome, StoreLocation } from '../store.js'
@@ -54,9 +54,8 @@ const PENDING_ALIASES = ['uuid', 'target', 'admin', 'action', 'ip', 'agent', 'me
 const UUID = 0
 const TX = 8
 
-async function valuesOf(tx: SqlExecutor, sql: string, params: readonly unknown[]): Promise<unknown[][]> {
-  if (tx.queryValues !== undefined) return tx.queryValues(sql, params, false)
-  return (await tx.query(sql, params)).map((row) => PENDING_ALIASES.map((alias) => row[alias]))
+function valuesOf(tx: SqlExecutor, sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+  return selectValues(tx, sql, params, PENDING_ALIASES, false)
 }
 
 const IDLE = { busy: false, sweepContinued: false, sweepEnded: true, sealed: 0 }
