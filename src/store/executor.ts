@@ -34,13 +34,14 @@ export interface SqlExecutor {
  * @example
  * const rows = await selectValues(executor, 'SELECT 1 AS a, 2 AS b', [], ['a', 'b'], false) // [[1, 2]]
  */
-export async function selectValues(
+export function selectValues(
   executor: SqlExecutor,
   sql: string,
   params: readonly unknown[],
   aliases: readonly string[],
   repeated: boolean,
 ): Promise<unknown[][]> {
+  // Not async: the read path hands on the driver's promise without wrapping it in another.
   if (executor.queryValues !== undefined) return executor.queryValues(sql, params, repeated)
-  return (await executor.query(sql, params)).map((row) => aliases.map((alias) => row[alias]))
+  return executor.query(sql, params).then((rows) => rows.map((row) => aliases.map((alias) => row[alias])))
 }
