@@ -249,4 +249,37 @@ describe('SQLite only', () => {
     await audit.close()
     db.close()
   })
+
+  test('seqs sealed by another connection show in reads of a connection that read them unsealed', async () => {
+    const path = file('two-connections.db')
+    const reader = await createAuditLog({ database: `sqlite:${path}`, sealIntervalMs: 0 })
+    const sealer = await createAuditLog({ database: `sqlite:${path}`, sealIntervalMs: 0 })
+    const input = () => ({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' as const })
+    const first = await reader.createLogEntries(Array.from({ length: 30 }, input))
+    await reader.seal()
+    const more = await reader.createLogEntries(Array.from({ length: 20 }, input))
+    // The reader knows the first 30 sealed; the other 20 are not, yet.
+    expect((await reader.listLogs({ limit: 100 })).map((e) => e.seq).filter((s) => s === null)).toHaveLength(20)
+    await sealer.seal()
+    const listed = await reader.listLogs({ limit: 100 })
+    const byUuid = new Map(listed.map((e) => [e.uuid, e.seq]))
+    expect([...first, ...more].map((e) => byUuid.get(e.uuid))).toEqual(Array.from({ length: 50 }, (_, i) => i))
+    expect((await reader.getLog(more[19]?.uuid as string)).seq).toBe(49)
+    // A row with a rowid of its own past the last one: rowid - 1 is not its seq once sealed.
+    const db = new Database(path)
+    const made = { uuid: '01900000-0000-7000-8000-00000000abcd', ms: Date.now() }
+    db.prepare(
+      `INSERT INTO auditkit_entries (id, uuid, target_user_uuid, admin_user_uuid, action, metadata, inserted_at)
+       VALUES (1000, ?, ?, ?, 'user_locked', '{}', ?)`,
+    ).run(made.uuid, user(), user(), made.ms)
+    db.close()
+    const after = await reader.createLogEntries(Array.from({ length: 2 }, input))
+    expect((await reader.getLog(made.uuid)).seq).toBeNull()
+    await sealer.seal()
+    expect((await reader.getLog(made.uuid)).seq).toBe(50)
+    expect(await Promise.all(after.map(async (e) => (await reader.getLog(e.uuid)).seq))).toEqual([51, 52])
+    expect((await reader.listLogs({ limit: 3 })).map((e) => e.seq).sort()).toEqual([50, 51, 52])
+    await sealer.close()
+    await reader.close()
+  })
 })

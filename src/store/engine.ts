@@ -19,6 +19,11 @@ export interface Engine extends SealDialect {
   readonly name: 'sqlite' | 'postgres'
   /** The statement(s) that insert these entries. */
   insertSql(entries: readonly StoredEntry[]): BatchSql
+  /**
+   * Where `seqOf` selects something cheaper than the seq itself (SQLite: the rowid), turns it into
+   * each entry read's seq (column 8 of the values), in place; a promise only when it must read more.
+   */
+  resolveSeqs?(executor: SqlExecutor, rows: unknown[][]): Promise<void> | undefined
   /** A row selected with `columns` as an Entry. */
   toEntry(row: Row): Entry
   /** Applies the missing migrations; safe under concurrency. */

@@ -24,11 +24,14 @@ export interface SqlDialect {
    * 0.3 us a row, more than the parse).
    */
   readDate(column: string): string
-  /** An entry's `seq` from a row of `from` (a table or alias with its columns), as column `seq`. */
+  /**
+   * An entry's `seq` from a row of `from` (a table or alias with its columns), as column `seq`; or
+   * what the engine's `resolveSeqs` turns into it after the read (SQLite: the rowid).
+   */
   seqOf(from: string): string
   /**
-   * Whether {@link seqOf} is an expression of the row that costs next to nothing (SQLite: the rowid
-   * up to the sealer's `contiguous_to`), so that it may be computed for every row an OFFSET or a
+   * Whether {@link seqOf} is a column of the row that costs next to nothing (SQLite: the rowid,
+   * which `resolveSeqs` makes the seq), so that it may be computed for every row an OFFSET or a
    * merge passes: a page is then one SELECT, and branches merge in one compound. Otherwise (a probe
    * of the seals per row) the page is cut first and the seals are looked up for its rows only.
    */

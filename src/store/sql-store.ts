@@ -143,7 +143,7 @@ export class SqlStore implements Store {
 
   async findMany(uuids: readonly string[]): Promise<Entry[]> {
     if (uuids.length === 0) return []
-    const rows = await this.#read('find', findManySql(this.engineSql, uuids), false)
+    const rows = await this.#readEntries('find', findManySql(this.engineSql, uuids), false)
     const byUuid = new Map(rows.map((values) => [String(values[0]), values]))
     return uuids.flatMap((uuid) => {
       const values = byUuid.get(uuid)
@@ -152,13 +152,13 @@ export class SqlStore implements Store {
   }
 
   async find(uuid: string): Promise<Entry | null> {
-    const [values] = await this.#read('find', findSql(this.engineSql, uuid), true)
+    const [values] = await this.#readEntries('find', findSql(this.engineSql, uuid), true)
     return values === undefined ? null : this.#entry('find', values)
   }
 
   async list(query: ListQuery): Promise<Entry[]> {
     const sql = listSql(this.engineSql, query)
-    const rows = await this.#read('list', sql, fewBranches(query.filters))
+    const rows = await this.#readEntries('list', sql, fewBranches(query.filters))
     const entries: Entry[] = new Array(rows.length)
     for (let i = 0; i < rows.length; i++) entries[i] = this.#entry('list', rows[i] as unknown[])
     return entries
@@ -171,6 +171,20 @@ export class SqlStore implements Store {
     } catch (e) {
       throw toStoreError(operation, e)
     }
+  }
+
+  // Entries' values, with their seqs where the engine selects something else in their place.
+  async #readEntries(operation: string, sql: Sql, repeated: boolean): Promise<unknown[][]> {
+    const rows = await this.#read(operation, sql, repeated)
+    const resolving = this.engineSql.resolveSeqs?.(this.executor, rows)
+    if (resolving !== undefined) {
+      try {
+        await resolving
+      } catch (e) {
+        throw toStoreError(operation, e)
+      }
+    }
+    return rows
   }
 
   // A row raw SQL stored in a shape auditkit never writes is refused, never handed out mistyped.

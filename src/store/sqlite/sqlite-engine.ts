@@ -11,6 +11,7 @@ import type { StoredEntry } from '../store.js'
 import { isSqliteDatabase, SqliteExecutor } from './sqlite-executor.js'
 import { sqliteMigrationPlan } from './sqlite-migrations.js'
 import { sqliteSealer } from './sqlite-sealer.js'
+import { sqliteSeqs } from './sqlite-seqs.js'
 
 type Database = BetterSqlite3.Database
 
@@ -55,11 +56,10 @@ export function sqliteEngine(tableName: string): Engine {
     metadataAsText: (column) => column,
     dateAsMs: (column) => column,
     readDate: (column) => column,
-    // SQLite seals in rowid order: an entry's seq is its rowid - 1 up to the sealer's
-    // `contiguous_to` (migration 6), read once per statement; only rows past it are probed.
-    seqOf: (from) =>
-      `CASE WHEN ${from}.id BETWEEN 1 AND (SELECT contiguous_to FROM ${side('sealer')} WHERE id = 1) THEN ${from}.id - 1 ` +
-      `ELSE (SELECT seq FROM ${side('seals')} WHERE ${side('seals')}.uuid = ${from}.uuid) END AS seq`,
+    // SQLite seals in rowid order: reads select the rowid, and resolveSeqs makes it the seq (rowid - 1
+    // up to the sealer's `contiguous_to`, migration 6; only rows past it are looked up).
+    seqOf: (from) => `${from}.id AS seq`,
+    resolveSeqs: sqliteSeqs(side('sealer'), side('seals')),
     seqFromRow: true,
     bitmapAnd: false,
     insertSql(entries: readonly StoredEntry[]): BatchSql {
