@@ -58,6 +58,23 @@ function valuesOf(tx: SqlExecutor, sql: string, params: readonly unknown[]): Pro
   return selectValues(tx, sql, params, PENDING_ALIASES, false)
 }
 
+/** The parameters of the tiles' upsert: levels, indexes, every tile's hashes in one Buffer, offsets, lengths. */
+function tileParams(tiles: SealedBatch['tiles']): unknown[] {
+  const offsets: number[] = []
+  let offset = 0
+  for (const tile of tiles) {
+    offsets.push(offset)
+    offset += tile.hashes.length
+  }
+  return [
+    tiles.map((t) => t.level),
+    tiles.map((t) => t.index),
+    Buffer.concat(tiles.map((t) => t.hashes)),
+    offsets,
+    tiles.map((t) => t.hashes.length),
+  ]
+}
+
 const IDLE = { busy: false, sweepContinued: false, sweepEnded: true, sealed: 0 }
 const BUSY: SealOutcome = { sealed: 0, size: -1, busy: true, sweepContinued: false, sweepEnded: false }
 
@@ -111,8 +128,11 @@ export function postgresSealer(
     newerNext: newer(true),
   }
   const insertSeals = `INSERT INTO ${d.sealsTable} (seq, uuid) SELECT $1::bigint + n - 1, u FROM unnest($2::uuid[]) WITH ORDINALITY AS x(u, n)`
+  // The tiles' hashes travel as one binary parameter, cut by offset on the server: pg would send a
+  // bytea[] as hex text for the server to parse (a batch's 20 tiles of 8 KiB: 4.0 -> 1.1 ms).
   const upsertTiles =
-    `INSERT INTO ${d.tiles} (level, idx, hashes) SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bytea[]) ` +
+    `INSERT INTO ${d.tiles} (level, idx, hashes) SELECT l, i, substring($3::bytea FROM o + 1 FOR n) ` +
+    'FROM unnest($1::integer[], $2::bigint[], $4::integer[], $5::integer[]) AS t(l, i, o, n) ' +
     'ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes'
   const saveState =
     `UPDATE ${d.sealer} SET size = $1, frontier = $2, sealed_snapshot = $3::pg_snapshot, sweep_snapshot = $4::pg_snapshot, ` +
@@ -192,11 +212,7 @@ export function postgresSealer(
         throw error
       }
       await inserting
-      await tx.query(upsertTiles, [
-        batch.tiles.map((t) => t.level),
-        batch.tiles.map((t) => t.index),
-        batch.tiles.map((t) => t.hashes),
-      ])
+      await tx.query(upsertTiles, tileParams(batch.tiles))
       await tx.query(saveState, [batch.state.size, batch.state.frontier, ...next])
       return { ...outcome, sealed: rows.length, size: batch.state.size }
     })
