@@ -250,6 +250,29 @@ describe('SQLite only', () => {
     db.close()
   })
 
+  test('a Database whose integers are BigInts (defaultSafeIntegers) still reads, seals and verifies with numbers', async () => {
+    const db = new Database(':memory:')
+    db.defaultSafeIntegers(true)
+    const audit = await createAuditLog({ database: db, sealIntervalMs: 0 })
+    const input = () => ({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' as const })
+    const made = await audit.createLogEntries(Array.from({ length: 30 }, input))
+    expect((await audit.listLogs()).map((e) => e.seq)).toEqual(Array(30).fill(null))
+    await audit.seal()
+    const listed = await audit.listLogs({ limit: 10 })
+    expect(listed.map((e) => e.seq)).toEqual([29, 28, 27, 26, 25, 24, 23, 22, 21, 20])
+    expect(listed[0]?.insertedAt).toBeInstanceOf(Date)
+    expect(await audit.countLogs()).toBe(30)
+    const entry = await audit.getLog(made[7]?.uuid as string)
+    expect(entry.seq).toBe(7)
+    expect(entry.insertedAt.getTime()).toBe(made[7]?.insertedAt.getTime())
+    expect((await audit.proveInclusion(entry.uuid)).leafIndex).toBe(7)
+    expect(await audit.verify()).toMatchObject({ ok: true, entries: 30, treeSize: 30 })
+    // The caller's own statements keep their setting.
+    expect(db.prepare('SELECT count(*) AS n FROM auditkit_entries').get()).toEqual({ n: 30n })
+    await audit.close()
+    db.close()
+  })
+
   test('seqs sealed by another connection show in reads of a connection that read them unsealed', async () => {
     const path = file('two-connections.db')
     const reader = await createAuditLog({ database: `sqlite:${path}`, sealIntervalMs: 0 })

@@ -17,6 +17,19 @@ export function isSqliteBusy(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
 }
 
+/**
+ * Prepares `sql` on `db` with integers read as numbers, whatever the caller set for the
+ * connection (`db.defaultSafeIntegers(true)` would make them BigInts, which auditkit's reads and
+ * its sealer's arithmetic do not take). auditkit's integers (rowids, seqs, epoch milliseconds,
+ * sizes) all stay below 2^53.
+ *
+ * @example
+ * prepareNumbers(db, 'SELECT count(*) AS n FROM t').get() // { n: 3 }, never { n: 3n }
+ */
+export function prepareNumbers(db: Database, sql: string): Statement {
+  return db.prepare(sql).safeIntegers(false)
+}
+
 /** One statement run with one parameter list: a row, or several rows of a multi-row INSERT. */
 interface Call {
   readonly statement: Statement
@@ -95,7 +108,7 @@ export class SqliteExecutor implements SqlExecutor {
   #prepare(sql: string): Statement {
     let statement = this.#statements.get(sql)
     if (statement === undefined) {
-      statement = this.db.prepare(sql)
+      statement = prepareNumbers(this.db, sql)
       this.#statements.set(sql, statement)
     }
     return statement
@@ -104,7 +117,7 @@ export class SqliteExecutor implements SqlExecutor {
   #prepareValues(sql: string): Statement {
     let statement = this.#valueStatements.get(sql)
     if (statement === undefined) {
-      statement = this.db.prepare(sql).raw(true)
+      statement = prepareNumbers(this.db, sql).raw(true)
       this.#valueStatements.set(sql, statement)
     }
     return statement

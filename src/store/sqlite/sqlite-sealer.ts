@@ -7,7 +7,7 @@ import type { Row } from '../executor.js'
 import { leafTextOfValues } from '../row-leaf.js'
 import { type SealDialect, tilesSql, toTile, upsertTileText } from '../seal-sql.js'
 import type { SealOutcome } from '../store.js'
-import { isSqliteBusy } from './sqlite-executor.js'
+import { isSqliteBusy, prepareNumbers } from './sqlite-executor.js'
 
 type Database = BetterSqlite3.Database
 
@@ -17,25 +17,28 @@ const UUID = 0
 const ID = 8
 
 function prepareSealer(d: SealDialect, toEntry: (row: Row) => Entry) {
-  return (db: Database) => ({
-    check: db.prepare(
-      `SELECT s.size AS size, EXISTS (SELECT 1 FROM ${d.table} e WHERE e.id > s.last_id) AS pending FROM ${d.sealer} s WHERE s.id = 1`,
-    ),
-    state: db.prepare(`SELECT size, frontier, last_id, contiguous_to FROM ${d.sealer} WHERE id = 1`),
-    // Rows as arrays (bulkColumns, then id): better-sqlite3 builds them faster than objects.
-    pending: db.prepare(`SELECT ${bulkColumns(d)}, id FROM ${d.table} WHERE id > ? ORDER BY id LIMIT ?`).raw(true),
-    insertSeal: db.prepare(`INSERT INTO ${d.sealsTable} (seq, uuid) VALUES (?, ?)`),
-    // Seals go in 100 per statement: one call per row costs more than the row itself.
-    insertSeals: db.prepare(
-      `INSERT INTO ${d.sealsTable} (seq, uuid) VALUES ${Array.from({ length: SEALS_PER_INSERT }, () => '(?, ?)').join(', ')}`,
-    ),
-    upsertTile: db.prepare(upsertTileText(d)),
-    saveState: db.prepare(
-      `UPDATE ${d.sealer} SET size = ?, frontier = ?, last_id = ?, contiguous_to = ?, sealed_at = ? WHERE id = 1`,
-    ),
-    toEntry,
-    d,
-  })
+  return (db: Database) => {
+    const prepare = (sql: string) => prepareNumbers(db, sql)
+    return {
+      check: prepare(
+        `SELECT s.size AS size, EXISTS (SELECT 1 FROM ${d.table} e WHERE e.id > s.last_id) AS pending FROM ${d.sealer} s WHERE s.id = 1`,
+      ),
+      state: prepare(`SELECT size, frontier, last_id, contiguous_to FROM ${d.sealer} WHERE id = 1`),
+      // Rows as arrays (bulkColumns, then id): better-sqlite3 builds them faster than objects.
+      pending: prepare(`SELECT ${bulkColumns(d)}, id FROM ${d.table} WHERE id > ? ORDER BY id LIMIT ?`).raw(true),
+      insertSeal: prepare(`INSERT INTO ${d.sealsTable} (seq, uuid) VALUES (?, ?)`),
+      // Seals go in 100 per statement: one call per row costs more than the row itself.
+      insertSeals: prepare(
+        `INSERT INTO ${d.sealsTable} (seq, uuid) VALUES ${Array.from({ length: SEALS_PER_INSERT }, () => '(?, ?)').join(', ')}`,
+      ),
+      upsertTile: prepare(upsertTileText(d)),
+      saveState: prepare(
+        `UPDATE ${d.sealer} SET size = ?, frontier = ?, last_id = ?, contiguous_to = ?, sealed_at = ? WHERE id = 1`,
+      ),
+      toEntry,
+      d,
+    }
+  }
 }
 
 type Statements = ReturnType<ReturnType<typeof prepareSealer>>
@@ -62,7 +65,7 @@ function sealBatch(db: Database, s: Statements, maxEntries: number): SealOutcome
   if (rows.length === 0) return { ...outcome, sealed: 0, size: current.size }
   const keys = partialTiles(current.size)
   const tiles = tilesSql(s.d, keys)
-  const partial = keys.length === 0 ? [] : (db.prepare(tiles.text).all(tiles.params) as Row[])
+  const partial = keys.length === 0 ? [] : (prepareNumbers(db, tiles.text).all(tiles.params) as Row[])
   const open = openBatch(current, partial.map(toTile))
   for (const r of rows) open.pushText(leafTextOfValues(s.toEntry, r))
   const batch = open.finish()
@@ -84,7 +87,7 @@ const BUSY: SealOutcome = { sealed: 0, size: -1, busy: true, sweepContinued: fal
 
 /** Takes the write lock without waiting: true when taken, false when another connection holds it. */
 function beginWithoutWaiting(db: Database): boolean {
-  const saved = db.pragma('busy_timeout', { simple: true }) as number
+  const saved = Number(db.pragma('busy_timeout', { simple: true }))
   if (saved !== 0) db.pragma('busy_timeout = 0')
   try {
     db.exec('BEGIN IMMEDIATE')
