@@ -126,6 +126,31 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
     for (const { text, ms } of rows) expect(epochTextMs(text), text).toBe(ms)
   })
 
+  test("an app's global pg type parsers (numeric, int8, timestamptz) change nothing auditkit reads", async () => {
+    const oids = [1700, 20, 1184] as const
+    const saved = oids.map((oid) => pg.types.getTypeParser(oid))
+    pg.types.setTypeParser(1700, parseFloat)
+    pg.types.setTypeParser(20, BigInt)
+    pg.types.setTypeParser(1184, (text: string) => text)
+    try {
+      const audit = await createAuditLog({ database: PG_URL, schema, table: 'type_parsers', sealIntervalMs: 0 })
+      const input = () => ({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' as const })
+      const made = await audit.createLogEntries(Array.from({ length: 20 }, input))
+      await audit.seal()
+      const times = new Map(made.map((e) => [e.uuid, e.insertedAt.getTime()]))
+      for (const e of await audit.listLogs({ offset: 3 })) expect(e.insertedAt.getTime()).toBe(times.get(e.uuid))
+      const one = await audit.getLog(made[4]?.uuid as string)
+      expect(one).toEqual({ ...made[4], seq: 4 })
+      expect((await audit.pageLogs({ limit: 5 })).entries.map((e) => e.seq)).toEqual([19, 18, 17, 16, 15])
+      expect(await audit.countLogs()).toBe(20)
+      expect((await audit.proveInclusion(one.uuid)).leafIndex).toBe(4)
+      expect(await audit.verify()).toMatchObject({ ok: true, entries: 20, treeSize: 20 })
+      await audit.close()
+    } finally {
+      oids.forEach((oid, i) => pg.types.setTypeParser(oid, saved[i] as (text: string) => unknown))
+    }
+  })
+
   test('the common reads are prepared once per connection of the pool, unless preparedStatements is false', async () => {
     for (const preparedStatements of [true, false]) {
       const single = new pg.Pool({ connectionString: PG_URL, max: 1 })

@@ -81,7 +81,9 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     metadataAsText: (column) => `${column}::text`,
     // float8, not bigint: 'infinity' (which raw SQL can store) must read back, as an invalid Date.
     dateAsMs: (column) => `floor(extract(epoch from ${column}) * 1000)::float8`,
-    readDate: (column) => `extract(epoch from ${column})`,
+    // As text: an app's global pg type parser for numeric (often parseFloat) must not turn the
+    // epoch seconds into a number that reads as milliseconds.
+    readDate: (column) => `extract(epoch from ${column})::text`,
     // Seals follow the commit order, not the table's: one probe of the seals per row.
     seqOf: (from) => `(SELECT seq FROM ${side('seals')} WHERE ${side('seals')}.uuid = ${from}.uuid) AS seq`,
     seqFromRow: false,
