@@ -147,7 +147,7 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
       expect(await audit.verify()).toMatchObject({ ok: true, entries: 20, treeSize: 20 })
       await audit.close()
     } finally {
-      oids.forEach((oid, i) => pg.types.setTypeParser(oid, saved[i] as (text: string) => unknown))
+      for (const [i, oid] of oids.entries()) pg.types.setTypeParser(oid, saved[i] as (text: string) => unknown)
     }
   })
 
