@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, describe, expect, test } from 'vitest'
-import { createAuditLog, StoreError } from '../src/index.js'
+import { createAuditLog, type Entry, generateKeyPair, StoreError, verifyEntryInclusion } from '../src/index.js'
 import { countSql, findSql, listSql } from '../src/store/entry-sql.js'
 import { epochTextMs } from '../src/store/entry-values.js'
 import { postgresEngine } from '../src/store/postgres/postgres-engine.js'
@@ -148,6 +148,56 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
       await audit.close()
     } finally {
       for (const [i, oid] of oids.entries()) pg.types.setTypeParser(oid, saved[i] as (text: string) => unknown)
+    }
+  })
+
+  test('connections in another DateStyle, bytea_output and time zone read every time and hash alike', async () => {
+    const styled = new pg.Pool({
+      connectionString: PG_URL,
+      max: 2,
+      options: '-c DateStyle=SQL,DMY -c bytea_output=escape -c TimeZone=Asia/Kolkata',
+    })
+    try {
+      const keys = generateKeyPair()
+      const audit = await createAuditLog({
+        database: styled,
+        schema,
+        table: 'styled',
+        sealIntervalMs: 0,
+        signingKey: keys.privateKey,
+      })
+      const before = Date.now()
+      const input = () => ({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' as const })
+      const made = await audit.createLogEntries(Array.from({ length: 5 }, input))
+      await audit.seal()
+      expect(await audit.getLog(made[2]?.uuid as string)).toEqual({ ...made[2], seq: 2 })
+      const near = (date: Date | null | undefined) => {
+        expect(date?.getTime()).toBeGreaterThanOrEqual(before - 1000)
+        expect(date?.getTime()).toBeLessThanOrEqual(Date.now() + 1000)
+      }
+      const checkpoint = await audit.checkpoint()
+      near(checkpoint.createdAt)
+      near((await audit.latestCheckpoint())?.createdAt)
+      const proof = await audit.proveInclusion(made[3]?.uuid as string)
+      const origin = { origin: audit.origin }
+      const included = await verifyEntryInclusion(made[3] as Entry, proof, checkpoint.note, keys.publicKey, origin)
+      expect(included.ok).toBe(true)
+      const key = await audit.createApiKey({ name: 'styled', scopes: ['read'] })
+      expect(await audit.verifyApiKey(key.key)).not.toBeNull()
+      await audit.revokeApiKey(key.id)
+      const [listed] = await audit.listApiKeys()
+      near(listed?.createdAt)
+      near(listed?.lastUsedAt)
+      near(listed?.revokedAt)
+      const once = [input()]
+      const first = await audit.createLogEntriesOnce('styled-key', once)
+      const again = await audit.createLogEntriesOnce('styled-key', once)
+      expect(again).toMatchObject({ replayed: true, entries: first.entries })
+      await audit.seal()
+      expect(await audit.verify()).toMatchObject({ ok: true, entries: 6, treeSize: 6 })
+      await audit.close()
+    } finally {
+      await styled.end()
     }
   })
 

@@ -12,7 +12,10 @@ export interface StoredApiKey {
   readonly revokedAt: Date | null
 }
 
-const COLUMNS = 'id, name, scopes, key_hash, created_at, last_used_at, revoked_at'
+// Times as epoch milliseconds: pg parses a timestamptz only in the ISO DateStyle.
+const columns = (d: SealDialect) =>
+  `id, name, scopes, key_hash, ${d.dateAsMs('created_at')} AS created_at, ` +
+  `${d.dateAsMs('last_used_at')} AS last_used_at, ${d.dateAsMs('revoked_at')} AS revoked_at`
 
 /** Stores a new key. */
 export function insertApiKeySql(d: SealDialect, key: StoredApiKey): Sql {
@@ -24,12 +27,12 @@ export function insertApiKeySql(d: SealDialect, key: StoredApiKey): Sql {
 
 /** Every key, oldest first. */
 export function apiKeysSql(d: SealDialect): Sql {
-  return { text: `SELECT ${COLUMNS} FROM ${d.apiKeys} ORDER BY created_at, id`, params: [] }
+  return { text: `SELECT ${columns(d)} FROM ${d.apiKeys} ORDER BY created_at, id`, params: [] }
 }
 
 /** One key by id. */
 export function apiKeySql(d: SealDialect, id: string): Sql {
-  return { text: `SELECT ${COLUMNS} FROM ${d.apiKeys} WHERE id = ${d.param(1)}`, params: [id] }
+  return { text: `SELECT ${columns(d)} FROM ${d.apiKeys} WHERE id = ${d.param(1)}`, params: [id] }
 }
 
 /** Revokes a key (a revoked key stays revoked at its first revocation time). */

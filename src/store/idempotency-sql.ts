@@ -38,7 +38,7 @@ export function claimIdempotencyKeySql(
 /** The record of a key. */
 export function idempotencyRecordSql(d: SealDialect, key: string): Sql {
   return {
-    text: `SELECT fingerprint, uuids, created_at FROM ${d.idempotency} WHERE idempotency_key = ${d.param(1)}`,
+    text: `SELECT fingerprint, uuids, ${d.dateAsMs('created_at')} AS created_at FROM ${d.idempotency} WHERE idempotency_key = ${d.param(1)}`,
     params: [key],
   }
 }

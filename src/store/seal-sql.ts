@@ -158,14 +158,15 @@ export function unsealedSql(d: SealDialect, limit: number): Sql {
   }
 }
 
-const CHECKPOINT_COLUMNS = 'id, size, root_hash, note, created_at'
+// created_at as epoch milliseconds: pg parses a timestamptz only in the ISO DateStyle.
+const checkpointColumns = (d: SealDialect) => `id, size, root_hash, note, ${d.dateAsMs('created_at')} AS created_at`
 
 /** Stores a checkpoint; returns its row. */
 export function insertCheckpointSql(d: SealDialect, size: number, rootHash: Buffer, note: string, at: Date): Sql {
   return {
     text:
       `INSERT INTO ${d.checkpoints} (size, root_hash, note, created_at) ` +
-      `VALUES (${d.param(1)}, ${d.param(2)}, ${d.param(3)}, ${d.param(4)}) RETURNING ${CHECKPOINT_COLUMNS}`,
+      `VALUES (${d.param(1)}, ${d.param(2)}, ${d.param(3)}, ${d.param(4)}) RETURNING ${checkpointColumns(d)}`,
     params: [size, rootHash, note, d.encodeDate(at)],
   }
 }
@@ -173,7 +174,7 @@ export function insertCheckpointSql(d: SealDialect, size: number, rootHash: Buff
 /** Stored checkpoints after id `afterId`, oldest first, at most `limit`. */
 export function checkpointsSql(d: SealDialect, afterId: number, limit: number): Sql {
   return {
-    text: `SELECT ${CHECKPOINT_COLUMNS} FROM ${d.checkpoints} WHERE id > ${d.param(1)} ORDER BY id LIMIT ${d.param(2)}`,
+    text: `SELECT ${checkpointColumns(d)} FROM ${d.checkpoints} WHERE id > ${d.param(1)} ORDER BY id LIMIT ${d.param(2)}`,
     params: [afterId, limit],
   }
 }
@@ -181,7 +182,7 @@ export function checkpointsSql(d: SealDialect, afterId: number, limit: number): 
 /** Stored checkpoints of at least `fromSize` entries, oldest first, at most `limit`. */
 export function checkpointsFromSizeSql(d: SealDialect, fromSize: number, limit: number): Sql {
   return {
-    text: `SELECT ${CHECKPOINT_COLUMNS} FROM ${d.checkpoints} WHERE size >= ${d.param(1)} ORDER BY id LIMIT ${d.param(2)}`,
+    text: `SELECT ${checkpointColumns(d)} FROM ${d.checkpoints} WHERE size >= ${d.param(1)} ORDER BY id LIMIT ${d.param(2)}`,
     params: [fromSize, limit],
   }
 }
@@ -189,10 +190,10 @@ export function checkpointsFromSizeSql(d: SealDialect, fromSize: number, limit: 
 /** The newest stored checkpoint, or the newest with an id below `beforeId`. */
 export function latestCheckpointSql(d: SealDialect, beforeId?: number): Sql {
   if (beforeId === undefined) {
-    return { text: `SELECT ${CHECKPOINT_COLUMNS} FROM ${d.checkpoints} ORDER BY id DESC LIMIT 1`, params: [] }
+    return { text: `SELECT ${checkpointColumns(d)} FROM ${d.checkpoints} ORDER BY id DESC LIMIT 1`, params: [] }
   }
   return {
-    text: `SELECT ${CHECKPOINT_COLUMNS} FROM ${d.checkpoints} WHERE id < ${d.param(1)} ORDER BY id DESC LIMIT 1`,
+    text: `SELECT ${checkpointColumns(d)} FROM ${d.checkpoints} WHERE id < ${d.param(1)} ORDER BY id DESC LIMIT 1`,
     params: [beforeId],
   }
 }
