@@ -126,14 +126,29 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
     for (const { text, ms } of rows) expect(epochTextMs(text), text).toBe(ms)
   })
 
-  test("an app's global pg type parsers (numeric, int8, timestamptz) change nothing auditkit reads", async () => {
-    const oids = [1700, 20, 1184] as const
-    const saved = oids.map((oid) => pg.types.getTypeParser(oid))
-    pg.types.setTypeParser(1700, parseFloat)
-    pg.types.setTypeParser(20, BigInt)
-    pg.types.setTypeParser(1184, (text: string) => text)
+  test("an app's global pg type parsers change nothing auditkit reads", async () => {
+    const asText = (text: string) => text
+    const parsers: [number, (text: string) => unknown][] = [
+      [1700, parseFloat], // numeric, as node-postgres suggests
+      [20, BigInt], // int8
+      [16, asText], // bool
+      [21, asText], // int2
+      [23, asText], // int4
+      [701, asText], // float8
+      [1184, asText], // timestamptz
+      [17, asText], // bytea
+    ]
+    const saved = parsers.map(([oid]) => pg.types.getTypeParser(oid))
+    for (const [oid, parse] of parsers) pg.types.setTypeParser(oid, parse)
     try {
-      const audit = await createAuditLog({ database: PG_URL, schema, table: 'type_parsers', sealIntervalMs: 0 })
+      const keys = generateKeyPair()
+      const audit = await createAuditLog({
+        database: PG_URL,
+        schema,
+        table: 'type_parsers',
+        sealIntervalMs: 0,
+        signingKey: keys.privateKey,
+      })
       const input = () => ({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' as const })
       const made = await audit.createLogEntries(Array.from({ length: 20 }, input))
       await audit.seal()
@@ -143,11 +158,18 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
       expect(one).toEqual({ ...made[4], seq: 4 })
       expect((await audit.pageLogs({ limit: 5 })).entries.map((e) => e.seq)).toEqual([19, 18, 17, 16, 15])
       expect(await audit.countLogs()).toBe(20)
-      expect((await audit.proveInclusion(one.uuid)).leafIndex).toBe(4)
+      const checkpoint = await audit.checkpoint()
+      expect(checkpoint.treeSize).toBe(20)
+      expect(Math.abs(checkpoint.createdAt.getTime() - Date.now())).toBeLessThan(60_000)
+      const proof = await audit.proveInclusion(one.uuid)
+      expect(proof.leafIndex).toBe(4)
+      const origin = { origin: audit.origin }
+      expect((await verifyEntryInclusion(one, proof, checkpoint.note, keys.publicKey, origin)).ok).toBe(true)
       expect(await audit.verify()).toMatchObject({ ok: true, entries: 20, treeSize: 20 })
+      expect(await audit.sealLag()).toEqual({ entries: 0, seconds: 0 })
       await audit.close()
     } finally {
-      for (const [i, oid] of oids.entries()) pg.types.setTypeParser(oid, saved[i] as (text: string) => unknown)
+      for (const [i, [oid]] of parsers.entries()) pg.types.setTypeParser(oid, saved[i] as (text: string) => unknown)
     }
   })
 

@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import type { Row, SqlExecutor } from '../executor.js'
+import { AUDITKIT_PG_TYPES } from './pg-types.js'
 
 interface Queryable {
-  query(config: { text: string; values?: unknown[]; name?: string; rowMode?: 'array' }): Promise<Result | Result[]>
+  query(config: {
+    text: string
+    values?: unknown[]
+    name?: string
+    rowMode?: 'array'
+    types?: typeof AUDITKIT_PG_TYPES
+  }): Promise<Result | Result[]>
 }
 
 interface Result {
@@ -51,16 +58,20 @@ async function runBatch(
 }
 
 // Named statements are parsed once per connection; a pooler in transaction mode cannot keep them.
+// Every query reads its values with auditkit's own type parsers, whatever the app set (pg-types.ts).
 function config(text: string, params: readonly unknown[], name: string | undefined) {
-  return name === undefined ? { text, values: params as unknown[] } : { text, values: params as unknown[], name }
+  const values = params as unknown[]
+  return name === undefined
+    ? { text, values, types: AUDITKIT_PG_TYPES }
+    : { text, values, name, types: AUDITKIT_PG_TYPES }
 }
 
 // Reads as arrays: pg builds them faster than objects, and a name saves the parse and plan.
 function valuesConfig(text: string, params: readonly unknown[], name: string | undefined) {
   const values = params as unknown[]
   return name === undefined
-    ? { text, values, rowMode: 'array' as const }
-    : { text, values, name, rowMode: 'array' as const }
+    ? { text, values, rowMode: 'array' as const, types: AUDITKIT_PG_TYPES }
+    : { text, values, name, rowMode: 'array' as const, types: AUDITKIT_PG_TYPES }
 }
 
 /**
