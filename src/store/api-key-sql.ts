@@ -1,4 +1,5 @@
 import type { Sql } from './entry-sql.js'
+import { dateOfMs } from './entry-values.js'
 import type { SealDialect } from './seal-sql.js'
 
 /** An API key as stored: never its secret, only the SHA-256 of the whole key. */
@@ -52,8 +53,7 @@ export function touchApiKeySql(d: SealDialect, id: string, at: Date): Sql {
 }
 
 function date(value: unknown): Date | null {
-  if (value === null || value === undefined) return null
-  return value instanceof Date ? value : new Date(typeof value === 'string' ? value : Number(value))
+  return value === null || value === undefined ? null : dateOfMs(value)
 }
 
 /** A row as a StoredApiKey. */

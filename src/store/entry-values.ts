@@ -24,6 +24,17 @@ export function epochTextMs(text: string): number {
 }
 
 /**
+ * A time read as epoch milliseconds, as both engines select them (`dateAsMs`, SQLite's integers):
+ * a number, its text (a driver that reads float8 as text) or a BigInt.
+ *
+ * @example
+ * dateOfMs('1764400000000').toISOString() // '2025-11-29T07:06:40.000Z'
+ */
+export function dateOfMs(value: unknown): Date {
+  return value instanceof Date ? value : new Date(Number(value))
+}
+
+/**
  * An entry from the values of a read, in select order: uuid, target, admin, action, ip, agent,
  * metadata (JSON text, or an object from a driver that parses it), inserted_at (epoch
  * milliseconds, or PostgreSQL's epoch seconds as numeric text), seq. The same on both engines. Returns why the row is not an {@link Entry}

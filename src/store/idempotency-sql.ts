@@ -1,4 +1,5 @@
 import type { Sql } from './entry-sql.js'
+import { dateOfMs } from './entry-values.js'
 import type { Row } from './executor.js'
 import type { SealDialect } from './seal-sql.js'
 
@@ -53,12 +54,11 @@ export function purgeIdempotencySql(d: SealDialect, at: Date): Sql {
 
 /** A row as an IdempotencyRecord. */
 export function toIdempotencyRecord(row: Row): IdempotencyRecord {
-  const at = row.created_at
   return {
     fingerprint: String(row.fingerprint),
     uuids: String(row.uuids)
       .split(',')
       .filter((u) => u !== ''),
-    createdAt: at instanceof Date ? at : new Date(typeof at === 'string' ? at : Number(at)),
+    createdAt: dateOfMs(row.created_at),
   }
 }

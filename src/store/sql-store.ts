@@ -14,7 +14,7 @@ import {
 } from './api-key-sql.js'
 import type { Engine } from './engine.js'
 import { countSql, findManySql, findSql, listSql, type Sql } from './entry-sql.js'
-import { entryOfValues, READ_ALIASES } from './entry-values.js'
+import { dateOfMs, entryOfValues, READ_ALIASES } from './entry-values.js'
 import { type Row, type SqlExecutor, selectValues } from './executor.js'
 import {
   claimIdempotencyKeySql,
@@ -57,13 +57,12 @@ function toCount(value: unknown): number | null {
 }
 
 function toCheckpoint(row: Row): StoredCheckpoint {
-  const at = row.created_at
   return {
     id: Number(row.id),
     size: Number(row.size),
     rootHash: Buffer.from(row.root_hash as Uint8Array),
     note: row.note as string,
-    createdAt: at instanceof Date ? at : new Date(typeof at === 'string' ? at : Number(at)),
+    createdAt: dateOfMs(row.created_at),
   }
 }
 
@@ -214,7 +213,7 @@ export class SqlStore implements Store {
     const oldest = row?.oldest
     return {
       entries: Number(row?.n ?? 0),
-      oldest: oldest === null || oldest === undefined ? null : new Date(Number(oldest)),
+      oldest: oldest === null || oldest === undefined ? null : dateOfMs(oldest),
     }
   }
 
