@@ -19,6 +19,15 @@ afterAll(async () => {
   await pool.end()
 })
 
+const lockedInput = () => ({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' as const })
+
+/** A log with a signing key on `table` of this file's schema, sealing only when asked. */
+async function signedLog(database: string | pg.Pool, table: string) {
+  const keys = generateKeyPair()
+  const audit = await createAuditLog({ database, schema, table, sealIntervalMs: 0, signingKey: keys.privateKey })
+  return { audit, keys }
+}
+
 interface PlanNode {
   'Node Type': string
   'Index Name'?: string
@@ -141,16 +150,8 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
     const saved = parsers.map(([oid]) => pg.types.getTypeParser(oid))
     for (const [oid, parse] of parsers) pg.types.setTypeParser(oid, parse)
     try {
-      const keys = generateKeyPair()
-      const audit = await createAuditLog({
-        database: PG_URL,
-        schema,
-        table: 'type_parsers',
-        sealIntervalMs: 0,
-        signingKey: keys.privateKey,
-      })
-      const input = () => ({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' as const })
-      const made = await audit.createLogEntries(Array.from({ length: 20 }, input))
+      const { audit, keys } = await signedLog(PG_URL, 'type_parsers')
+      const made = await audit.createLogEntries(Array.from({ length: 20 }, lockedInput))
       await audit.seal()
       const times = new Map(made.map((e) => [e.uuid, e.insertedAt.getTime()]))
       for (const e of await audit.listLogs({ offset: 3 })) expect(e.insertedAt.getTime()).toBe(times.get(e.uuid))
@@ -180,17 +181,9 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
       options: '-c DateStyle=SQL,DMY -c bytea_output=escape -c TimeZone=Asia/Kolkata',
     })
     try {
-      const keys = generateKeyPair()
-      const audit = await createAuditLog({
-        database: styled,
-        schema,
-        table: 'styled',
-        sealIntervalMs: 0,
-        signingKey: keys.privateKey,
-      })
+      const { audit, keys } = await signedLog(styled, 'styled')
       const before = Date.now()
-      const input = () => ({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' as const })
-      const made = await audit.createLogEntries(Array.from({ length: 5 }, input))
+      const made = await audit.createLogEntries(Array.from({ length: 5 }, lockedInput))
       await audit.seal()
       expect(await audit.getLog(made[2]?.uuid as string)).toEqual({ ...made[2], seq: 2 })
       const near = (date: Date | null | undefined) => {
@@ -211,7 +204,7 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
       near(listed?.createdAt)
       near(listed?.lastUsedAt)
       near(listed?.revokedAt)
-      const once = [input()]
+      const once = [lockedInput()]
       const first = await audit.createLogEntriesOnce('styled-key', once)
       const again = await audit.createLogEntriesOnce('styled-key', once)
       expect(again).toMatchObject({ replayed: true, entries: first.entries })
