@@ -11,7 +11,9 @@ const UUID = 0
  * sealed; between the two (after a row inserted with a rowid of its own) the seals are probed.
  *
  * `contiguous_to` only ever grows, so a value read earlier is a safe lower bound: each connection
- * keeps the last one it read, and the state row is read again only when a row lies past it. A page
+ * keeps the last one it read, and the state row is read again only when a row lies past it. (A
+ * table dropped and created again under the same log and connection would break that; a new
+ * `createAuditLog` starts from nothing.) A page
  * of sealed entries is then one statement with no subquery in it: a correlated subquery costs
  * SQLite about 2 us per run of a compound's arm even when never evaluated (a light user's page:
  * 26 us with the CASE in SQL, 20 us without, on the bench's 1,000,000 entries).
