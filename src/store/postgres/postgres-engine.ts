@@ -3,6 +3,7 @@ import type { Entry } from '../../entry.js'
 import { ValidationError } from '../../errors.js'
 import type { BatchSql, Engine } from '../engine.js'
 import { INSERT_COLUMNS, insertValues } from '../entry-sql.js'
+import { dateOfMs } from '../entry-values.js'
 import type { Row, SqlExecutor } from '../executor.js'
 import { quoteIdentifier } from '../identifiers.js'
 import { isKysely, KyselyExecutor } from '../kysely-executor.js'
@@ -15,11 +16,6 @@ import { INDEX_SETTINGS, postgresSealer } from './postgres-sealer.js'
 // One name per statement text: a connection that prepared it under this name keeps it.
 function statementName(text: string): string {
   return `auditkit_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`
-}
-
-function toDate(value: unknown): Date {
-  if (value instanceof Date) return value
-  return new Date(typeof value === 'number' ? value : (value as string))
 }
 
 /**
@@ -109,7 +105,7 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
         ipAddress: (row.ip as string | null) ?? null,
         userAgent: (row.agent as string | null) ?? null,
         metadata: typeof metadata === 'string' ? JSON.parse(metadata) : (metadata as Entry['metadata']),
-        insertedAt: toDate(row.at),
+        insertedAt: dateOfMs(row.at),
         seq: row.seq === null || row.seq === undefined ? null : Number(row.seq),
       }
     },

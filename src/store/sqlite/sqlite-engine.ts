@@ -3,6 +3,7 @@ import type { Entry } from '../../entry.js'
 import { ValidationError } from '../../errors.js'
 import type { BatchSql, Engine } from '../engine.js'
 import { INSERT_COLUMNS, insertValues } from '../entry-sql.js'
+import { dateOfMs } from '../entry-values.js'
 import type { Row, SqlExecutor } from '../executor.js'
 import { quoteIdentifier } from '../identifiers.js'
 import { isKysely, KyselyExecutor } from '../kysely-executor.js'
@@ -74,7 +75,7 @@ export function sqliteEngine(tableName: string): Engine {
         ipAddress: (row.ip as string | null) ?? null,
         userAgent: (row.agent as string | null) ?? null,
         metadata: JSON.parse(row.metadata as string),
-        insertedAt: new Date(Number(row.at)),
+        insertedAt: dateOfMs(row.at),
         seq: row.seq === null || row.seq === undefined ? null : Number(row.seq),
       }
     },
