@@ -67,8 +67,28 @@ export function tilesSql(d: SealDialect, keys: readonly TileKey[]): Sql {
     params.push(value)
     return d.param(params.length)
   }
-  const match = keys.map((k) => `(level = ${param(k.level)} AND idx = ${param(k.index)})`).join(' OR ')
+  // Consecutive tiles of a level as one range of the primary key: verify reads 8 at a time, and
+  // SQLite answered 8 ORed key lookups of a WITHOUT ROWID table in 300 us against 70 for the range.
+  const match = tileRuns(keys)
+    .map(({ level, first, last }) =>
+      first === last
+        ? `(level = ${param(level)} AND idx = ${param(first)})`
+        : `(level = ${param(level)} AND idx BETWEEN ${param(first)} AND ${param(last)})`,
+    )
+    .join(' OR ')
   return { text: `SELECT level, idx, hashes FROM ${d.tiles} WHERE ${match || 'false'}`, params }
+}
+
+/** The keys as runs of consecutive indexes per level (duplicates merged), in level and index order. */
+export function tileRuns(keys: readonly TileKey[]): { level: number; first: number; last: number }[] {
+  const sorted = [...keys].sort((a, b) => a.level - b.level || a.index - b.index)
+  const runs: { level: number; first: number; last: number }[] = []
+  for (const { level, index } of sorted) {
+    const run = runs.at(-1)
+    if (run !== undefined && run.level === level && index <= run.last + 1) run.last = Math.max(run.last, index)
+    else runs.push({ level, first: index, last: index })
+  }
+  return runs
 }
 
 /** Writes one tile, whole. */
