@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { AuditLogError, ValidationError } from '../errors.js'
 import { parseOrThrow } from '../schema/issues.js'
 import { inSlices } from '../slices.js'
-import type { SealedRow, Store } from '../store/store.js'
+import type { SealedPosition, SealedRow, Store } from '../store/store.js'
 import { type KeySet, openCheckpoint, toTrustedKeys } from '../tlog/keys.js'
 import { MerkleFrontier } from '../tlog/merkle-frontier.js'
 import { HASH_SIZE } from '../tlog/merkle-hash.js'
@@ -191,6 +191,7 @@ async function walkSeals(
   end: number,
   signal: AbortSignal | undefined,
   onProgress: (entries: number) => void,
+  tally: SealedPastTally | undefined,
 ): Promise<void> {
   let read = 0
   // Two chunks ahead: the store hashes a chunk's rows as they arrive, so the server reads the next
@@ -229,12 +230,69 @@ async function walkSeals(
         })
       }
       walk.add(row.seq, row.uuid, row.row, leaf)
+      tally?.see(row)
       at = row.seq + 1
     })
     gapTo(Math.min(from + VERIFY_CHUNK, end))
     read += chunk.rows.length
     onProgress(read)
   }
+}
+
+/** Positions per statement when verify counts the entries of the sealed past (about 6 ms on SQLite). */
+const COUNT_CHUNK = 16 * SCAN_CHUNK
+
+/**
+ * Where entries are sealed in the order of a position (SQLite: the rowid), what the walk of the
+ * seals shows of the sealed past, so that the scan of every entry can be skipped: the seals of
+ * the sealer's tree name entries in strictly increasing position, all at or before its last
+ * sealed position. Then, if the entries up to that position are as many as those seals, every
+ * one of them has a seal (the positions are distinct). Anything else (a seal past the tree, a
+ * position out of order or past the last sealed one) sends verify to the full scan, which names
+ * the entries.
+ */
+class SealedPastTally {
+  #last = Number.NEGATIVE_INFINITY
+  #seen = 0
+  #clean = true
+
+  constructor(readonly past: SealedPosition) {}
+
+  see(row: SealedRow): void {
+    if (!this.#clean) return
+    if (row.seq >= this.past.size) {
+      this.#clean = false
+      return
+    }
+    const position = row.position
+    // An entry that is gone is reported by the walk; its seal names no entry to count.
+    if (position === null) return
+    if (position === undefined || !(position > this.#last) || position > this.past.position) {
+      this.#clean = false
+      return
+    }
+    this.#last = position
+    this.#seen++
+  }
+
+  /** The seals seen name every entry up to the sealed position; undefined when the walk could not show it. */
+  get sealed(): number | undefined {
+    return this.#clean ? this.#seen : undefined
+  }
+}
+
+/** Whether the entries up to the sealed position are exactly those the walk saw sealed (no scan needed). */
+async function pastAllSealed(store: Store, tally: SealedPastTally, signal: AbortSignal | undefined): Promise<boolean> {
+  const sealed = tally.sealed
+  if (sealed === undefined) return false
+  const { position } = tally.past
+  // Positions at or below 0 are none SQLite gives itself; raw SQL may have stored some.
+  let entries = await store.countPositions(Number.NEGATIVE_INFINITY, Math.min(0, position))
+  for (let after = 0; after < position && entries <= sealed; after += COUNT_CHUNK) {
+    throwIfAborted(signal)
+    entries += await store.countPositions(after, Math.min(after + COUNT_CHUNK, position))
+  }
+  return entries === sealed
 }
 
 /**
@@ -307,7 +365,7 @@ export async function verifyStore(
     options.from === undefined
       ? undefined
       : await trustedStart(store, options.from, keys as readonly TrustedKeyInput[], origin, report)
-  const [range, state] = await Promise.all([store.sealRange(), store.sealState()])
+  const [range, state, past] = await Promise.all([store.sealRange(), store.sealState(), store.sealedPosition()])
   // The sealer's state is met like a checkpoint, at its own size: seals committed after it was
   // read (sealing goes on while verify runs) are then no false alarm.
   expected.push({
@@ -340,20 +398,35 @@ export async function verifyStore(
       detail: `the trusted checkpoint covers ${fromSeq} entries but the log has ${end}: entries were removed from its end`,
     })
   }
-  // The scan runs beside the walk: on PostgreSQL the server scans while this process hashes.
-  const scanning = scanForUnsealed(store, signal)
+  // Where sealing follows a position (SQLite), a walk of every seal from 0 against the state it
+  // was read with can show the sealed past complete, with a count instead of a scan of every
+  // entry (the scan, 0.6 us an entry, was a tenth of verify there).
+  const tally =
+    past !== null && past.size === state.size && fromSeq === 0 && end === state.size
+      ? new SealedPastTally(past)
+      : undefined
+  // Otherwise the scan runs beside the walk: on PostgreSQL the server scans while this process hashes.
+  const scanning = tally === undefined ? scanForUnsealed(store, signal) : undefined
   // Handled at once (its failure is thrown below, after the walk), never an unhandled rejection.
-  const scanned = scanning.catch(() => {})
+  const scanned = scanning?.catch(() => {})
   try {
-    await walkSeals(store, walk, fromSeq, end, signal, (entries) =>
-      options.onProgress?.({ entries, total: end - fromSeq }),
+    await walkSeals(
+      store,
+      walk,
+      fromSeq,
+      end,
+      signal,
+      (entries) => options.onProgress?.({ entries, total: end - fromSeq }),
+      tally,
     )
   } catch (error) {
     await scanned
     throw error
   }
   const root = walk.root()
-  for (const problem of await scanning) walk.report(problem)
+  const unsealed =
+    scanning ?? ((await pastAllSealed(store, tally as SealedPastTally, signal)) ? [] : scanForUnsealed(store, signal))
+  for (const problem of await unsealed) walk.report(problem)
   const { problems, omitted, checkpointsChecked } = walk.finish()
   return {
     ok: problems.length === 0,

@@ -53,6 +53,12 @@ export interface SealDialect extends SqlDialect {
   readonly indexSettings: string | undefined
   /** Whether sealing may seal entries after its stored position (PostgreSQL's late commits) or never (SQLite). */
   readonly sealsAhead: boolean
+  /**
+   * Where entries have a position that sealing follows (SQLite: the rowid, sealed in its order):
+   * the sealer state's column of the last sealed position, and the entries' column. Undefined
+   * where sealing follows commits instead (PostgreSQL).
+   */
+  readonly positions: { readonly state: string; readonly entry: string } | undefined
 }
 
 /** The state row: `size`, `frontier`. */
@@ -111,16 +117,33 @@ export const SEALED_RANGE_ALIASES = [
   'agent',
   'metadata',
   'at',
+  'position',
 ] as const
 
 /** The seals with `from <= seq < to`, in order, each with its entry (null columns when the entry is gone). */
 export function sealedRangeSql(d: SealDialect, from: number, to: number): Sql {
+  const position = d.positions === undefined ? '' : `, e.${d.positions.entry} AS position`
   return {
     text:
-      `SELECT s.seq AS seq, s.uuid AS sealed_uuid, ${bulkColumns(d, 'e.')} ` +
+      `SELECT s.seq AS seq, s.uuid AS sealed_uuid, ${bulkColumns(d, 'e.')}${position} ` +
       `FROM ${d.sealsTable} s LEFT JOIN ${d.table} e ON e.uuid = s.uuid ` +
       `WHERE s.seq >= ${d.param(1)} AND s.seq < ${d.param(2)} ORDER BY s.seq`,
     params: [from, to],
+  }
+}
+
+/** The sealer's tree size and last sealed position, together: `size`, `position` (engines with positions). */
+export function sealedPositionSql(d: SealDialect): Sql | undefined {
+  if (d.positions === undefined) return undefined
+  return { text: `SELECT size, ${d.positions.state} AS position FROM ${d.sealer} WHERE id = 1`, params: [] }
+}
+
+/** How many entries have a position in `(after, upTo]`: `n` (a range of the table's own key). */
+export function countPositionsSql(d: SealDialect, after: number, upTo: number): Sql {
+  const column = d.positions?.entry ?? 'id'
+  return {
+    text: `SELECT count(*) AS n FROM ${d.table} WHERE ${column} > ${d.param(1)} AND ${column} <= ${d.param(2)}`,
+    params: [after, upTo],
   }
 }
 

@@ -27,10 +27,12 @@ import { leafOfValues } from './row-leaf.js'
 import {
   checkpointsFromSizeSql,
   checkpointsSql,
+  countPositionsSql,
   entryScanSql,
   insertCheckpointSql,
   latestCheckpointSql,
   SEALED_RANGE_ALIASES,
+  sealedPositionSql,
   sealedRangeSql,
   sealRangeSql,
   seqOfSql,
@@ -43,6 +45,7 @@ import type {
   EntryScan,
   IdempotentWrite,
   ListQuery,
+  SealedPosition,
   SealedRow,
   SealOutcome,
   SealRange,
@@ -51,6 +54,9 @@ import type {
   StoredEntry,
   StoreFilters,
 } from './store.js'
+
+// Where a sealed range's row has the entry's position (the last of SEALED_RANGE_ALIASES).
+const POSITION = SEALED_RANGE_ALIASES.indexOf('position')
 
 function toCount(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value)
@@ -236,10 +242,12 @@ export class SqlStore implements Store {
     // Hashing costs microseconds a row: the event loop turns between slices.
     await inSlices(rows.length, (i) => {
       const v = rows[i] as unknown[]
+      const position = v[POSITION]
       sealed.push({
         seq: Number(v[0]),
         uuid: String(v[1]),
         row: v[2] === null || v[2] === undefined ? null : leafOfValues(toEntry, v, 2, true),
+        position: position === null || position === undefined ? position : Number(position),
       })
     })
     return sealed
@@ -292,6 +300,18 @@ export class SqlStore implements Store {
         .filter((r) => r.n === null || r.n === undefined)
         .map((r) => ({ uuid: String(r.k2), past: truthy(r.past) })),
     }
+  }
+
+  async sealedPosition(): Promise<SealedPosition | null> {
+    const sql = sealedPositionSql(this.engineSql)
+    if (sql === undefined) return null
+    const [row] = await this.#query('verify', sql)
+    return row === undefined ? null : { size: Number(row.size), position: Number(row.position) }
+  }
+
+  async countPositions(after: number, upTo: number): Promise<number> {
+    const [row] = await this.#query('verify', countPositionsSql(this.engineSql, after, upTo))
+    return Number(row?.n ?? 0)
   }
 
   async unsealed(limit: number): Promise<string[]> {

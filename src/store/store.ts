@@ -76,6 +76,14 @@ export interface SealedRow {
   readonly seq: number
   readonly uuid: string
   readonly row: RowLeaf | null
+  /** The entry's position where the engine seals in that order (SQLite: its rowid); else undefined. */
+  readonly position?: number | null | undefined
+}
+
+/** The sealer's tree size and the position of the last entry it sealed, read together. */
+export interface SealedPosition {
+  readonly size: number
+  readonly position: number
 }
 
 /** The lowest and highest seq among the seals (null when there are none). */
@@ -145,6 +153,13 @@ export interface Store {
   lastEntryKey(): Promise<readonly unknown[] | null>
   /** Verify's scan of the entries: one chunk of at most `limit` after the key `after` (null: from the start), up to `upTo`. */
   scanEntries(after: readonly unknown[] | null, upTo: readonly unknown[], limit: number): Promise<EntryScan>
+  /**
+   * Where the engine seals entries in the order of a position (SQLite: the rowid), the sealer's
+   * size and last sealed position; null where it does not (PostgreSQL).
+   */
+  sealedPosition(): Promise<SealedPosition | null>
+  /** How many entries have a position in `(after, upTo]` (engines with positions). */
+  countPositions(after: number, upTo: number): Promise<number>
   /** Uuids of entries in the sealed past (or, SQLite, before the last seal) that have no seal, at most `limit`. */
   unsealed(limit: number): Promise<string[]>
   /** The seq of an entry, or null when it is not sealed. */

@@ -314,6 +314,49 @@ export function tamperingCases(h: TamperHarness, unavailable?: string): void {
           },
         )
 
+        // verify() counts the entries up to the sealed position instead of scanning each one when
+        // the seals show them all sealed. Here the counts agree (one entry forged in, the last
+        // sealed one put after the position): the seal past the position must still send it to
+        // the scan.
+        it.runIf(h.engine === 'sqlite')(
+          '...and the sealed position moved back by one entry, so that the counts agree: both reported',
+          async () => {
+            const { fx, audit, cp } = await build(h)
+            const forged = forge(fx)
+            await fx.disableAppendOnly()
+            await forged.insert()
+            await fx.sql(`UPDATE ${fx.tables.sealer} SET last_id = last_id - 1 WHERE id = 1`)
+
+            const result = await audit.verify({ checkpoints: [cp.note] })
+            expect(result.ok).toBe(false)
+            expect(problems(result)).toContainEqual({ kind: 'state_mismatch' })
+            expect(problems(result)).toContainEqual({ kind: 'unsealed_entry', uuid: forged.uuid })
+          },
+        )
+
+        // The same count, with the seals table rebuilt without its UNIQUE (uuid): a seal moved
+        // to an entry sealed already leaves as many seals as entries, one entry named twice.
+        it.runIf(h.engine === 'sqlite')(
+          'a seal moved to an entry sealed already (seals rebuilt without UNIQUE): the entry it left is unsealed',
+          async () => {
+            const { fx, audit, cp } = await build(h)
+            const left = await uuidAt(fx, TARGET)
+            const twice = await uuidAt(fx, TARGET - 1)
+            await fx.disableAppendOnly()
+            const seals = fx.tables.seals
+            const rebuilt = seals.replace(/"$/, '_rebuilt"')
+            await fx.sql(`CREATE TABLE ${rebuilt} (seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL) STRICT`)
+            await fx.sql(`INSERT INTO ${rebuilt} SELECT seq, uuid FROM ${seals}`)
+            await fx.sql(`DROP TABLE ${seals}`)
+            await fx.sql(`ALTER TABLE ${rebuilt} RENAME TO ${seals}`)
+            await fx.sql(`UPDATE ${seals} SET uuid = ? WHERE seq = ?`, [twice, TARGET])
+
+            const result = await audit.verify({ checkpoints: [cp.note] })
+            expect(result.ok).toBe(false)
+            expect(problems(result)).toContainEqual({ kind: 'unsealed_entry', uuid: left })
+          },
+        )
+
         it('...and a seal row added for it at the end, tiles and state untouched: leaf_missing', async () => {
           const { fx, audit, cp } = await build(h)
           const forged = forge(fx)

@@ -70,6 +70,7 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     },
     indexSettings: INDEX_SETTINGS,
     sealsAhead: true,
+    positions: undefined,
     param: (n) => `$${n}`,
     // ISO strings: pg would format a Date parameter itself, in local time and more slowly.
     encodeDate: (date) => date.toISOString(),

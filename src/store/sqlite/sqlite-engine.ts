@@ -52,6 +52,7 @@ export function sqliteEngine(tableName: string): Engine {
     indexSettings: undefined,
     unsealedPosition: `e.id <= max(s.last_id, coalesce((SELECT max(x.id) FROM ${table} x JOIN ${side('seals')} y ON y.uuid = x.uuid), 0))`,
     sealsAhead: false,
+    positions: { state: 'last_id', entry: 'id' },
     param: () => '?',
     encodeDate: (date) => date.getTime(),
     metadataAsText: (column) => column,
