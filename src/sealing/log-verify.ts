@@ -52,8 +52,13 @@ export interface VerifyOptions {
   onProgress?: ((progress: VerifyProgress) => void) | undefined
 }
 
-/** Seals verify reads per query (8 leaf tiles): small enough that a chunk's rows, alive while hashed, keep GC pauses short. */
-export const VERIFY_CHUNK = 8 * TILE_WIDTH
+/**
+ * Seals verify reads per query: one leaf tile. A chunk's rows stay alive while they are hashed
+ * (and the next chunks' while they are read ahead), and every young-generation collection copies
+ * them: at 8 tiles the collector took a sixth of verify. One tile made verify a third faster on
+ * both engines (1,000,000 entries: SQLite 190k -> 254k entries/s, PostgreSQL 113k -> 155k).
+ */
+export const VERIFY_CHUNK = TILE_WIDTH
 const UNSEALED_SHOWN = 100
 
 interface Chunk {
