@@ -43,7 +43,7 @@ async function rawVerifyRead(t: TamperTarget, size: number) {
       ms[key] += now - at
       at = now
     }
-    const rows = await query([from, Math.min(from + VERIFY_CHUNK, size)])
+    const rows = await query(sealedRangeSql(t.engine, from, Math.min(from + VERIFY_CHUNK, size)).params)
     lap('read')
     for (const row of rows) leafOfRow(toEntry, row, true)
     lap('leaf')

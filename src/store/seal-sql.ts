@@ -127,8 +127,11 @@ export function sealedRangeSql(d: SealDialect, from: number, to: number): Sql {
     text:
       `SELECT s.seq AS seq, s.uuid AS sealed_uuid, ${bulkColumns(d, 'e.')}${position} ` +
       `FROM ${d.sealsTable} s LEFT JOIN ${d.table} e ON e.uuid = s.uuid ` +
-      `WHERE s.seq >= ${d.param(1)} AND s.seq < ${d.param(2)} ORDER BY s.seq`,
-    params: [from, to],
+      // The LIMIT (the range holds no more seals) makes PostgreSQL plan a fast start: on a log
+      // whose tables were never analyzed it otherwise planned a parallel bitmap scan and a sort,
+      // whose worker cost milliseconds a chunk (verify at 44k entries/s instead of 150k).
+      `WHERE s.seq >= ${d.param(1)} AND s.seq < ${d.param(2)} ORDER BY s.seq LIMIT ${d.param(3)}`,
+    params: [from, to, Math.max(0, to - from)],
   }
 }
 
