@@ -244,7 +244,7 @@ async function walkSeals(
   }
 }
 
-/** Positions per statement when verify counts the entries of the sealed past (about 6 ms on SQLite). */
+/** Entries per statement when verify counts the entries of the sealed past (about 6 ms on SQLite). */
 const COUNT_CHUNK = 16 * SCAN_CHUNK
 
 /**
@@ -291,11 +291,14 @@ async function pastAllSealed(store: Store, tally: SealedPastTally, signal: Abort
   const sealed = tally.sealed
   if (sealed === undefined) return false
   const { position } = tally.past
-  // Positions at or below 0 are none SQLite gives itself; raw SQL may have stored some.
-  let entries = await store.countPositions(Number.NEGATIVE_INFINITY, Math.min(0, position))
-  for (let after = 0; after < position && entries <= sealed; after += COUNT_CHUNK) {
+  let entries = 0
+  // From the lowest position there is (raw SQL may store rowids at or below 0), a chunk of rows at a time.
+  for (let after = Number.NEGATIVE_INFINITY; entries <= sealed; ) {
     throwIfAborted(signal)
-    entries += await store.countPositions(after, Math.min(after + COUNT_CHUNK, position))
+    const chunk = await store.countPositions(after, position, COUNT_CHUNK)
+    entries += chunk.count
+    if (chunk.count < COUNT_CHUNK || chunk.last === null) break
+    after = chunk.last
   }
   return entries === sealed
 }

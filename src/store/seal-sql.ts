@@ -141,12 +141,18 @@ export function sealedPositionSql(d: SealDialect): Sql | undefined {
   return { text: `SELECT size, ${d.positions.state} AS position FROM ${d.sealer} WHERE id = 1`, params: [] }
 }
 
-/** How many entries have a position in `(after, upTo]`: `n` (a range of the table's own key). */
-export function countPositionsSql(d: SealDialect, after: number, upTo: number): Sql {
+/**
+ * The first `limit` entries with a position in `(after, upTo]`: how many (`n`) and the last
+ * position among them (`last`). Bounded by rows, not by positions: a position far past the last
+ * entry (an edited state row) costs no more than the entries there are.
+ */
+export function countPositionsSql(d: SealDialect, after: number, upTo: number, limit: number): Sql {
   const column = d.positions?.entry ?? 'id'
   return {
-    text: `SELECT count(*) AS n FROM ${d.table} WHERE ${column} > ${d.param(1)} AND ${column} <= ${d.param(2)}`,
-    params: [after, upTo],
+    text:
+      `SELECT count(*) AS n, max(${column}) AS last FROM (SELECT ${column} FROM ${d.table} ` +
+      `WHERE ${column} > ${d.param(1)} AND ${column} <= ${d.param(2)} ORDER BY ${column} LIMIT ${d.param(3)}) AS c`,
+    params: [after, upTo, limit],
   }
 }
 

@@ -45,6 +45,7 @@ import type {
   EntryScan,
   IdempotentWrite,
   ListQuery,
+  PositionCount,
   SealedPosition,
   SealedRow,
   SealOutcome,
@@ -309,9 +310,9 @@ export class SqlStore implements Store {
     return row === undefined ? null : { size: Number(row.size), position: Number(row.position) }
   }
 
-  async countPositions(after: number, upTo: number): Promise<number> {
-    const [row] = await this.#query('verify', countPositionsSql(this.engineSql, after, upTo))
-    return Number(row?.n ?? 0)
+  async countPositions(after: number, upTo: number, limit: number): Promise<PositionCount> {
+    const [row] = await this.#query('verify', countPositionsSql(this.engineSql, after, upTo, limit))
+    return { count: Number(row?.n ?? 0), last: toCount(row?.last) }
   }
 
   async unsealed(limit: number): Promise<string[]> {

@@ -80,6 +80,12 @@ export interface SealedRow {
   readonly position?: number | null | undefined
 }
 
+/** How many entries a count of positions found, and the last position among them (null when none). */
+export interface PositionCount {
+  readonly count: number
+  readonly last: number | null
+}
+
 /** The sealer's tree size and the position of the last entry it sealed, read together. */
 export interface SealedPosition {
   readonly size: number
@@ -158,8 +164,8 @@ export interface Store {
    * size and last sealed position; null where it does not (PostgreSQL).
    */
   sealedPosition(): Promise<SealedPosition | null>
-  /** How many entries have a position in `(after, upTo]` (engines with positions). */
-  countPositions(after: number, upTo: number): Promise<number>
+  /** The first `limit` entries with a position in `(after, upTo]`: how many, and the last position (engines with positions). */
+  countPositions(after: number, upTo: number, limit: number): Promise<PositionCount>
   /** Uuids of entries in the sealed past (or, SQLite, before the last seal) that have no seal, at most `limit`. */
   unsealed(limit: number): Promise<string[]>
   /** The seq of an entry, or null when it is not sealed. */

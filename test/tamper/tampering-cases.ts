@@ -334,6 +334,24 @@ export function tamperingCases(h: TamperHarness, unavailable?: string): void {
           },
         )
 
+        // The count goes a chunk of entries at a time, not of positions: a sealed position moved
+        // far past the last entry must not make verify() walk 2^53 positions.
+        it.runIf(h.engine === 'sqlite')(
+          'the sealed position moved far ahead: verify() ends, and names the entry written after it',
+          async () => {
+            const { fx, audit } = await build(h)
+            await fx.sql(`UPDATE ${fx.tables.sealer} SET last_id = ? WHERE id = 1`, [Number.MAX_SAFE_INTEGER])
+            // Every entry is sealed still: nothing to report, but the count must end.
+            expect(problems(await audit.verify())).toEqual([])
+            // The sealer now takes every new entry for sealed already.
+            const later = await audit.createLogEntry(input(TOTAL))
+            expect((await audit.seal()).sealed).toBe(0)
+            const result = await audit.verify()
+            expect(result.entries).toBe(TOTAL)
+            expect(problems(result)).toEqual([{ kind: 'unsealed_entry', uuid: later.uuid }])
+          },
+        )
+
         // The same count, with the seals table rebuilt without its UNIQUE (uuid): a seal moved
         // to an entry sealed already leaves as many seals as entries, one entry named twice.
         it.runIf(h.engine === 'sqlite')(
