@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { AuditLogError, ValidationError } from '../errors.js'
 import { parseOrThrow } from '../schema/issues.js'
-import { inSlices } from '../slices.js'
+import { inSlices, nextTurn } from '../slices.js'
 import type { SealedPosition, SealedRow, Store } from '../store/store.js'
 import { type KeySet, openCheckpoint, toTrustedKeys } from '../tlog/keys.js'
 import { MerkleFrontier } from '../tlog/merkle-frontier.js'
@@ -241,11 +241,18 @@ async function walkSeals(
     gapTo(Math.min(from + VERIFY_CHUNK, end))
     read += chunk.rows.length
     onProgress(read)
+    // A chunk is fewer rows than a slice, and SQLite answers without I/O: without a turn here the
+    // whole walk would run as one chain of promise callbacks, holding the host's event loop.
+    await nextTurn()
   }
 }
 
-/** Entries per statement when verify counts the entries of the sealed past (about 6 ms on SQLite). */
-const COUNT_CHUNK = 16 * SCAN_CHUNK
+/**
+ * Entries per statement when verify counts the entries of the sealed past: as many as a chunk of
+ * the scan, so that no synchronous SQLite statement of verify's runs long (65,536 a statement, 6 ms
+ * alone, stalled the event loop past 100 ms on a loaded machine).
+ */
+const COUNT_CHUNK = SCAN_CHUNK
 
 /**
  * Where entries are sealed in the order of a position (SQLite: the rowid), what the walk of the
@@ -299,6 +306,7 @@ async function pastAllSealed(store: Store, tally: SealedPastTally, signal: Abort
     entries += chunk.count
     if (chunk.count < COUNT_CHUNK || chunk.last === null) break
     after = chunk.last
+    await nextTurn()
   }
   return entries === sealed
 }
@@ -332,6 +340,8 @@ async function scanForUnsealed(store: Store, signal: AbortSignal | undefined): P
     }
     if (chunk.count < SCAN_CHUNK || chunk.last === null) break
     after = chunk.last
+    // SQLite answers without I/O: a turn between chunks, or the scan holds the event loop.
+    await nextTurn()
   }
   // SQLite seals in rowid order: a sealed entry after the sealed position means the position was
   // moved back; then every entry without a seal before the last sealed one was slipped in too.

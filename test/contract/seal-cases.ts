@@ -197,6 +197,28 @@ export function sealCases(h: Harness): void {
       await expectInvalid(audit.verify({ checkpoint: cp1.note } as never), ['checkpoint'])
     })
 
+    test('verify() lets the event loop turn between its chunks (SQLite answers without I/O)', async () => {
+      const { audit } = await h.open()
+      await audit.createLogEntries(inputs(3000))
+      await audit.seal()
+      // A callback that reschedules itself runs once per turn of the event loop.
+      let turns = 0
+      let running = true
+      const spin = () => {
+        if (!running) return
+        turns++
+        setImmediate(spin)
+      }
+      setImmediate(spin)
+      try {
+        expect((await audit.verify()).ok).toBe(true)
+      } finally {
+        running = false
+      }
+      // 3000 entries are 12 chunks of one tile: a turn after each at least.
+      expect(turns).toBeGreaterThanOrEqual(12)
+    })
+
     test('verify() while entries are written and sealed meanwhile reports no false problem', async () => {
       const { audit } = await h.open({ sealIntervalMs: 1, sealBatchSize: 37 })
       await audit.createLogEntries(inputs(3000))
