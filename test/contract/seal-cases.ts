@@ -215,8 +215,8 @@ export function sealCases(h: Harness): void {
       } finally {
         running = false
       }
-      // 3000 entries are 12 chunks of one tile: a turn after each at least.
-      expect(turns).toBeGreaterThanOrEqual(12)
+      // 3000 entries are 12 chunks of one tile: a turn after every second one at least.
+      expect(turns).toBeGreaterThanOrEqual(6)
     })
 
     test('verify() while entries are written and sealed meanwhile reports no false problem', async () => {
