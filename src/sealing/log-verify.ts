@@ -55,8 +55,8 @@ export interface VerifyOptions {
 /**
  * Seals verify reads per query: one leaf tile. A chunk's rows stay alive while they are hashed
  * (and the next chunks' while they are read ahead), and every young-generation collection copies
- * them: at 8 tiles the collector took a sixth of verify. One tile made verify a third faster on
- * both engines (1,000,000 entries: SQLite 190k -> 254k entries/s, PostgreSQL 113k -> 155k).
+ * them: at 8 tiles the collector took a sixth of verify. One tile: 1,000,000 entries, SQLite
+ * 212-218k -> 248-258k entries/s, PostgreSQL 122-126k -> 160-167k (BENCHMARKS.md, issue 12).
  */
 export const VERIFY_CHUNK = TILE_WIDTH
 /** Chunks between two turns of the event loop in verify's walk: about as many rows as a slice. */
