@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { AuditLogError, ValidationError } from '../errors.js'
 import { parseOrThrow } from '../schema/issues.js'
 import { inSlices, nextTurn } from '../slices.js'
-import type { SealedPosition, SealedRow, Store } from '../store/store.js'
+import type { SealedRow, Store } from '../store/store.js'
 import { type KeySet, openCheckpoint, toTrustedKeys } from '../tlog/keys.js'
 import { MerkleFrontier } from '../tlog/merkle-frontier.js'
 import { HASH_SIZE } from '../tlog/merkle-hash.js'
@@ -13,6 +13,7 @@ import { MissingNodeError, nodeGetter, TILE_WIDTH, type Tile, tilesFor } from '.
 import { type ExpectedRoot, TreeVerifier, type VerifyProblem, type VerifyResult } from '../tlog/tree-verifier.js'
 import type { TrustedKeyInput } from '../tlog/verifier-keys.js'
 import { expectedRoot } from './checkpoint-check.js'
+import { pastAllSealed, SealedPastTally } from './sealed-past.js'
 
 /** Progress of a running `verify`. */
 export interface VerifyProgress {
@@ -252,70 +253,6 @@ async function walkSeals(
 }
 
 /**
- * Entries per statement when verify counts the entries of the sealed past: as many as a chunk of
- * the scan, so that no synchronous SQLite statement of verify's runs long (65,536 a statement, 6 ms
- * alone, stalled the event loop past 100 ms on a loaded machine).
- */
-const COUNT_CHUNK = SCAN_CHUNK
-
-/**
- * Where entries are sealed in the order of a position (SQLite: the rowid), what the walk of the
- * seals shows of the sealed past, so that the scan of every entry can be skipped: the seals of
- * the sealer's tree name entries in strictly increasing position, all at or before its last
- * sealed position. Then, if the entries up to that position are as many as those seals, every
- * one of them has a seal (the positions are distinct). Anything else (a seal past the tree, a
- * position out of order or past the last sealed one) sends verify to the full scan, which names
- * the entries.
- */
-class SealedPastTally {
-  #last = Number.NEGATIVE_INFINITY
-  #seen = 0
-  #clean = true
-
-  constructor(readonly past: SealedPosition) {}
-
-  see(row: SealedRow): void {
-    if (!this.#clean) return
-    if (row.seq >= this.past.size) {
-      this.#clean = false
-      return
-    }
-    const position = row.position
-    // An entry that is gone is reported by the walk; its seal names no entry to count.
-    if (position === null) return
-    if (position === undefined || !(position > this.#last) || position > this.past.position) {
-      this.#clean = false
-      return
-    }
-    this.#last = position
-    this.#seen++
-  }
-
-  /** The seals seen name every entry up to the sealed position; undefined when the walk could not show it. */
-  get sealed(): number | undefined {
-    return this.#clean ? this.#seen : undefined
-  }
-}
-
-/** Whether the entries up to the sealed position are exactly those the walk saw sealed (no scan needed). */
-async function pastAllSealed(store: Store, tally: SealedPastTally, signal: AbortSignal | undefined): Promise<boolean> {
-  const sealed = tally.sealed
-  if (sealed === undefined) return false
-  const { position } = tally.past
-  let entries = 0
-  // From the lowest position there is (raw SQL may store rowids at or below 0), a chunk of rows at a time.
-  for (let after = Number.NEGATIVE_INFINITY; entries <= sealed; ) {
-    throwIfAborted(signal)
-    const chunk = await store.countPositions(after, position, COUNT_CHUNK)
-    entries += chunk.count
-    if (chunk.count < COUNT_CHUNK || chunk.last === null) break
-    after = chunk.last
-    await nextTurn()
-  }
-  return entries === sealed
-}
-
-/**
  * Scans every entry, a chunk at a time, for entries in the sealed past without a seal (slipped in
  * afterwards) and, on SQLite, sealed entries after the sealed position (the position was moved
  * back). Returns the problems rather than reporting them: it runs beside the walk of the seals.
@@ -446,9 +383,11 @@ export async function verifyStore(
     throw error
   }
   const root = walk.root()
-  const unsealed =
-    scanning ?? ((await pastAllSealed(store, tally as SealedPastTally, signal)) ? [] : scanForUnsealed(store, signal))
-  for (const problem of await unsealed) walk.report(problem)
+  let unsealed: VerifyProblem[]
+  if (scanning !== undefined) unsealed = await scanning
+  else if (await pastAllSealed(store, tally as SealedPastTally, () => throwIfAborted(signal))) unsealed = []
+  else unsealed = await scanForUnsealed(store, signal)
+  for (const problem of unsealed) walk.report(problem)
   const { problems, omitted, checkpointsChecked } = walk.finish()
   return {
     ok: problems.length === 0,
