@@ -147,7 +147,8 @@ export function sealedPositionSql(d: SealDialect): Sql | undefined {
  * entry (an edited state row) costs no more than the entries there are.
  */
 export function countPositionsSql(d: SealDialect, after: number, upTo: number, limit: number): Sql {
-  const column = d.positions?.entry ?? 'id'
+  if (d.positions === undefined) throw new Error('countPositionsSql: this engine seals in no order of positions')
+  const column = d.positions.entry
   return {
     text:
       `SELECT count(*) AS n, max(${column}) AS last FROM (SELECT ${column} FROM ${d.table} ` +
