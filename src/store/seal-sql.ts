@@ -130,7 +130,7 @@ export function sealedRangeSql(d: SealDialect, from: number, to: number): Sql {
       // The LIMIT (the range holds no more seals) makes PostgreSQL plan a fast start: on a log
       // whose tables were never analyzed it otherwise planned a parallel bitmap scan and a sort,
       // whose worker cost milliseconds a chunk (verify at 44k entries/s instead of 150k).
-      `WHERE s.seq >= ${d.param(1)} AND s.seq < ${d.param(2)} ORDER BY s.seq LIMIT ${d.param(3)}`,
+      `WHERE s.seq >= ${d.param(1)} AND s.seq < ${d.param(2)} ORDER BY s.seq LIMIT ${d.readParam(3)}`,
     params: [from, to, Math.max(0, to - from)],
   }
 }
@@ -152,7 +152,7 @@ export function countPositionsSql(d: SealDialect, after: number, upTo: number, l
   return {
     text:
       `SELECT count(*) AS n, max(${column}) AS last FROM (SELECT ${column} FROM ${d.table} ` +
-      `WHERE ${column} > ${d.param(1)} AND ${column} <= ${d.param(2)} ORDER BY ${column} LIMIT ${d.param(3)}) AS c`,
+      `WHERE ${column} > ${d.param(1)} AND ${column} <= ${d.param(2)} ORDER BY ${column} LIMIT ${d.readParam(3)}) AS c`,
     params: [after, upTo, limit],
   }
 }
@@ -191,7 +191,7 @@ export function entryScanSql(
   const chunk =
     `SELECT ${d.scan.key}, ${d.sealedPast} AS past, ` +
     `(SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid LIMIT 1) IS NOT NULL AS sealed ` +
-    `FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${where.join(' AND ')} ORDER BY ${d.scan.order} LIMIT ${d.param(params.length)}`
+    `FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${where.join(' AND ')} ORDER BY ${d.scan.order} LIMIT ${d.readParam(params.length)}`
   return {
     text:
       `WITH c AS MATERIALIZED (${chunk}) ` +
@@ -206,7 +206,7 @@ export function unsealedSql(d: SealDialect, limit: number): Sql {
   return {
     text:
       `SELECT e.uuid AS uuid FROM ${d.table} e, ${d.sealer} s WHERE s.id = 1 AND ${d.unsealedPosition} ` +
-      `AND NOT EXISTS (SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid) ORDER BY e.uuid LIMIT ${d.param(1)}`,
+      `AND NOT EXISTS (SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid) ORDER BY e.uuid LIMIT ${d.readParam(1)}`,
     params: [limit],
   }
 }

@@ -72,6 +72,7 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
     sealsAhead: true,
     positions: undefined,
     param: (n) => `$${n}`,
+    readParam: (n) => `$${n}`,
     // ISO strings: pg would format a Date parameter itself, in local time and more slowly.
     encodeDate: (date) => date.toISOString(),
     // As text: a caller's Kysely CamelCasePlugin would otherwise rewrite the keys inside metadata.

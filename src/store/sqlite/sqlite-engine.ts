@@ -54,6 +54,7 @@ export function sqliteEngine(tableName: string): Engine {
     sealsAhead: false,
     positions: { state: 'last_id', entry: 'id' },
     param: () => '?',
+    readParam: () => '+?',
     encodeDate: (date) => date.getTime(),
     metadataAsText: (column) => column,
     dateAsMs: (column) => column,
