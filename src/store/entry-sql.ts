@@ -200,7 +200,7 @@ function filterShape(f: StoreFilters): string {
 
 // The text of every read of one shape is the same string: both drivers look their prepared
 // statements up by the text, and a string built anew is hashed (and compared) in full by each
-// lookup, about 1.7 us for a user's page on SQLite; a kept one carries its hash. A kept text of
+// lookup, about 1 us for a user's page on SQLite; a kept one carries its hash. A kept text of
 // another length than the built one (a shape that missed a difference) is replaced, never used.
 const keptTexts = new WeakMap<SqlDialect, Map<string, string>>()
 function keptText(d: SqlDialect, shape: string, sql: Sql): Sql {
