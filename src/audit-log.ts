@@ -31,6 +31,7 @@ import {
 } from './idempotency.js'
 import { InFlight } from './in-flight.js'
 import type { ResolvedOptions, UsingHandle } from './options.js'
+import { pagedIterator } from './paged-iterator.js'
 import { toStoreFilters } from './parse-filters.js'
 import { type CheckedInput, prepareEntry } from './prepare-entry.js'
 import { entryInputChecker, entryInputSchema, passwordChangeSchema } from './schema/entry-schema.js'
@@ -43,7 +44,7 @@ import { proveConsistencyOf, proveInclusionAt } from './sealing/log-proofs.js'
 import { type SeqRange, type SignedCheckpoint, sealedRows, signedCheckpoint } from './sealing/log-reads.js'
 import { LogSealer, type SealResult } from './sealing/log-sealer.js'
 import { type VerifyOptions, verifyStore } from './sealing/log-verify.js'
-import { inSlices, nextTurn } from './slices.js'
+import { inSlices } from './slices.js'
 import type { Position, Store, StoredEntry, StoreFilters } from './store/store.js'
 import type { RowLeaf } from './tlog/entry-leaf.js'
 import { exportRowLine } from './tlog/export-line.js'
@@ -453,21 +454,15 @@ export class AuditLog<A extends string = DefaultAction> {
   iterateLogs(options: IterateOptions<A> = {}): AsyncIterableIterator<Entry<A>> {
     const { batchSize = DEFAULT_BATCH, ...filters } = parseOrThrow(this.#schemas.query.iterate, options)
     const storeFilters = toStoreFilters(filters, this.#options.userIdFormat)
-    const list = (after: Position | undefined) =>
-      this.#run('iterateLogs', () => this.#list(storeFilters, batchSize, 0, after))
-    return (async function* iterate() {
-      let after: Position | undefined
-      for (;;) {
-        const rows = await list(after)
-        yield* rows
-        const last = rows[rows.length - 1]
-        if (rows.length < batchSize || last === undefined) return
-        after = positionOf(last)
-        // On SQLite a batch is read without I/O: a loop over every entry would otherwise hold the
-        // event loop for its whole length.
-        await nextTurn()
-      }
-    })()
+    // The event loop turns between batches: on SQLite a batch is read without I/O, and a loop over
+    // every entry would otherwise hold it for its whole length.
+    return pagedIterator(
+      (last: Entry<A> | undefined) =>
+        this.#run('iterateLogs', () =>
+          this.#list(storeFilters, batchSize, 0, last === undefined ? undefined : positionOf(last)),
+        ),
+      batchSize,
+    )
   }
 
   /**
