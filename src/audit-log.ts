@@ -35,7 +35,7 @@ import { pagedIterator } from './paged-iterator.js'
 import { toStoreFilters } from './parse-filters.js'
 import { type CheckedInput, prepareEntry } from './prepare-entry.js'
 import { entryInputChecker, entryInputSchema, passwordChangeSchema } from './schema/entry-schema.js'
-import { entryUuidSchema, type UserIdFormat } from './schema/fields.js'
+import { entryUuidSchema, isEntryUuid, type UserIdFormat } from './schema/fields.js'
 import { parseOrThrow, toIssues } from './schema/issues.js'
 import { DEFAULT_LIMIT, querySchemas } from './schema/query-schema.js'
 import { exportRangeSchema, listCheckpointsSchema, readSealedSchema } from './schema/seq-range-schema.js'
@@ -352,11 +352,14 @@ export class AuditLog<A extends string = DefaultAction> {
    * const entry = await audit.getLog(uuid)
    */
   getLog(uuid: string): Promise<Entry<A>> {
-    return this.#run('getLog', async () => {
-      const entry = await this.#find(uuid)
-      if (entry === null) throw new NotFoundError(uuid)
-      return entry
-    })
+    return this.#run(
+      'getLog',
+      () => this.#find(uuid),
+      (entry) => {
+        if (entry === null) throw new NotFoundError(uuid)
+        return entry
+      },
+    )
   }
 
   /**
@@ -787,19 +790,31 @@ export class AuditLog<A extends string = DefaultAction> {
     await this.#store.close()
   }
 
-  async #run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  // Counts the call in flight until it settles (close() waits for it), and renames the store's
+  // errors after the method called. Promise chaining rather than an async function: a single
+  // entry's read answers in one turn of the microtask queue (see BENCHMARKS.md, "getLog").
+  #run<T, U = T>(operation: string, fn: () => Promise<T>, then?: (value: T) => U): Promise<U> {
     if (this.#closing !== undefined || this.#shared.closed) {
-      throw new StoreError(operation, 'the audit log is closed', { closed: true })
+      return Promise.reject(new StoreError(operation, 'the audit log is closed', { closed: true }))
     }
     this.#inFlight.enter()
+    let running: Promise<T>
     try {
-      return await fn()
+      running = fn()
     } catch (error) {
-      // The store names its own steps ('insert', 'seal'...); the caller called a method.
-      throw error instanceof StoreError ? error.as(operation) : error
-    } finally {
-      this.#inFlight.leave()
+      running = Promise.reject(error)
     }
+    return running.then(
+      (value) => {
+        this.#inFlight.leave()
+        return then === undefined ? (value as unknown as U) : then(value)
+      },
+      (error) => {
+        this.#inFlight.leave()
+        // The store names its own steps ('insert', 'seal'...); the caller called a method.
+        throw error instanceof StoreError ? error.as(operation) : error
+      },
+    )
   }
 
   async #write(checked: z.output<Schemas['entry']>): Promise<Entry<A>> {
@@ -809,9 +824,10 @@ export class AuditLog<A extends string = DefaultAction> {
     return prepared.entry as Entry<A>
   }
 
-  async #find(uuid: string): Promise<Entry<A> | null> {
-    const checked = parseOrThrow(entryUuidSchema, uuid, 'uuid')
-    return (await this.#store.find(checked.toLowerCase())) as Entry<A> | null
+  #find(uuid: string): Promise<Entry<A> | null> {
+    // A well-formed uuid skips zod's machinery; anything else gets the schema's error.
+    const checked = isEntryUuid(uuid) ? uuid : parseOrThrow(entryUuidSchema, uuid, 'uuid')
+    return this.#store.find(checked.toLowerCase()) as Promise<Entry<A> | null>
   }
 
   #filters(filters: LogFilters): StoreFilters {

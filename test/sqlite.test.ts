@@ -52,6 +52,93 @@ describe('SQLite only', () => {
     db.close()
   })
 
+  test("a read in the caller's turn answers at once, and not while a sliced batch holds the connection or a lock must be waited for", async () => {
+    const path = file('read-now.db')
+    const db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)')
+    const count = 'SELECT count(*) FROM t'
+    const executor = new SqliteExecutor(db, 1000)
+    expect(executor.queryValuesNow(count, [])).toEqual([[0]])
+    expect(() => executor.queryValuesNow('SELECT n FROM missing', [])).toThrow(/no such table/)
+
+    // A sliced batch turns the event loop inside its transaction: a read then would see its
+    // uncommitted rows. queryValuesNow declines; queryValues waits for the commit.
+    const batch = executor.batch(
+      'INSERT INTO t (n) VALUES (?)',
+      Array.from({ length: 3000 }, (_, i) => [i]),
+    )
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(db.inTransaction).toBe(true)
+    expect(executor.queryValuesNow(count, [])).toBeUndefined()
+    const waited = executor.queryValues(count, [])
+    await batch
+    expect(await waited).toEqual([[3000]])
+    expect(executor.queryValuesNow(count, [])).toEqual([[3000]])
+
+    db.close()
+
+    // Another connection holding the file exclusively (a rollback journal: WAL readers are never
+    // locked out): busy. With a timeout to wait out, the read declines and queryValues waits for
+    // the lock; without one, the error is the caller's.
+    const journal = new Database(file('read-now-journal.db'))
+    journal.pragma('busy_timeout = 0')
+    journal.exec('CREATE TABLE t (n INTEGER NOT NULL)')
+    const other = new Database(file('read-now-journal.db'))
+    other.exec('BEGIN EXCLUSIVE')
+    other.exec('INSERT INTO t (n) VALUES (1)')
+    const patient = new SqliteExecutor(journal, 2000)
+    expect(patient.queryValuesNow(count, [])).toBeUndefined()
+    expect(() => new SqliteExecutor(journal).queryValuesNow(count, [])).toThrow(/locked|busy/i)
+    const later = patient.queryValues(count, [])
+    setTimeout(() => other.exec('COMMIT'), 50)
+    expect(await later).toEqual([[1]])
+    expect(patient.queryValuesNow(count, [])).toEqual([[1]])
+    other.close()
+    journal.close()
+  })
+
+  test('getLog during a sliced batch answers after the batch commits; a well-formed uuid in any case, a malformed one refused', async () => {
+    const audit = await createAuditLog({ database: `sqlite:${file('get-during-batch.db')}`, sealIntervalMs: 0 })
+    const input = () => ({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' as const })
+    // Sealed, so that its seq comes from its rowid with no second read (which would wait anyway).
+    const before = { ...(await audit.createLogEntry(input())), seq: 0 }
+    await audit.seal()
+    expect(await audit.getLog(before.uuid)).toEqual(before) // and the connection knows it is sealed
+    // Another connection sees only committed rows: when getLog answers, the batch is committed.
+    const other = new Database(file('get-during-batch.db'), { readonly: true })
+    const committed = () => (other.prepare('SELECT count(*) AS n FROM auditkit_entries').get() as { n: number }).n
+    const probe = new Database(file('get-during-batch.db'))
+    probe.pragma('busy_timeout = 0')
+    const writing = () => {
+      try {
+        probe.exec('BEGIN IMMEDIATE')
+        probe.exec('ROLLBACK')
+        return false
+      } catch {
+        return true
+      }
+    }
+    const batch = audit.createLogEntries(Array.from({ length: 3000 }, input))
+    // Until the batch holds the write lock between two of its slices.
+    for (let turns = 0; !writing(); turns++) {
+      expect(turns).toBeLessThan(1000)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    probe.close()
+    expect(committed()).toBe(1)
+    const read = audit.getLog(before.uuid).then((entry) => ({ entry, committed: committed() }))
+    await batch
+    expect(await read).toEqual({ entry: before, committed: 3001 })
+    other.close()
+    expect(await audit.getLog(before.uuid.toUpperCase())).toEqual(before)
+    await expect(audit.getLog(`${before.uuid}x`)).rejects.toMatchObject({ name: 'ValidationError' })
+    await expect(audit.getLog(42 as unknown as string)).rejects.toMatchObject({ name: 'ValidationError' })
+    await expect(audit.getLog(user())).rejects.toMatchObject({ name: 'NotFoundError' })
+    await audit.close()
+    await expect(audit.getLog(before.uuid)).rejects.toMatchObject({ name: 'StoreError', code: 'closed' })
+  })
+
   test('a file auditkit opens is in WAL mode with synchronous=FULL, and waits for locks outside SQLite', async () => {
     const path = file('pragmas.db')
     // synchronous and busy_timeout belong to the connection: record what auditkit sets on its own.

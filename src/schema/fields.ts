@@ -30,6 +30,17 @@ export function userIdSchema(format: UserIdFormat) {
 /** The schema of an entry's uuid (always a UUID). */
 export const entryUuidSchema = z.string().regex(UUID, { error: 'must be a UUID' })
 
+/**
+ * True when `value` passes {@link entryUuidSchema}: the same test without zod, for the read
+ * path's common case (a failure still gets the schema's error).
+ *
+ * @example
+ * isEntryUuid('0190a6e2-7c3b-7d1e-9f00-2a1b3c4d5e6f') // true
+ */
+export function isEntryUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value)
+}
+
 /** True for an IPv4 or IPv6 address of at most 64 characters. */
 export function isIpAddress(value: string): boolean {
   return value.length <= 64 && isIP(value) !== 0

@@ -15,6 +15,13 @@ export interface SqlExecutor {
    */
   queryValues?(sql: string, params: readonly unknown[], repeated: boolean): Promise<unknown[][]>
   /**
+   * Runs one SELECT in the caller's turn and returns its rows as `queryValues` would, or
+   * `undefined` when it cannot answer at once (the connection is held by a sliced batch, or
+   * another connection holds a lock it must wait for): `queryValues` then serves. Only an engine
+   * whose driver is synchronous has it (SQLite). Optional.
+   */
+  queryValuesNow?(sql: string, params: readonly unknown[]): unknown[][] | undefined
+  /**
    * Runs one statement once per parameter list, atomically (a savepoint inside the caller's
    * transaction). With a `name`, an engine that supports it prepares the statement once per
    * connection under that name.

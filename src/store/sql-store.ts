@@ -157,9 +157,26 @@ export class SqlStore implements Store {
     })
   }
 
-  async find(uuid: string): Promise<Entry | null> {
-    const [values] = await this.#readEntries('find', findSql(this.engineSql, uuid), true)
-    return values === undefined ? null : this.#entry('find', values)
+  find(uuid: string): Promise<Entry | null> {
+    const sql = findSql(this.engineSql, uuid)
+    const first = (rows: unknown[][]) => (rows[0] === undefined ? null : this.#entry('find', rows[0]))
+    const read = this.executor.queryValuesNow
+    if (read === undefined) return this.#readEntries('find', sql, true).then(first)
+    // SQLite: read and build the entry in this turn, and hand it over in one resolved promise.
+    try {
+      const rows = read.call(this.executor, sql.text, sql.params)
+      if (rows === undefined) return this.#readEntries('find', sql, true).then(first)
+      const resolving = this.engineSql.resolveSeqs?.(this.executor, rows)
+      if (resolving === undefined) return Promise.resolve(first(rows))
+      return resolving.then(
+        () => first(rows),
+        (e) => {
+          throw toStoreError('find', e)
+        },
+      )
+    } catch (e) {
+      return Promise.reject(e instanceof StoreError ? e : toStoreError('find', e))
+    }
   }
 
   async list(query: ListQuery): Promise<Entry[]> {

@@ -157,6 +157,18 @@ export class SqliteExecutor implements SqlExecutor {
     return this.#whenFree(() => this.#prepareValues(sql).all(params) as unknown[][])
   }
 
+  // The read in the caller's turn: no promise between the driver and the caller (a single
+  // entry's read is where those turns show). Busy with a timeout to wait out: queryValues waits.
+  queryValuesNow(sql: string, params: readonly unknown[]): unknown[][] | undefined {
+    if (this.#exclusive !== undefined) return undefined
+    try {
+      return this.#prepareValues(sql).all(params) as unknown[][]
+    } catch (error) {
+      if (this.busyTimeoutMs !== undefined && isSqliteBusy(error)) return undefined
+      throw error
+    }
+  }
+
   async batch(sql: string, paramLists: readonly (readonly unknown[])[]): Promise<void> {
     if (this.#exclusive !== undefined) await this.#free()
     const calls = this.#calls(sql, paramLists)
