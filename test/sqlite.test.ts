@@ -98,7 +98,7 @@ describe('SQLite only', () => {
     journal.close()
   })
 
-  test('getLog during a sliced batch answers after the batch commits; a well-formed uuid in any case, a malformed one refused', async () => {
+  test('getLog and listLogs during a sliced batch answer after the batch commits; a well-formed uuid in any case, a malformed one refused', async () => {
     const audit = await createAuditLog({ database: `sqlite:${file('get-during-batch.db')}`, sealIntervalMs: 0 })
     const input = () => ({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_created' as const })
     // Sealed, so that its seq comes from its rowid with no second read (which would wait anyway).
@@ -128,8 +128,12 @@ describe('SQLite only', () => {
     probe.close()
     expect(committed()).toBe(1)
     const read = audit.getLog(before.uuid).then((entry) => ({ entry, committed: committed() }))
+    const listed = audit
+      .listLogs({ targetUserUuid: before.targetUserUuid })
+      .then((entries) => ({ entries, committed: committed() }))
     await batch
     expect(await read).toEqual({ entry: before, committed: 3001 })
+    expect(await listed).toEqual({ entries: [before], committed: 3001 })
     other.close()
     expect(await audit.getLog(before.uuid.toUpperCase())).toEqual(before)
     await expect(audit.getLog(`${before.uuid}x`)).rejects.toMatchObject({ name: 'ValidationError' })

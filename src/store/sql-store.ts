@@ -149,7 +149,7 @@ export class SqlStore implements Store {
 
   async findMany(uuids: readonly string[]): Promise<Entry[]> {
     if (uuids.length === 0) return []
-    const rows = await this.#readEntries('find', findManySql(this.engineSql, uuids), false)
+    const rows = await this.#entriesThen('find', findManySql(this.engineSql, uuids), false, (r) => r)
     const byUuid = new Map(rows.map((values) => [String(values[0]), values]))
     return uuids.flatMap((uuid) => {
       const values = byUuid.get(uuid)
@@ -158,33 +158,38 @@ export class SqlStore implements Store {
   }
 
   find(uuid: string): Promise<Entry | null> {
-    const sql = findSql(this.engineSql, uuid)
-    const first = (rows: unknown[][]) => (rows[0] === undefined ? null : this.#entry('find', rows[0]))
-    const read = this.executor.queryValuesNow
-    if (read === undefined) return this.#readEntries('find', sql, true).then(first)
-    // SQLite: read and build the entry in this turn, and hand it over in one resolved promise.
+    return this.#entriesThen('find', findSql(this.engineSql, uuid), true, (rows) =>
+      rows[0] === undefined ? null : this.#entry('find', rows[0]),
+    )
+  }
+
+  list(query: ListQuery): Promise<Entry[]> {
+    return this.#entriesThen('list', listSql(this.engineSql, query), fewBranches(query.filters), (rows) => {
+      const entries: Entry[] = new Array(rows.length)
+      for (let i = 0; i < rows.length; i++) entries[i] = this.#entry('list', rows[i] as unknown[])
+      return entries
+    })
+  }
+
+  // The entries' rows, with their seqs, handed to `use`. Where the executor can answer in the
+  // caller's turn (SQLite), they are read, resolved and used in this turn and handed over in one
+  // resolved promise: no promise turns between the driver and the caller (BENCHMARKS.md, issue 12,
+  // "SQLite `getLog` on a row not read before").
+  #entriesThen<T>(operation: string, sql: Sql, repeated: boolean, use: (rows: unknown[][]) => T): Promise<T> {
     try {
-      const rows = read.call(this.executor, sql.text, sql.params)
-      if (rows === undefined) return this.#readEntries('find', sql, true).then(first)
+      const rows = this.executor.queryValuesNow?.(sql.text, sql.params)
+      if (rows === undefined) return this.#readEntries(operation, sql, repeated).then(use)
       const resolving = this.engineSql.resolveSeqs?.(this.executor, rows)
-      if (resolving === undefined) return Promise.resolve(first(rows))
+      if (resolving === undefined) return Promise.resolve(use(rows))
       return resolving.then(
-        () => first(rows),
+        () => use(rows),
         (e) => {
-          throw toStoreError('find', e)
+          throw toStoreError(operation, e)
         },
       )
     } catch (e) {
-      return Promise.reject(e instanceof StoreError ? e : toStoreError('find', e))
+      return Promise.reject(e instanceof StoreError ? e : toStoreError(operation, e))
     }
-  }
-
-  async list(query: ListQuery): Promise<Entry[]> {
-    const sql = listSql(this.engineSql, query)
-    const rows = await this.#readEntries('list', sql, fewBranches(query.filters))
-    const entries: Entry[] = new Array(rows.length)
-    for (let i = 0; i < rows.length; i++) entries[i] = this.#entry('list', rows[i] as unknown[])
-    return entries
   }
 
   // Rows as arrays where the executor can give them (cheaper for the driver), else as objects.
