@@ -176,19 +176,29 @@ export class SqlStore implements Store {
   // resolved promise: no promise turns between the driver and the caller (BENCHMARKS.md, issue 12,
   // "SQLite `getLog` on a row not read before").
   #entriesThen<T>(operation: string, sql: Sql, repeated: boolean, use: (rows: unknown[][]) => T): Promise<T> {
+    let rows: unknown[][] | undefined
     try {
-      const rows = this.executor.queryValuesNow?.(sql.text, sql.params)
-      if (rows === undefined) return this.#readEntries(operation, sql, repeated).then(use)
-      const resolving = this.engineSql.resolveSeqs?.(this.executor, rows)
-      if (resolving === undefined) return Promise.resolve(use(rows))
+      rows = this.executor.queryValuesNow?.(sql.text, sql.params)
+    } catch (e) {
+      return Promise.reject(toStoreError(operation, e))
+    }
+    if (rows === undefined) return this.#readEntries(operation, sql, repeated).then(use)
+    const read = rows
+    const resolving = this.engineSql.resolveSeqs?.(this.executor, read)
+    if (resolving !== undefined) {
       return resolving.then(
-        () => use(rows),
+        () => use(read),
         (e) => {
           throw toStoreError(operation, e)
         },
       )
+    }
+    // As in the async path, what `use` throws (a StoreError for a row it cannot read) is the
+    // caller's rejection as it is.
+    try {
+      return Promise.resolve(use(read))
     } catch (e) {
-      return Promise.reject(e instanceof StoreError ? e : toStoreError(operation, e))
+      return Promise.reject(e)
     }
   }
 
