@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { AuditLogError, ValidationError } from '../errors.js'
 import { parseOrThrow } from '../schema/issues.js'
 import { inSlices, nextTurn } from '../slices.js'
-import type { SealedRow, Store } from '../store/store.js'
+import type { ParallelSealed, Store, WalkRow } from '../store/store.js'
 import { type KeySet, openCheckpoint, toTrustedKeys } from '../tlog/keys.js'
 import { MerkleFrontier } from '../tlog/merkle-frontier.js'
 import { HASH_SIZE } from '../tlog/merkle-hash.js'
@@ -64,16 +64,31 @@ export const VERIFY_CHUNK = TILE_WIDTH
 const CHUNKS_PER_TURN = 2
 const UNSEALED_SHOWN = 100
 
+/**
+ * When verify hands part of its walk to a worker thread (a SQLite file): from `minEntries` entries
+ * to verify, the worker reads and hashes `workerShare` of the chunks, spread evenly, while the main
+ * thread reads and hashes the others; for the worker's chunks the main thread only compares and
+ * appends the leaves. Below `minEntries` starting a thread costs more than it saves.
+ */
+export const VERIFY_PARALLEL = { minEntries: 50_000, workerShare: 0.6 }
+
 interface Chunk {
-  readonly rows: SealedRow[]
+  readonly rows: WalkRow[]
   readonly tiles: Map<number, Buffer>
 }
 
-async function readChunk(store: Store, from: number, to: number): Promise<Chunk> {
+async function readChunk(store: Store, from: number, to: number, parallel: ParallelSealed | undefined): Promise<Chunk> {
   const keys = []
   for (let i = Math.floor(from / TILE_WIDTH); i * TILE_WIDTH < to; i++) keys.push({ level: 0, index: i })
-  const [rows, tiles] = await Promise.all([store.sealedRange(from, to), store.tiles(keys)])
-  return { rows, tiles: new Map(tiles.map((t: Tile) => [t.index, t.hashes])) }
+  const rows = parallel?.owns(from) ? parallel.take(from) : store.sealedRange(from, to)
+  const [read, tiles] = await Promise.all([rows, store.tiles(keys)])
+  return { rows: read, tiles: new Map(tiles.map((t: Tile) => [t.index, t.hashes])) }
+}
+
+// The worker's share of the walk's chunks over [start, end), where the store has one to give.
+function parallelFrom(store: Store, start: number, end: number): ParallelSealed | undefined {
+  if (end - start < VERIFY_PARALLEL.minEntries || VERIFY_PARALLEL.workerShare <= 0) return undefined
+  return store.parallelSealed?.(start, end, VERIFY_CHUNK, VERIFY_PARALLEL.workerShare)
 }
 
 // As a latin1 string, the form the walk compares and appends (no Buffer per entry).
@@ -207,48 +222,59 @@ async function walkSeals(
   // chunk while this process hashes the one before.
   const ahead: Promise<Chunk>[] = []
   let requested = start
+  const parallel = parallelFrom(store, start, end)
   const request = () => {
     if (requested >= end) return
-    ahead.push(readChunk(store, requested, Math.min(requested + VERIFY_CHUNK, end)))
+    ahead.push(readChunk(store, requested, Math.min(requested + VERIFY_CHUNK, end), parallel))
     requested += VERIFY_CHUNK
   }
-  request()
-  request()
-  for (let from = start; ahead.length > 0; from += VERIFY_CHUNK) {
-    throwIfAborted(signal)
-    const chunk = await (ahead.shift() as Promise<Chunk>)
+  try {
     request()
-    let at = from
-    const gapTo = (seq: number) => {
-      if (seq <= at) return
-      const detail =
-        seq === at + 1 ? `no seal at seq ${at}` : `no seals at seq ${at} to ${seq - 1} (${seq - at} missing)`
-      walk.report({ kind: 'seq_gap', seq: at, detail })
-      for (; at < seq; at++) walk.skip(at, storedLeaf(chunk.tiles, at))
-    }
-    await inSlices(chunk.rows.length, (i) => {
-      const row = chunk.rows[i] as SealedRow
-      gapTo(row.seq)
-      const leaf = storedLeaf(chunk.tiles, row.seq)
-      if (leaf === undefined) {
-        walk.report({
-          kind: 'leaf_missing',
-          seq: row.seq,
-          uuid: row.uuid,
-          detail: `no leaf hash stored for seq ${row.seq}`,
-        })
+    request()
+    await walkChunks()
+  } finally {
+    // Reads asked for ahead and never awaited: their failure is not the walk's.
+    for (const chunk of ahead) chunk.catch(() => {})
+    await parallel?.close()
+  }
+
+  async function walkChunks(): Promise<void> {
+    for (let from = start; ahead.length > 0; from += VERIFY_CHUNK) {
+      throwIfAborted(signal)
+      const chunk = await (ahead.shift() as Promise<Chunk>)
+      request()
+      let at = from
+      const gapTo = (seq: number) => {
+        if (seq <= at) return
+        const detail =
+          seq === at + 1 ? `no seal at seq ${at}` : `no seals at seq ${at} to ${seq - 1} (${seq - at} missing)`
+        walk.report({ kind: 'seq_gap', seq: at, detail })
+        for (; at < seq; at++) walk.skip(at, storedLeaf(chunk.tiles, at))
       }
-      walk.add(row.seq, row.uuid, row.row, leaf)
-      tally?.see(row)
-      at = row.seq + 1
-    })
-    gapTo(Math.min(from + VERIFY_CHUNK, end))
-    read += chunk.rows.length
-    onProgress(read)
-    // A chunk is fewer rows than a slice, and SQLite answers without I/O: without a turn the whole
-    // walk would run as one chain of promise callbacks, holding the host's event loop. A turn
-    // every second chunk: one after every chunk measured 10-20% slower in the benchmark.
-    if (++chunks % CHUNKS_PER_TURN === 0) await nextTurn()
+      await inSlices(chunk.rows.length, (i) => {
+        const row = chunk.rows[i] as WalkRow
+        gapTo(row.seq)
+        const leaf = storedLeaf(chunk.tiles, row.seq)
+        if (leaf === undefined) {
+          walk.report({
+            kind: 'leaf_missing',
+            seq: row.seq,
+            uuid: row.uuid,
+            detail: `no leaf hash stored for seq ${row.seq}`,
+          })
+        }
+        walk.add(row.seq, row.uuid, row.row, leaf)
+        tally?.see(row)
+        at = row.seq + 1
+      })
+      gapTo(Math.min(from + VERIFY_CHUNK, end))
+      read += chunk.rows.length
+      onProgress(read)
+      // A chunk is fewer rows than a slice, and SQLite answers without I/O: without a turn the whole
+      // walk would run as one chain of promise callbacks, holding the host's event loop. A turn
+      // every second chunk: one after every chunk measured 10-20% slower in the benchmark.
+      if (++chunks % CHUNKS_PER_TURN === 0) await nextTurn()
+    }
   }
 }
 

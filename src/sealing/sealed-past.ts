@@ -23,7 +23,7 @@ export class SealedPastTally {
 
   constructor(readonly past: SealedPosition) {}
 
-  see(row: SealedRow): void {
+  see(row: Pick<SealedRow, 'seq' | 'position'>): void {
     if (!this.#clean) return
     if (row.seq >= this.past.size) {
       this.#clean = false

@@ -158,6 +158,16 @@ export function leafTextOfValues(toEntry: (row: Row) => Entry, v: readonly unkno
 }
 
 /**
+ * The leaf, as a latin1 string, of a row read as values with `bulkColumns` from `at` on, when the
+ * row has the shape auditkit writes; else undefined (the general path of {@link leafOfValues}
+ * then serves). What verify's worker thread computes.
+ */
+export function fastLeafTextOfValues(v: readonly unknown[], at: number): string | undefined {
+  const message = fastMessage(v[at], v[at + 1], v[at + 2], v[at + 3], v[at + 4], v[at + 5], v[at + 6], v[at + 7])
+  return message === undefined ? undefined : sha256Text(message)
+}
+
+/**
  * As {@link leafOfRow}, for a row read as an array of values with `bulkColumns` from `at` on (in
  * their order). Its Entry, fallback and problem are those of the row as an object.
  */

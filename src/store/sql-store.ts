@@ -45,6 +45,7 @@ import type {
   EntryScan,
   IdempotentWrite,
   ListQuery,
+  ParallelSealed,
   PositionCount,
   SealedPosition,
   SealedRow,
@@ -91,6 +92,11 @@ export class SqlStore implements Store {
     private readonly onClose: () => Promise<void> = async () => {},
     /** Where the data lives (`file /path/audit.db`), added to the message of a failed migration. */
     private readonly where?: string,
+    /** Starts a worker that reads and hashes sealed ranges (a SQLite file auditkit opened). */
+    private readonly leafReader?: (
+      range: { readonly from: number; readonly to: number; readonly chunk: number; readonly share: number },
+      toEntry: (row: Row) => Entry,
+    ) => ParallelSealed,
   ) {}
 
   get engine(): 'sqlite' | 'postgres' {
@@ -266,6 +272,10 @@ export class SqlStore implements Store {
     if (keys.length === 0) return []
     const rows = await this.#query('tiles', tilesSql(this.engineSql, keys))
     return rows.map(toTile)
+  }
+
+  parallelSealed(from: number, to: number, chunk: number, share: number): ParallelSealed | undefined {
+    return this.leafReader?.({ from, to, chunk, share }, (row) => this.engineSql.toEntry(row))
   }
 
   async sealedRange(from: number, to: number): Promise<SealedRow[]> {

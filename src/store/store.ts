@@ -80,6 +80,30 @@ export interface SealedRow {
   readonly position?: number | null | undefined
 }
 
+/** What verify's walk reads of a row's leaf (a {@link RowLeaf}, or one computed on another thread). */
+export type WalkLeaf = Pick<RowLeaf, 'leaf' | 'leafText' | 'fallback' | 'unreadable'>
+
+/** A seal as verify's walk reads it: a {@link SealedRow} whose leaf may have been computed elsewhere. */
+export interface WalkRow {
+  readonly seq: number
+  readonly uuid: string
+  readonly row: WalkLeaf | null
+  readonly position?: number | null | undefined
+}
+
+/**
+ * Some chunks of a range of seals with their leaves, computed on another thread while the caller
+ * reads the others (see `Store.parallelSealed`).
+ */
+export interface ParallelSealed {
+  /** Whether the chunk that starts at `at` is one of those computed on the other thread. */
+  owns(at: number): boolean
+  /** That chunk's seals, with their leaves. */
+  take(at: number): Promise<WalkRow[]>
+  /** Stops the work and frees the thread (also when not every chunk was taken). */
+  close(): Promise<void>
+}
+
 /** How many entries a count of positions found, and the last position among them (null when none). */
 export interface PositionCount {
   readonly count: number
@@ -154,6 +178,12 @@ export interface Store {
   tiles(keys: readonly TileKey[]): Promise<Tile[]>
   /** Seals with `from <= seq < to`, in seq order, with their entries. */
   sealedRange(from: number, to: number): Promise<SealedRow[]>
+  /**
+   * `share` of the chunks of `chunk` seals of `[from, to)`, with their leaves computed on a worker
+   * thread, or undefined where the store cannot (only a SQLite file auditkit opened can: the
+   * worker opens it again). Optional.
+   */
+  parallelSealed?(from: number, to: number, chunk: number, share: number): ParallelSealed | undefined
   sealRange(): Promise<SealRange>
   /** The key of the last entry now (null when there is none): where verify's scan ends. */
   lastEntryKey(): Promise<readonly unknown[] | null>

@@ -136,7 +136,12 @@ export class TreeVerifier {
    * the leaf hash stored when it was sealed (undefined when there is none to compare with), as
    * bytes or as a latin1 string (`sha256Text`).
    */
-  add(seq: number, uuid: string, row: RowLeaf | null, storedLeaf: Uint8Array | string | undefined): void {
+  add(
+    seq: number,
+    uuid: string,
+    row: Pick<RowLeaf, 'leaf' | 'leafText' | 'fallback' | 'unreadable'> | null,
+    storedLeaf: Uint8Array | string | undefined,
+  ): void {
     if (seq !== this.#next) {
       if (seq > this.#next) {
         const detail =

@@ -5,6 +5,7 @@ import { SqlStore } from '../sql-store.js'
 import type { Store } from '../store.js'
 import { sqliteEngine, sqliteExecutorFor } from './sqlite-engine.js'
 import { SqliteExecutor, whenUnlocked } from './sqlite-executor.js'
+import { startLeafReader } from './sqlite-leaf-reader.js'
 
 /** How to open a SQLite store. */
 export interface SqliteStoreOptions {
@@ -47,6 +48,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     throw toStoreError('open', e, file)
   }
   const executor = new SqliteExecutor(db, options.busyTimeoutMs)
+  const path = options.database
+  // A file on disk can be opened again by a worker thread (verify's leaves); `:memory:` cannot.
+  const onDisk = path !== '' && path !== ':memory:' && !db.memory
   return new SqlStore(
     engine,
     executor,
@@ -54,5 +58,6 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       db.close()
     },
     file,
+    onDisk ? (range, toEntry) => startLeafReader(path, options.table, range, toEntry) : undefined,
   )
 }

@@ -1,0 +1,165 @@
+import { Worker } from 'node:worker_threads'
+import type { Entry } from '../../entry.js'
+import { type AuditLogError, StoreError, toStoreError } from '../../errors.js'
+import type { Row } from '../executor.js'
+import { leafOfValues } from '../row-leaf.js'
+import type { ParallelSealed, WalkRow } from '../store.js'
+
+/**
+ * Whether the `k`th chunk of a walk goes to the worker, when it takes `share` of them: spread
+ * evenly (share 0.5: every other chunk), so that the main thread takes the worker's chunks as it
+ * goes and the worker never runs far ahead.
+ */
+export function workerTakes(k: number, share: number): boolean {
+  return Math.floor((k + 1) * share) > Math.floor(k * share)
+}
+
+/** What the main thread hands a leaf worker (`sqlite-leaf-worker.ts`). */
+export interface LeafWorkerData {
+  readonly file: string
+  readonly table: string
+  readonly from: number
+  readonly to: number
+  readonly chunk: number
+  /** The share of the chunks the worker takes (see {@link workerTakes}). */
+  readonly share: number
+  /** Chunks the worker may post before the main thread has taken them. */
+  readonly ahead: number
+  /** Two Int32 slots: chunks taken, and a stop flag. */
+  readonly control: SharedArrayBuffer
+}
+
+/**
+ * One chunk of seals as the worker posts it: per seal its seq, sealed uuid, the entry's position,
+ * and a kind (0: the leaf is in `leaves`, 32 latin1 characters each, in order; 1: the entry is
+ * gone; 2: a row not in auditkit's own shape, its values in `slow`, in order, for the main thread's
+ * general path).
+ */
+export interface LeafChunk {
+  readonly from: number
+  readonly seqs: number[]
+  readonly uuids: string[]
+  readonly positions: (number | null)[]
+  readonly kinds: number[]
+  leaves: string
+  readonly slow: unknown[][]
+}
+
+interface WorkerFailure {
+  readonly error: { readonly message: string; readonly code: string | undefined }
+}
+
+const AHEAD = 32
+
+/** A leaf computed on the worker thread: its text only (verify never asks for its Entry). */
+class ComputedLeaf {
+  readonly fallback = undefined
+  readonly unreadable = undefined
+  constructor(readonly leafText: string) {}
+  get leaf(): Buffer {
+    return Buffer.from(this.leafText, 'latin1')
+  }
+}
+
+// From the sources (tsx, vitest) the worker is a .ts file that needs tsx's loader; from dist/, the
+// compiled .js next to this one.
+function spawn(data: LeafWorkerData): Worker {
+  const here = import.meta.url
+  if (here.endsWith('.ts')) {
+    const file = JSON.stringify(new URL('./sqlite-leaf-worker.ts', here).href)
+    const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${file}) })`
+    return new Worker(boot, { eval: true, workerData: data })
+  }
+  return new Worker(new URL('./sqlite-leaf-worker.js', here), { workerData: data })
+}
+
+/**
+ * Starts a worker thread that reads `share` of the chunks of seals of `[from, to)` (`chunk` seals
+ * each, see {@link workerTakes}) with their entries from the SQLite `file`, on a read-only
+ * connection of its own, and computes their leaves; `take` hands those chunks over as verify's
+ * walk comes to them. The reads are the ones `Store.sealedRange` does, so the rows are the same;
+ * only the hashing moved.
+ */
+export function startLeafReader(
+  file: string,
+  table: string,
+  range: { readonly from: number; readonly to: number; readonly chunk: number; readonly share: number },
+  toEntry: (row: Row) => Entry,
+): ParallelSealed {
+  const { from, to, chunk, share } = range
+  const control = new SharedArrayBuffer(8)
+  const flags = new Int32Array(control)
+  const worker = spawn({ file, table, from, to, chunk, share, ahead: AHEAD, control })
+  // Chunks posted and not yet taken, by their first seq: each take() waits for its own.
+  const ready = new Map<number, LeafChunk>()
+  let failure: AuditLogError | undefined
+  let exited = false
+  // Every take() waiting for a chunk (the walk asks for two ahead) is woken by any news.
+  let waiting: (() => void)[] = []
+  const wake = () => {
+    const woken = waiting
+    waiting = []
+    for (const w of woken) w()
+  }
+  worker.on('message', (m: LeafChunk | WorkerFailure) => {
+    if ('error' in m) {
+      failure = new StoreError('verify', m.error.message, { driverCode: m.error.code })
+    } else ready.set(m.from, m)
+    wake()
+  })
+  worker.on('error', (e: unknown) => {
+    // An error thrown in the thread arrives as an Error, or as a plain object with its message.
+    const message = (e as { message?: unknown } | null)?.message
+    failure ??= e instanceof Error ? toStoreError('verify', e) : new StoreError('verify', String(message ?? e))
+    wake()
+  })
+  worker.on('exit', () => {
+    exited = true
+    wake()
+  })
+  const owns = (at: number) =>
+    at >= from && at < to && (at - from) % chunk === 0 && workerTakes((at - from) / chunk, share)
+
+  const rowsOf = (c: LeafChunk): WalkRow[] => {
+    const rows: WalkRow[] = new Array(c.seqs.length)
+    let leaf = 0
+    let slow = 0
+    for (let i = 0; i < rows.length; i++) {
+      const kind = c.kinds[i]
+      const row =
+        kind === 0
+          ? new ComputedLeaf(c.leaves.slice(32 * leaf, 32 * ++leaf))
+          : kind === 1
+            ? null
+            : leafOfValues(toEntry, c.slow[slow++] as unknown[], 2, true)
+      rows[i] = { seq: c.seqs[i] as number, uuid: c.uuids[i] as string, row, position: c.positions[i] }
+    }
+    return rows
+  }
+
+  return {
+    owns,
+    async take(at: number): Promise<WalkRow[]> {
+      if (!owns(at)) throw new Error(`the leaf worker does not read the chunk at ${at}`)
+      for (;;) {
+        const c = ready.get(at)
+        if (c !== undefined) {
+          ready.delete(at)
+          Atomics.add(flags, 0, 1)
+          Atomics.notify(flags, 0)
+          return rowsOf(c)
+        }
+        if (failure !== undefined) throw failure
+        if (exited) throw new StoreError('verify', 'the leaf worker ended before its range did')
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve)
+        })
+      }
+    },
+    async close(): Promise<void> {
+      Atomics.store(flags, 1, 1)
+      Atomics.notify(flags, 0)
+      if (!exited) await new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+    },
+  }
+}

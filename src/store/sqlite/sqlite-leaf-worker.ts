@@ -1,0 +1,64 @@
+/**
+ * The worker thread of a parallel verify on a SQLite file (see `sqlite-leaf-reader.ts`): reads
+ * the seals of a range with their entries on a read-only connection of its own, computes each
+ * entry's leaf, and posts them a chunk at a time, at most `ahead` chunks before the main thread
+ * has taken them.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { importDriver } from '../import-driver.js'
+import { fastLeafTextOfValues } from '../row-leaf.js'
+import { SEALED_RANGE_ALIASES, sealedRangeSql } from '../seal-sql.js'
+import { sqliteEngine } from './sqlite-engine.js'
+import { prepareNumbers } from './sqlite-executor.js'
+import { type LeafChunk, type LeafWorkerData, workerTakes } from './sqlite-leaf-reader.js'
+
+const { file, table, from, to, chunk, share, ahead, control } = workerData as LeafWorkerData
+// control[0]: chunks the main thread has taken; control[1]: 1 when it wants the worker to stop.
+const flags = new Int32Array(control)
+const port = parentPort as NonNullable<typeof parentPort>
+const POSITION = SEALED_RANGE_ALIASES.indexOf('position')
+
+let db: { close(): void } | undefined
+try {
+  const { default: Database } = await importDriver('better-sqlite3', () => import('better-sqlite3'))
+  const opened = new Database(file, { readonly: true, fileMustExist: true })
+  db = opened
+  const engine = sqliteEngine(table)
+  const range = prepareNumbers(opened, sealedRangeSql(engine, 0, 0).text).raw(true)
+  let posted = 0
+  for (let at = from, k = 0; at < to && Atomics.load(flags, 1) === 0; at += chunk, k++) {
+    if (!workerTakes(k, share)) continue
+    while (posted - Atomics.load(flags, 0) >= ahead && Atomics.load(flags, 1) === 0) {
+      Atomics.wait(flags, 0, Atomics.load(flags, 0), 100)
+    }
+    const rows = range.all(sealedRangeSql(engine, at, Math.min(at + chunk, to)).params) as unknown[][]
+    const out: LeafChunk = { from: at, seqs: [], uuids: [], positions: [], kinds: [], leaves: '', slow: [] }
+    for (const v of rows) {
+      out.seqs.push(Number(v[0]))
+      out.uuids.push(String(v[1]))
+      const position = v[POSITION]
+      out.positions.push(position === null || position === undefined ? null : Number(position))
+      if (v[2] === null || v[2] === undefined) {
+        out.kinds.push(1)
+        continue
+      }
+      const leaf = fastLeafTextOfValues(v, 2)
+      if (leaf === undefined) {
+        out.kinds.push(2)
+        out.slow.push(v)
+      } else {
+        out.kinds.push(0)
+        out.leaves += leaf
+      }
+    }
+    port.postMessage(out)
+    posted++
+  }
+} catch (error) {
+  const e = error as { message?: unknown; code?: unknown }
+  port.postMessage({
+    error: { message: String(e?.message ?? error), code: typeof e?.code === 'string' ? e.code : undefined },
+  })
+} finally {
+  db?.close()
+}

@@ -1,0 +1,114 @@
+// verify() on a SQLite file hands part of its walk to a worker thread (sqlite-leaf-worker.ts):
+// the same result as the main thread alone, clean or tampered, and it stops and fails cleanly.
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, afterEach, describe, expect, test } from 'vitest'
+import { type AuditLog, createAuditLog, generateKeyPair, StoreError } from '../src/index.js'
+import { VERIFY_CHUNK, VERIFY_PARALLEL } from '../src/sealing/log-verify.js'
+import { sqliteEngine } from '../src/store/sqlite/sqlite-engine.js'
+import { startLeafReader } from '../src/store/sqlite/sqlite-leaf-reader.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'auditkit-verify-worker-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const saved = { ...VERIFY_PARALLEL }
+afterEach(() => {
+  Object.assign(VERIFY_PARALLEL, saved)
+})
+
+const ENTRIES = 5 * VERIFY_CHUNK + 17
+
+async function sealedLog(name: string): Promise<{ audit: AuditLog; path: string }> {
+  const path = join(dir, `${name}.db`)
+  const { privateKey } = generateKeyPair()
+  const audit = await createAuditLog({ database: `sqlite:${path}`, sealIntervalMs: 0, signingKey: privateKey })
+  const input = (i: number) => ({
+    targetUserUuid: randomUUID(),
+    adminUserUuid: randomUUID(),
+    action: 'user_created' as const,
+    metadata: { i, note: 'x'.repeat(i % 50) },
+  })
+  await audit.createLogEntries(Array.from({ length: ENTRIES }, (_, i) => input(i)))
+  await audit.seal()
+  await audit.checkpoint()
+  return { audit, path }
+}
+
+// verify() with the walk on the main thread alone, and with a worker taking `share` of the chunks.
+async function bothWays(audit: AuditLog, share: number) {
+  VERIFY_PARALLEL.minEntries = Number.POSITIVE_INFINITY
+  const alone = await audit.verify()
+  VERIFY_PARALLEL.minEntries = 0
+  VERIFY_PARALLEL.workerShare = share
+  const progress: number[] = []
+  const shared = await audit.verify({ onProgress: (p) => progress.push(p.entries) })
+  return { alone, shared, progress }
+}
+
+describe('verify() with a worker thread on a SQLite file', () => {
+  test('gives the result of the main thread alone, with the worker taking none, some or all of the chunks', async () => {
+    const { audit } = await sealedLog('clean')
+    for (const share of [0.2, 0.5, 0.6, 1]) {
+      const { alone, shared, progress } = await bothWays(audit, share)
+      expect(alone).toMatchObject({ ok: true, entries: ENTRIES, checkpointsChecked: 1 })
+      expect(shared).toEqual(alone)
+      expect(progress.at(-1)).toBe(ENTRIES)
+      expect([...progress].sort((a, b) => a - b)).toEqual(progress)
+    }
+    await audit.close()
+  })
+
+  test('finds an entry changed in a chunk the worker hashed, and one in a chunk the main thread did', async () => {
+    const { audit, path } = await sealedLog('tampered')
+    const db = new Database(path)
+    db.exec('DROP TRIGGER "auditkit_entries_no_update"')
+    // With share 0.5 the worker takes chunks 1, 3, 5 (seq 256-511, ...), the main thread 0, 2, 4.
+    const changed = [300, 600]
+    for (const seq of changed) {
+      db.prepare(
+        `UPDATE auditkit_entries SET action = 'user_deleted' WHERE uuid = (SELECT uuid FROM auditkit_entries_seals WHERE seq = ?)`,
+      ).run(seq)
+    }
+    db.close()
+    const { alone, shared } = await bothWays(audit, 0.5)
+    expect(shared).toEqual(alone)
+    expect(shared.ok).toBe(false)
+    expect(shared.problems.filter((p) => p.kind === 'leaf_mismatch').map((p) => p.seq)).toEqual(changed)
+    await audit.close()
+  })
+
+  test('an aborted verify stops the worker and rejects with code aborted', async () => {
+    const { audit } = await sealedLog('aborted')
+    VERIFY_PARALLEL.minEntries = 0
+    VERIFY_PARALLEL.workerShare = 0.5
+    const stop = new AbortController()
+    const verifying = audit.verify({
+      signal: stop.signal,
+      onProgress: (p) => {
+        if (p.entries >= VERIFY_CHUNK) stop.abort()
+      },
+    })
+    await expect(verifying).rejects.toMatchObject({ code: 'aborted' })
+    // The log still verifies afterwards, with the worker again.
+    expect((await audit.verify()).ok).toBe(true)
+    await audit.close()
+  })
+
+  test('a worker that cannot read its file fails the read with a StoreError, and close() still returns', async () => {
+    const engine = sqliteEngine('auditkit_entries')
+    const reader = startLeafReader(
+      join(dir, 'missing.db'),
+      'auditkit_entries',
+      { from: 0, to: 2 * VERIFY_CHUNK, chunk: VERIFY_CHUNK, share: 1 },
+      (row) => engine.toEntry(row),
+    )
+    expect(reader.owns(0)).toBe(true)
+    expect(reader.owns(1)).toBe(false)
+    const error = await reader.take(0).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StoreError)
+    expect((error as StoreError).message).toMatch(/verify failed: .*(unable to open|does not exist|SQLITE_CANTOPEN)/i)
+    await reader.close()
+  })
+})
