@@ -41,6 +41,7 @@ async function bothWays(audit: AuditLog, share: number) {
   VERIFY_PARALLEL.minEntries = Number.POSITIVE_INFINITY
   const alone = await audit.verify()
   VERIFY_PARALLEL.minEntries = 0
+  VERIFY_PARALLEL.leadEntries = 0
   VERIFY_PARALLEL.workerShare = share
   const progress: number[] = []
   const shared = await audit.verify({ onProgress: (p) => progress.push(p.entries) })
@@ -82,6 +83,7 @@ describe('verify() with a worker thread on a SQLite file', () => {
   test('an aborted verify stops the worker and rejects with code aborted', async () => {
     const { audit } = await sealedLog('aborted')
     VERIFY_PARALLEL.minEntries = 0
+    VERIFY_PARALLEL.leadEntries = 0
     VERIFY_PARALLEL.workerShare = 0.5
     const stop = new AbortController()
     const verifying = audit.verify({
@@ -110,5 +112,20 @@ describe('verify() with a worker thread on a SQLite file', () => {
     expect(error).toBeInstanceOf(StoreError)
     expect((error as StoreError).message).toMatch(/verify failed: .*(unable to open|does not exist|SQLITE_CANTOPEN)/i)
     await reader.close()
+  })
+})
+
+describe('when verify starts a worker', () => {
+  test('after its lead, on a walk long enough; the lead and the rest give the same result', async () => {
+    const { audit } = await sealedLog('lead')
+    VERIFY_PARALLEL.minEntries = Number.POSITIVE_INFINITY
+    const alone = await audit.verify()
+    // A lead as long as the walk leaves the worker nothing: no thread, same result.
+    Object.assign(VERIFY_PARALLEL, { minEntries: 0, leadEntries: ENTRIES, workerShare: 1 })
+    expect(await audit.verify()).toEqual(alone)
+    // A lead of two chunks: the worker takes every chunk after them.
+    Object.assign(VERIFY_PARALLEL, { minEntries: 0, leadEntries: 2 * VERIFY_CHUNK, workerShare: 1 })
+    expect(await audit.verify()).toEqual(alone)
+    await audit.close()
   })
 })

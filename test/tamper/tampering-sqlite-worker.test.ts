@@ -11,6 +11,7 @@ const saved = { ...VERIFY_PARALLEL }
 beforeAll(() => {
   VERIFY_PARALLEL.minEntries = 0
   VERIFY_PARALLEL.workerShare = 1
+  VERIFY_PARALLEL.leadEntries = 0
 })
 afterAll(() => {
   Object.assign(VERIFY_PARALLEL, saved)
