@@ -113,9 +113,14 @@ export function startLeafReader(
     failure ??= e instanceof Error ? toStoreError('verify', e) : new StoreError('verify', String(message ?? e))
     wake()
   })
+  let stopped = false
   worker.on('exit', () => {
-    exited = true
-    wake()
+    stopped = true
+    // A turn later: whatever the thread posted before it ended has been delivered by then.
+    setImmediate(() => {
+      exited = true
+      wake()
+    })
   })
   const owns = (at: number) =>
     at >= from && at < to && (at - from) % chunk === 0 && workerTakes((at - from) / chunk, share)
@@ -159,7 +164,7 @@ export function startLeafReader(
     async close(): Promise<void> {
       Atomics.store(flags, 1, 1)
       Atomics.notify(flags, 0)
-      if (!exited) await new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+      if (!stopped) await new Promise<void>((resolve) => worker.once('exit', () => resolve()))
     },
   }
 }
