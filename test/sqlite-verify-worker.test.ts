@@ -80,6 +80,26 @@ describe('verify() with a worker thread on a SQLite file', () => {
     await audit.close()
   })
 
+  test('rows raw SQL stored in another shape: the worker sends them back, and both ways name them alike', async () => {
+    const { audit, path } = await sealedLog('odd-rows')
+    const db = new Database(path)
+    const odd = ['not json {', '[1,2,3]', 'null', '{"a":1e400}', '{ "b": 1, "a": 2 }']
+    for (const metadata of odd) {
+      db.prepare(
+        'INSERT INTO auditkit_entries (uuid, target_user_uuid, admin_user_uuid, action, ip_address, user_agent, metadata, inserted_at) ' +
+          "VALUES (?, ?, ?, 'user_created', NULL, NULL, ?, ?)",
+      ).run(randomUUID(), randomUUID(), randomUUID(), metadata, Date.now())
+    }
+    db.close()
+    await audit.seal()
+    const { alone, shared } = await bothWays(audit, 1)
+    expect(shared).toEqual(alone)
+    expect(shared.entries).toBe(ENTRIES + odd.length)
+    // The first four are not entries auditkit writes; the last is, in another key order.
+    expect(shared.problems.map((p) => p.kind)).toEqual(Array(4).fill('unreadable_entry'))
+    await audit.close()
+  })
+
   test('an aborted verify stops the worker and rejects with code aborted', async () => {
     const { audit } = await sealedLog('aborted')
     VERIFY_PARALLEL.minEntries = 0
