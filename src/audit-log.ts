@@ -558,7 +558,7 @@ export class AuditLog<A extends string = DefaultAction> {
    * in, in constant memory. Returns `{ ok, entries, checkpointsChecked, problems }`, problems in
    * log order, each naming the entry or checkpoint concerned. Pass checkpoints kept outside the
    * database: they are what reveal a log rebuilt and re-signed by someone with the database.
-   * On a SQLite file this log opened, a walk of 50,000 entries or more reads and hashes part of
+   * On a SQLite file this log opened, a walk of 65,536 entries or more reads and hashes part of
    * them on a worker thread (a read-only connection of its own); the result is the same.
    *
    * @example
