@@ -1,12 +1,12 @@
 // verify() on a SQLite file hands part of its walk to a worker thread (sqlite-leaf-worker.ts):
 // the same result as the main thread alone, clean or tampered, and it stops and fails cleanly.
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, describe, expect, test } from 'vitest'
-import { type AuditLog, createAuditLog, generateKeyPair, StoreError } from '../src/index.js'
+import { type AuditLog, createAuditLog, generateKeyPair } from '../src/index.js'
 import { VERIFY_CHUNK, VERIFY_PARALLEL } from '../src/sealing/log-verify.js'
 import { sqliteEngine } from '../src/store/sqlite/sqlite-engine.js'
 import { startLeafReader } from '../src/store/sqlite/sqlite-leaf-reader.js'
@@ -118,8 +118,11 @@ describe('verify() with a worker thread on a SQLite file', () => {
     await audit.close()
   })
 
-  test('a worker that cannot read its file fails the read with a StoreError, and close() still returns', async () => {
+  test('a worker that cannot read its file gives no chunk, with one warning, and close() still returns', async () => {
     const engine = sqliteEngine('auditkit_entries')
+    const warnings: Error[] = []
+    const onWarning = (w: Error) => warnings.push(w)
+    process.on('warning', onWarning)
     const reader = startLeafReader(
       join(dir, 'missing.db'),
       'auditkit_entries',
@@ -128,10 +131,29 @@ describe('verify() with a worker thread on a SQLite file', () => {
     )
     expect(reader.owns(0)).toBe(true)
     expect(reader.owns(1)).toBe(false)
-    const error = await reader.take(0).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(StoreError)
-    expect((error as StoreError).message).toMatch(/verify failed: .*(unable to open|does not exist|SQLITE_CANTOPEN)/i)
+    expect(await reader.take(0)).toBeUndefined()
+    expect(await reader.take(VERIFY_CHUNK)).toBeUndefined()
     await reader.close()
+    await new Promise((resolve) => setImmediate(resolve))
+    process.off('warning', onWarning)
+    const ours = warnings.filter((w) => (w as { code?: string }).code === 'auditkit_verify_worker')
+    expect(ours).toHaveLength(1)
+    expect(ours[0]?.message).toMatch(/main thread alone: .*(unable to open|does not exist|SQLITE_CANTOPEN)/i)
+  })
+
+  test('a verify whose worker cannot start walks on the main thread and gives the same result', async () => {
+    const { audit, path } = await sealedLog('no-worker')
+    VERIFY_PARALLEL.minEntries = Number.POSITIVE_INFINITY
+    const alone = await audit.verify()
+    // The worker opens the file again by its path: moved away, the path names nothing.
+    renameSync(path, `${path}.moved`)
+    try {
+      Object.assign(VERIFY_PARALLEL, { minEntries: 0, leadEntries: 0, workerShare: 1 })
+      expect(await audit.verify()).toEqual(alone)
+    } finally {
+      renameSync(`${path}.moved`, path)
+    }
+    await audit.close()
   })
 })
 

@@ -82,7 +82,9 @@ interface Chunk {
 async function readChunk(store: Store, from: number, to: number, parallel: ParallelSealed | undefined): Promise<Chunk> {
   const keys = []
   for (let i = Math.floor(from / TILE_WIDTH); i * TILE_WIDTH < to; i++) keys.push({ level: 0, index: i })
-  const rows = parallel?.owns(from) ? parallel.take(from) : store.sealedRange(from, to)
+  const rows = parallel?.owns(from)
+    ? parallel.take(from).then((taken) => taken ?? store.sealedRange(from, to))
+    : store.sealedRange(from, to)
   const [read, tiles] = await Promise.all([rows, store.tiles(keys)])
   return { rows: read, tiles: new Map(tiles.map((t: Tile) => [t.index, t.hashes])) }
 }

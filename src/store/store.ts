@@ -98,8 +98,11 @@ export interface WalkRow {
 export interface ParallelSealed {
   /** Whether the chunk that starts at `at` is one of those computed on the other thread. */
   owns(at: number): boolean
-  /** That chunk's seals, with their leaves. */
-  take(at: number): Promise<WalkRow[]>
+  /**
+   * That chunk's seals, with their leaves; undefined when the other thread cannot give it (it
+   * failed or stopped), and the caller reads the chunk itself.
+   */
+  take(at: number): Promise<WalkRow[] | undefined>
   /** Stops the work and frees the thread (also when not every chunk was taken). */
   close(): Promise<void>
 }

@@ -122,6 +122,16 @@ export function startLeafReader(
       wake()
     })
   })
+  let warned = false
+  // Set by close(): a chunk not taken after that is no failure of the thread's.
+  let closing = false
+  const warnOnce = (why: string) => {
+    if (warned) return
+    warned = true
+    process.emitWarning(`verify walks on the main thread alone: its worker thread failed (${why})`, {
+      code: 'auditkit_verify_worker',
+    })
+  }
   const owns = (at: number) =>
     at >= from && at < to && (at - from) % chunk === 0 && workerTakes((at - from) / chunk, share)
 
@@ -144,7 +154,7 @@ export function startLeafReader(
 
   return {
     owns,
-    async take(at: number): Promise<WalkRow[]> {
+    async take(at: number): Promise<WalkRow[] | undefined> {
       if (!owns(at)) throw new Error(`the leaf worker does not read the chunk at ${at}`)
       for (;;) {
         const c = ready.get(at)
@@ -154,14 +164,20 @@ export function startLeafReader(
           Atomics.notify(flags, 0)
           return rowsOf(c)
         }
-        if (failure !== undefined) throw failure
-        if (exited) throw new StoreError('verify', 'the leaf worker ended before its range did')
+        // The thread failed, or ended without this chunk: the walk reads it itself. The worker
+        // only saves time; a thread that cannot start (a bundle without the worker's file, a
+        // file it may not open) must not fail a verify the main thread can do.
+        if (failure !== undefined || exited) {
+          if (!closing) warnOnce(failure?.message ?? 'the thread ended before its range did')
+          return undefined
+        }
         await new Promise<void>((resolve) => {
           waiting.push(resolve)
         })
       }
     },
     async close(): Promise<void> {
+      closing = true
       Atomics.store(flags, 1, 1)
       Atomics.notify(flags, 0)
       if (!stopped) await new Promise<void>((resolve) => worker.once('exit', () => resolve()))
