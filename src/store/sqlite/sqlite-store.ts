@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { toStoreError } from '../../errors.js'
 import { importDriver } from '../import-driver.js'
@@ -48,9 +49,10 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     throw toStoreError('open', e, file)
   }
   const executor = new SqliteExecutor(db, options.busyTimeoutMs)
-  const path = options.database
-  // A file on disk can be opened again by a worker thread (verify's leaves); `:memory:` cannot.
-  const onDisk = path !== '' && path !== ':memory:' && !db.memory
+  // A file on disk can be opened again by a worker thread (verify's leaves), by its absolute path
+  // as of now (a later chdir changes nothing); `:memory:` cannot.
+  const path = resolvePath(options.database)
+  const onDisk = options.database !== '' && options.database !== ':memory:' && !db.memory
   return new SqlStore(
     engine,
     executor,
