@@ -120,6 +120,9 @@ export const SEALED_RANGE_ALIASES = [
   'position',
 ] as const
 
+/** Where a row of {@link sealedRangeSql}, read as values, has the entry's position. */
+export const SEALED_POSITION = SEALED_RANGE_ALIASES.indexOf('position')
+
 /** The seals with `from <= seq < to`, in order, each with its entry (null columns when the entry is gone). */
 export function sealedRangeSql(d: SealDialect, from: number, to: number): Sql {
   const position = d.positions === undefined ? '' : `, e.${d.positions.entry} AS position`

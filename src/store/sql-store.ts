@@ -31,6 +31,7 @@ import {
   entryScanSql,
   insertCheckpointSql,
   latestCheckpointSql,
+  SEALED_POSITION,
   SEALED_RANGE_ALIASES,
   sealedPositionSql,
   sealedRangeSql,
@@ -56,9 +57,6 @@ import type {
   StoredEntry,
   StoreFilters,
 } from './store.js'
-
-// Where a sealed range's row has the entry's position (the last of SEALED_RANGE_ALIASES).
-const POSITION = SEALED_RANGE_ALIASES.indexOf('position')
 
 function toCount(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value)
@@ -153,13 +151,14 @@ export class SqlStore implements Store {
     }
   }
 
-  async findMany(uuids: readonly string[]): Promise<Entry[]> {
-    if (uuids.length === 0) return []
-    const rows = await this.#entriesThen('find', findManySql(this.engineSql, uuids), false, (r) => r)
-    const byUuid = new Map(rows.map((values) => [String(values[0]), values]))
-    return uuids.flatMap((uuid) => {
-      const values = byUuid.get(uuid)
-      return values === undefined ? [] : [this.#entry('find', values)]
+  findMany(uuids: readonly string[]): Promise<Entry[]> {
+    if (uuids.length === 0) return Promise.resolve([])
+    return this.#entriesThen('find', findManySql(this.engineSql, uuids), false, (rows) => {
+      const byUuid = new Map(rows.map((values) => [String(values[0]), values]))
+      return uuids.flatMap((uuid) => {
+        const values = byUuid.get(uuid)
+        return values === undefined ? [] : [this.#entry('find', values)]
+      })
     })
   }
 
@@ -285,7 +284,7 @@ export class SqlStore implements Store {
     // Hashing costs microseconds a row: the event loop turns between slices.
     await inSlices(rows.length, (i) => {
       const v = rows[i] as unknown[]
-      const position = v[POSITION]
+      const position = v[SEALED_POSITION]
       sealed.push({
         seq: Number(v[0]),
         uuid: String(v[1]),

@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads'
 import type { Entry } from '../../entry.js'
-import { type AuditLogError, StoreError, toStoreError } from '../../errors.js'
 import type { Row } from '../executor.js'
 import { leafOfValues } from '../row-leaf.js'
 import type { ParallelSealed, WalkRow } from '../store.js'
@@ -92,7 +91,8 @@ export function startLeafReader(
   const worker = spawn({ file, table, from, to, chunk, share, ahead: AHEAD, control })
   // Chunks posted and not yet taken, by their first seq: each take() waits for its own.
   const ready = new Map<number, LeafChunk>()
-  let failure: AuditLogError | undefined
+  // Why the thread failed, once it did: its chunks then fall back to the main thread.
+  let failed: string | undefined
   let exited = false
   // Every take() waiting for a chunk (the walk asks for two ahead) is woken by any news.
   let waiting: (() => void)[] = []
@@ -102,15 +102,13 @@ export function startLeafReader(
     for (const w of woken) w()
   }
   worker.on('message', (m: LeafChunk | WorkerFailure) => {
-    if ('error' in m) {
-      failure = new StoreError('verify', m.error.message, { driverCode: m.error.code })
-    } else ready.set(m.from, m)
+    if ('error' in m) failed ??= m.error.message
+    else ready.set(m.from, m)
     wake()
   })
   worker.on('error', (e: unknown) => {
     // An error thrown in the thread arrives as an Error, or as a plain object with its message.
-    const message = (e as { message?: unknown } | null)?.message
-    failure ??= e instanceof Error ? toStoreError('verify', e) : new StoreError('verify', String(message ?? e))
+    failed ??= String((e as { message?: unknown } | null)?.message ?? e)
     wake()
   })
   let stopped = false
@@ -167,8 +165,8 @@ export function startLeafReader(
         // The thread failed, or ended without this chunk: the walk reads it itself. The worker
         // only saves time; a thread that cannot start (a bundle without the worker's file, a
         // file it may not open) must not fail a verify the main thread can do.
-        if (failure !== undefined || exited) {
-          if (!closing) warnOnce(failure?.message ?? 'the thread ended before its range did')
+        if (failed !== undefined || exited) {
+          if (!closing) warnOnce(failed ?? 'the thread ended before its range did')
           return undefined
         }
         await new Promise<void>((resolve) => {

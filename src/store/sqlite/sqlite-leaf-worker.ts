@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { importDriver } from '../import-driver.js'
 import { fastLeafTextOfValues } from '../row-leaf.js'
-import { SEALED_RANGE_ALIASES, sealedRangeSql } from '../seal-sql.js'
+import { SEALED_POSITION, sealedRangeSql } from '../seal-sql.js'
 import { sqliteEngine } from './sqlite-engine.js'
 import { prepareNumbers } from './sqlite-executor.js'
 import { type LeafChunk, type LeafWorkerData, workerTakes } from './sqlite-leaf-reader.js'
@@ -16,7 +16,6 @@ const { file, table, from, to, chunk, share, ahead, control } = workerData as Le
 // control[0]: chunks the main thread has taken; control[1]: 1 when it wants the worker to stop.
 const flags = new Int32Array(control)
 const port = parentPort as NonNullable<typeof parentPort>
-const POSITION = SEALED_RANGE_ALIASES.indexOf('position')
 
 let db: { close(): void } | undefined
 try {
@@ -36,7 +35,7 @@ try {
     for (const v of rows) {
       out.seqs.push(Number(v[0]))
       out.uuids.push(String(v[1]))
-      const position = v[POSITION]
+      const position = v[SEALED_POSITION]
       out.positions.push(position === null || position === undefined ? null : Number(position))
       if (v[2] === null || v[2] === undefined) {
         out.kinds.push(1)
