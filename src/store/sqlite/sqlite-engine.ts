@@ -84,7 +84,7 @@ export function sqliteEngine(tableName: string): Engine {
     async sealBatch(executor: SqlExecutor, maxEntries: number) {
       if (!(executor instanceof SqliteExecutor)) throw new Error('sealing needs the log’s own SQLite connection')
       seal ??= sqliteSealer(engine, (row) => engine.toEntry(row))
-      return seal(executor.database, maxEntries)
+      return seal.batch(executor.database, maxEntries)
     },
     async migrate(executor: SqlExecutor): Promise<void> {
       await runMigrations(executor, plan)

@@ -15,6 +15,11 @@ export function workerTakes(k: number, share: number): boolean {
 
 /** What the main thread hands a leaf worker (`sqlite-leaf-worker.ts`). */
 export interface LeafWorkerData {
+  /**
+   * `sealed`: verify's chunks, seals `[at, at + chunk)` with their entries (`sealedRangeSql`).
+   * `pending`: the sealer's chunks, the entries with rowids in `(at, at + chunk]`, in rowid order.
+   */
+  readonly mode: 'sealed' | 'pending'
   readonly file: string
   readonly table: string
   readonly from: number
@@ -29,10 +34,10 @@ export interface LeafWorkerData {
 }
 
 /**
- * One chunk of seals as the worker posts it: per seal its seq, sealed uuid, the entry's position,
- * and a kind (0: the leaf is in `leaves`, 32 latin1 characters each, in order; 1: the entry is
- * gone; 2: a row not in auditkit's own shape, its values in `slow`, in order, for the main thread's
- * general path).
+ * One chunk as the worker posts it: per row its seq (`pending`: the entry's rowid), uuid (the
+ * sealed one, for `sealed`), the entry's position (`sealed` only), and a kind (0: the leaf is in
+ * `leaves`, 32 latin1 characters each, in order; 1: the entry is gone; 2: a row not in auditkit's
+ * own shape, its values in `slow`, in order, for the main thread's general path).
  */
 export interface LeafChunk {
   readonly from: number
@@ -72,23 +77,35 @@ function spawn(data: LeafWorkerData): Worker {
   return new Worker(new URL('./sqlite-leaf-worker.js', here), { workerData: data })
 }
 
+/** A worker thread's chunks, handed over as the main thread comes to them. */
+export interface ChunkReader {
+  /** Whether the chunk starting at `at` is the worker's. */
+  owns(at: number): boolean
+  /**
+   * The worker's chunk at `at`, once posted; undefined when the thread failed or ended without it
+   * (the main thread then reads it itself; the first such failure is a process warning).
+   */
+  take(at: number): Promise<LeafChunk | undefined>
+  /** Stops the thread and resolves when it has ended. */
+  close(): Promise<void>
+}
+
 /**
- * Starts a worker thread that reads `share` of the chunks of seals of `[from, to)` (`chunk` seals
- * each, see {@link workerTakes}) with their entries from the SQLite `file`, on a read-only
- * connection of its own, and computes their leaves; `take` hands those chunks over as verify's
- * walk comes to them. The reads are the ones `Store.sealedRange` does, so the rows are the same;
- * only the hashing moved.
+ * Starts a worker thread that reads `share` of the chunks of `[from, to)` (see
+ * {@link workerTakes}) from the SQLite `file` on a read-only connection of its own and computes
+ * their leaves. `warning` names the work in the warning a failed thread gives (its code: `code`).
+ * With `unref`, the thread does not keep the process alive.
  */
-export function startLeafReader(
-  file: string,
-  table: string,
-  range: { readonly from: number; readonly to: number; readonly chunk: number; readonly share: number },
-  toEntry: (row: Row) => Entry,
-): ParallelSealed {
-  const { from, to, chunk, share } = range
+export function startChunkReader(
+  data: Omit<LeafWorkerData, 'ahead' | 'control'>,
+  warning: { readonly text: string; readonly code: string },
+  unref = false,
+): ChunkReader {
+  const { from, to, chunk, share } = data
   const control = new SharedArrayBuffer(8)
   const flags = new Int32Array(control)
-  const worker = spawn({ file, table, from, to, chunk, share, ahead: AHEAD, control })
+  const worker = spawn({ ...data, ahead: AHEAD, control })
+  if (unref) worker.unref()
   // Chunks posted and not yet taken, by their first seq: each take() waits for its own.
   const ready = new Map<number, LeafChunk>()
   // Why the thread failed, once it did: its chunks then fall back to the main thread.
@@ -126,13 +143,67 @@ export function startLeafReader(
   const warnOnce = (why: string) => {
     if (warned) return
     warned = true
-    process.emitWarning(`verify walks on the main thread alone: its worker thread failed (${why})`, {
-      code: 'auditkit_verify_worker',
-    })
+    process.emitWarning(`${warning.text}: its worker thread failed (${why})`, { code: warning.code })
   }
   const owns = (at: number) =>
     at >= from && at < to && (at - from) % chunk === 0 && workerTakes((at - from) / chunk, share)
 
+  return {
+    owns,
+    async take(at: number): Promise<LeafChunk | undefined> {
+      if (!owns(at)) throw new Error(`the leaf worker does not read the chunk at ${at}`)
+      for (;;) {
+        const c = ready.get(at)
+        if (c !== undefined) {
+          ready.delete(at)
+          Atomics.add(flags, 0, 1)
+          Atomics.notify(flags, 0)
+          return c
+        }
+        // The thread failed, or ended without this chunk: the main thread reads it itself. The
+        // worker only saves time; a thread that cannot start (a bundle without the worker's
+        // file, a file it may not open) must not fail what the main thread can do.
+        if (failed !== undefined || exited) {
+          if (!closing) warnOnce(failed ?? 'the thread ended before its range did')
+          return undefined
+        }
+        // An unref'd thread is held while a take() waits for it: else the process could exit
+        // under a caller awaiting its seal.
+        worker.ref()
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve)
+        })
+        if (unref) worker.unref()
+      }
+    },
+    async close(): Promise<void> {
+      closing = true
+      Atomics.store(flags, 1, 1)
+      Atomics.notify(flags, 0)
+      if (stopped) return
+      worker.ref()
+      await new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+    },
+  }
+}
+
+/**
+ * Starts a worker thread that reads `share` of the chunks of seals of `[from, to)` (`chunk` seals
+ * each, see {@link workerTakes}) with their entries from the SQLite `file`, on a read-only
+ * connection of its own, and computes their leaves; `take` hands those chunks over as verify's
+ * walk comes to them. The reads are the ones `Store.sealedRange` does, so the rows are the same;
+ * only the hashing moved.
+ */
+export function startLeafReader(
+  file: string,
+  table: string,
+  range: { readonly from: number; readonly to: number; readonly chunk: number; readonly share: number },
+  toEntry: (row: Row) => Entry,
+): ParallelSealed {
+  const reader = startChunkReader(
+    { mode: 'sealed', file, table, ...range },
+    { text: 'verify walks on the main thread alone', code: 'auditkit_verify_worker' },
+  )
   const rowsOf = (c: LeafChunk): WalkRow[] => {
     const rows: WalkRow[] = new Array(c.seqs.length)
     let leaf = 0
@@ -151,34 +222,11 @@ export function startLeafReader(
   }
 
   return {
-    owns,
-    async take(at: number): Promise<WalkRow[] | undefined> {
-      if (!owns(at)) throw new Error(`the leaf worker does not read the chunk at ${at}`)
-      for (;;) {
-        const c = ready.get(at)
-        if (c !== undefined) {
-          ready.delete(at)
-          Atomics.add(flags, 0, 1)
-          Atomics.notify(flags, 0)
-          return rowsOf(c)
-        }
-        // The thread failed, or ended without this chunk: the walk reads it itself. The worker
-        // only saves time; a thread that cannot start (a bundle without the worker's file, a
-        // file it may not open) must not fail a verify the main thread can do.
-        if (failed !== undefined || exited) {
-          if (!closing) warnOnce(failed ?? 'the thread ended before its range did')
-          return undefined
-        }
-        await new Promise<void>((resolve) => {
-          waiting.push(resolve)
-        })
-      }
+    owns: reader.owns,
+    take: async (at) => {
+      const c = await reader.take(at)
+      return c === undefined ? undefined : rowsOf(c)
     },
-    async close(): Promise<void> {
-      closing = true
-      Atomics.store(flags, 1, 1)
-      Atomics.notify(flags, 0)
-      if (!stopped) await new Promise<void>((resolve) => worker.once('exit', () => resolve()))
-    },
+    close: reader.close,
   }
 }

@@ -1,8 +1,8 @@
 /**
- * The worker thread of a parallel verify on a SQLite file (see `sqlite-leaf-reader.ts`): reads
- * the seals of a range with their entries on a read-only connection of its own, computes each
- * entry's leaf, and posts them a chunk at a time, at most `ahead` chunks before the main thread
- * has taken them.
+ * The worker thread of a parallel verify or seal on a SQLite file (see `sqlite-leaf-reader.ts`):
+ * reads its chunks on a read-only connection of its own (verify: seals with their entries; the
+ * sealer: pending entries by rowid), computes each entry's leaf, and posts them a chunk at a
+ * time, at most `ahead` chunks before the main thread has taken them.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { importDriver } from '../import-driver.js'
@@ -11,8 +11,9 @@ import { SEALED_POSITION, sealedRangeSql } from '../seal-sql.js'
 import { sqliteEngine } from './sqlite-engine.js'
 import { prepareNumbers } from './sqlite-executor.js'
 import { type LeafChunk, type LeafWorkerData, workerTakes } from './sqlite-leaf-reader.js'
+import { PENDING_ID, pendingRangeText } from './sqlite-sealer.js'
 
-const { file, table, from, to, chunk, share, ahead, control } = workerData as LeafWorkerData
+const { mode, file, table, from, to, chunk, share, ahead, control } = workerData as LeafWorkerData
 // control[0]: chunks the main thread has taken; control[1]: 1 when it wants the worker to stop.
 const flags = new Int32Array(control)
 const port = parentPort as NonNullable<typeof parentPort>
@@ -23,25 +24,35 @@ try {
   const opened = new Database(file, { readonly: true, fileMustExist: true })
   db = opened
   const engine = sqliteEngine(table)
-  const range = prepareNumbers(opened, sealedRangeSql(engine, 0, 0).text).raw(true)
+  const sealed = mode === 'sealed'
+  const range = prepareNumbers(opened, sealed ? sealedRangeSql(engine, 0, 0).text : pendingRangeText(engine)).raw(true)
+  // Where the bulk columns start: after verify's seq and sealed uuid; at once in a pending row.
+  const at0 = sealed ? 2 : 0
   let posted = 0
   for (let at = from, k = 0; at < to && Atomics.load(flags, 1) === 0; at += chunk, k++) {
     if (!workerTakes(k, share)) continue
     while (posted - Atomics.load(flags, 0) >= ahead && Atomics.load(flags, 1) === 0) {
       Atomics.wait(flags, 0, Atomics.load(flags, 0), 100)
     }
-    const rows = range.all(sealedRangeSql(engine, at, Math.min(at + chunk, to)).params) as unknown[][]
+    const end = Math.min(at + chunk, to)
+    const params = sealed ? sealedRangeSql(engine, at, end).params : [at, end]
+    const rows = range.all(params) as unknown[][]
     const out: LeafChunk = { from: at, seqs: [], uuids: [], positions: [], kinds: [], leaves: '', slow: [] }
     for (const v of rows) {
-      out.seqs.push(Number(v[0]))
-      out.uuids.push(String(v[1]))
-      const position = v[SEALED_POSITION]
-      out.positions.push(position === null || position === undefined ? null : Number(position))
-      if (v[2] === null || v[2] === undefined) {
-        out.kinds.push(1)
-        continue
+      if (sealed) {
+        out.seqs.push(Number(v[0]))
+        out.uuids.push(String(v[1]))
+        const position = v[SEALED_POSITION]
+        out.positions.push(position === null || position === undefined ? null : Number(position))
+        if (v[2] === null || v[2] === undefined) {
+          out.kinds.push(1)
+          continue
+        }
+      } else {
+        out.seqs.push(Number(v[PENDING_ID]))
+        out.uuids.push(String(v[0]))
       }
-      const leaf = fastLeafTextOfValues(v, 2)
+      const leaf = fastLeafTextOfValues(v, at0)
       if (leaf === undefined) {
         out.kinds.push(2)
         out.slow.push(v)

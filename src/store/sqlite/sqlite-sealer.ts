@@ -14,7 +14,17 @@ type Database = BetterSqlite3.Database
 const SEALS_PER_INSERT = 100
 // Where the pending rows' uuid and id are: bulkColumns starts with the uuid; id follows them.
 const UUID = 0
-const ID = 8
+/** Where a pending row's rowid is: after the bulk columns. */
+export const PENDING_ID = 8
+const ID = PENDING_ID
+
+/**
+ * The pending entries with rowids in `(?, ?]`, in rowid order, as the sealer reads them (the bulk
+ * columns, then the rowid): the chunks of a parallel seal (`sqlite-seal-session.ts`).
+ */
+export function pendingRangeText(d: SealDialect): string {
+  return `SELECT ${bulkColumns(d)}, id FROM ${d.table} WHERE id > +? AND id <= +? ORDER BY id`
+}
 
 function prepareSealer(d: SealDialect, toEntry: (row: Row) => Entry) {
   return (db: Database) => {
@@ -32,6 +42,7 @@ function prepareSealer(d: SealDialect, toEntry: (row: Row) => Entry) {
         `INSERT INTO ${d.sealsTable} (seq, uuid) VALUES ${Array.from({ length: SEALS_PER_INSERT }, () => '(?, ?)').join(', ')}`,
       ),
       upsertTile: prepare(upsertTileText(d)),
+      countRange: prepare(`SELECT count(*) AS n FROM ${d.table} WHERE id > ? AND id <= ?`).pluck(),
       saveState: prepare(
         `UPDATE ${d.sealer} SET size = ?, frontier = ?, last_id = ?, contiguous_to = ?, sealed_at = ? WHERE id = 1`,
       ),
@@ -45,43 +56,114 @@ type Statements = ReturnType<ReturnType<typeof prepareSealer>>
 
 // How far `seq = rowid - 1` holds after this batch (migration 6): it grows only while every entry
 // sealed so far has had the rowid after the last one's, starting from rowid 1 at seq 0.
-function contiguousTo(contiguous: number, lastId: number, size: number, rows: readonly unknown[][]): number {
+function contiguousTo(contiguous: number, lastId: number, size: number, count: number, idAt: (j: number) => number) {
   if (contiguous !== lastId || contiguous !== size) return contiguous
   let to = contiguous
-  for (let j = 0; j < rows.length; j++) {
-    if (Number((rows[j] as unknown[])[ID]) !== size + j + 1) break
+  for (let j = 0; j < count; j++) {
+    if (idAt(j) !== size + j + 1) break
     to = size + j + 1
   }
   return to
 }
 
-// Runs inside BEGIN IMMEDIATE: reads the pending rows, appends their leaves, writes seals, tiles, state.
-function sealBatch(db: Database, s: Statements, maxEntries: number): SealOutcome {
-  const row = s.state.get() as Row | undefined
-  if (row === undefined) throw new Error('the sealer state row is missing: run migrate()')
-  const current = { size: Number(row.size), frontier: Buffer.from(row.frontier as Uint8Array) }
-  const rows = s.pending.all(row.last_id, maxEntries) as unknown[][]
-  const outcome = { busy: false, sweepContinued: false, sweepEnded: rows.length < maxEntries }
-  if (rows.length === 0) return { ...outcome, sealed: 0, size: current.size }
-  const keys = partialTiles(current.size)
+/** The entries a batch seals, in rowid order: how many, and each one's uuid, rowid and leaf (latin1). */
+interface BatchRows {
+  readonly count: number
+  uuidAt(j: number): unknown
+  idAt(j: number): number
+  leafAt(j: number): string
+}
+
+// Appends the rows' leaves after the stored state `row`, and writes seals, tiles and the state
+// (its last_id: `lastId`). Inside the batch's transaction.
+function writeBatch(db: Database, s: Statements, row: Row, rows: BatchRows, lastId: number): number {
+  const size = Number(row.size)
+  const keys = partialTiles(size)
   const tiles = tilesSql(s.d, keys)
   const partial = keys.length === 0 ? [] : (prepareNumbers(db, tiles.text).all(tiles.params) as Row[])
-  const open = openBatch(current, partial.map(toTile))
-  for (const r of rows) open.pushText(leafTextOfValues(s.toEntry, r))
+  const open = openBatch({ size, frontier: Buffer.from(row.frontier as Uint8Array) }, partial.map(toTile))
+  for (let j = 0; j < rows.count; j++) open.pushText(rows.leafAt(j))
   const batch = open.finish()
   let i = 0
-  for (; i + SEALS_PER_INSERT <= rows.length; i += SEALS_PER_INSERT) {
+  for (; i + SEALS_PER_INSERT <= rows.count; i += SEALS_PER_INSERT) {
     const params: unknown[] = []
-    for (let j = i; j < i + SEALS_PER_INSERT; j++) params.push(current.size + j, (rows[j] as unknown[])[UUID])
+    for (let j = i; j < i + SEALS_PER_INSERT; j++) params.push(size + j, rows.uuidAt(j))
     s.insertSeals.run(params)
   }
-  for (; i < rows.length; i++) s.insertSeal.run(current.size + i, (rows[i] as unknown[])[UUID])
+  for (; i < rows.count; i++) s.insertSeal.run(size + i, rows.uuidAt(i))
   for (const tile of batch.tiles) s.upsertTile.run(tile.level, tile.index, tile.hashes)
-  const last = rows[rows.length - 1] as unknown[]
-  const contiguous = contiguousTo(Number(row.contiguous_to), Number(row.last_id), current.size, rows)
-  s.saveState.run(batch.state.size, batch.state.frontier, last[ID], contiguous, Date.now())
-  return { ...outcome, sealed: rows.length, size: batch.state.size }
+  const contiguous = contiguousTo(Number(row.contiguous_to), Number(row.last_id), size, rows.count, rows.idAt)
+  s.saveState.run(batch.state.size, batch.state.frontier, lastId, contiguous, Date.now())
+  return batch.state.size
 }
+
+function stateRow(s: Statements): Row {
+  const row = s.state.get() as Row | undefined
+  if (row === undefined) throw new Error('the sealer state row is missing: run migrate()')
+  return row
+}
+
+// Runs inside BEGIN IMMEDIATE: reads the pending rows, appends their leaves, writes seals, tiles, state.
+function sealBatch(db: Database, s: Statements, maxEntries: number): SealOutcome {
+  const row = stateRow(s)
+  const rows = s.pending.all(row.last_id, maxEntries) as unknown[][]
+  const outcome = { busy: false, sweepContinued: false, sweepEnded: rows.length < maxEntries }
+  if (rows.length === 0) return { ...outcome, sealed: 0, size: Number(row.size) }
+  const at = (j: number) => rows[j] as unknown[]
+  const size = writeBatch(
+    db,
+    s,
+    row,
+    {
+      count: rows.length,
+      uuidAt: (j) => at(j)[UUID],
+      idAt: (j) => Number(at(j)[ID]),
+      leafAt: (j) => leafTextOfValues(s.toEntry, at(j)),
+    },
+    Number(at(rows.length - 1)[ID]),
+  )
+  return { ...outcome, sealed: rows.length, size }
+}
+
+/**
+ * The entries with rowids in `(after, upTo]`, read and hashed before the batch's transaction (by
+ * a parallel seal, `sqlite-seal-session.ts`): their rowids, uuids and leaves, in rowid order.
+ */
+export interface GatheredBatch {
+  readonly after: number
+  readonly upTo: number
+  readonly ids: readonly number[]
+  readonly uuids: readonly string[]
+  readonly leaves: readonly string[]
+}
+
+// Inside BEGIN IMMEDIATE: seals the gathered entries when they are still the next ones (the
+// state's last_id is `after`, and `(after, upTo]` holds exactly as many entries; the log is
+// append-only, so the same rowids are the same rows); else a batch read here, as always.
+function sealGathered(db: Database, s: Statements, g: GatheredBatch, maxEntries: number): GatheredOutcome {
+  const row = stateRow(s)
+  // Every rowid of the range gathered (as auditkit's rowids are): no other row can be in it.
+  const whole = g.ids.length === g.upTo - g.after
+  if (Number(row.last_id) !== g.after || (!whole && Number(s.countRange.get(g.after, g.upTo)) !== g.ids.length)) {
+    return { ...sealBatch(db, s, maxEntries), gathered: false }
+  }
+  const size = writeBatch(
+    db,
+    s,
+    row,
+    {
+      count: g.ids.length,
+      uuidAt: (j) => g.uuids[j],
+      idAt: (j) => g.ids[j] as number,
+      leafAt: (j) => g.leaves[j] as string,
+    },
+    g.upTo,
+  )
+  return { sealed: g.ids.length, size, busy: false, sweepContinued: false, sweepEnded: false, gathered: true }
+}
+
+/** What sealing a gathered batch did: `gathered` is false when it sealed a batch it read itself instead. */
+export type GatheredOutcome = SealOutcome & { readonly gathered: boolean }
 
 const BUSY: SealOutcome = { sealed: 0, size: -1, busy: true, sweepContinued: false, sweepEnded: false }
 
@@ -112,28 +194,25 @@ function beginWithoutWaiting(db: Database): boolean {
  * 0 for that one statement; when another connection holds it, the batch reports `busy` and the
  * caller tries again later, asynchronously.
  */
-export function sqliteSealer(
-  d: SealDialect,
-  toEntry: (row: Row) => Entry,
-): (db: Database, maxEntries: number) => SealOutcome {
+export function sqliteSealer(d: SealDialect, toEntry: (row: Row) => Entry): SqliteSealer {
   const prepare = prepareSealer(d, toEntry)
   const statements = new WeakMap<Database, Statements>()
-  return (db, maxEntries) => {
-    // A caller's transaction is open on this connection: sealing inside it would tie the seals to
-    // its fate. Report busy; the next round seals what it commits.
-    if (db.inTransaction) return BUSY
+  const statementsOf = (db: Database) => {
     let s = statements.get(db)
     if (s === undefined) {
       s = prepare(db)
       statements.set(db, s)
     }
-    const check = s.check.get() as Row | undefined
-    if (check === undefined) throw new Error('the sealer state row is missing: run migrate()')
-    if (!check.pending)
-      return { sealed: 0, size: Number(check.size), busy: false, sweepContinued: false, sweepEnded: true }
-    if (!beginWithoutWaiting(db)) return BUSY
+    return s
+  }
+  // One transaction taken without waiting; a caller's transaction open on this connection (sealing
+  // inside it would tie the seals to its fate) or another connection's lock: busy, try later.
+  function inTransaction<T extends SealOutcome>(db: Database, busy: T, run: (s: Statements) => T): T {
+    if (db.inTransaction) return busy
+    const s = statementsOf(db)
+    if (!beginWithoutWaiting(db)) return busy
     try {
-      const outcome = sealBatch(db, s, maxEntries)
+      const outcome = run(s)
       db.exec('COMMIT')
       return outcome
     } catch (error) {
@@ -141,4 +220,25 @@ export function sqliteSealer(
       throw error
     }
   }
+  return {
+    batch(db, maxEntries) {
+      if (db.inTransaction) return BUSY
+      const check = statementsOf(db).check.get() as Row | undefined
+      if (check === undefined) throw new Error('the sealer state row is missing: run migrate()')
+      if (!check.pending)
+        return { sealed: 0, size: Number(check.size), busy: false, sweepContinued: false, sweepEnded: true }
+      return inTransaction(db, BUSY, (s) => sealBatch(db, s, maxEntries))
+    },
+    gathered(db, g, maxEntries) {
+      return inTransaction(db, { ...BUSY, gathered: false }, (s) => sealGathered(db, s, g, maxEntries))
+    },
+  }
+}
+
+/** SQLite's sealer on a connection (see {@link sqliteSealer}). */
+export interface SqliteSealer {
+  /** Seals the next `maxEntries` pending entries at most, read in the batch's transaction. */
+  batch(db: Database, maxEntries: number): SealOutcome
+  /** Seals a batch gathered before its transaction, or, when it is no longer the next, one read in it. */
+  gathered(db: Database, g: GatheredBatch, maxEntries: number): GatheredOutcome
 }

@@ -1,12 +1,15 @@
 import { resolve as resolvePath } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { toStoreError } from '../../errors.js'
+import type { Engine } from '../engine.js'
+import type { Row } from '../executor.js'
 import { importDriver } from '../import-driver.js'
 import { SqlStore } from '../sql-store.js'
-import type { Store } from '../store.js'
+import type { SealOutcome, Store } from '../store.js'
 import { sqliteEngine, sqliteExecutorFor } from './sqlite-engine.js'
 import { SqliteExecutor, whenUnlocked } from './sqlite-executor.js'
 import { startLeafReader } from './sqlite-leaf-reader.js'
+import { type ParallelSeal, parallelSeal } from './sqlite-seal-session.js'
 
 /** How to open a SQLite store. */
 export interface SqliteStoreOptions {
@@ -53,13 +56,49 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   // as of now (a later chdir changes nothing); `:memory:` cannot.
   const path = resolvePath(options.database)
   const onDisk = options.database !== '' && options.database !== ':memory:' && !db.memory
-  return new SqlStore(
+  const close = async () => {
+    db.close()
+  }
+  if (!onDisk) return new SqlStore(engine, executor, close, file)
+  const toEntry = (row: Row) => engine.toEntry(row)
+  return new SqliteFileStore(
     engine,
     executor,
-    async () => {
-      db.close()
-    },
+    close,
     file,
-    onDisk ? (range, toEntry) => startLeafReader(path, options.table, range, toEntry) : undefined,
+    (range, toEntry) => startLeafReader(path, options.table, range, toEntry),
+    parallelSeal(db, path, options.table, engine, toEntry),
   )
+}
+
+/**
+ * The store of a SQLite file auditkit opened: a worker thread can open the file again, to hash
+ * for verify (`leafReader`) and for the sealer on a large backlog (`seals`).
+ */
+class SqliteFileStore extends SqlStore {
+  constructor(
+    engine: Engine,
+    executor: SqliteExecutor,
+    onClose: () => Promise<void>,
+    where: string,
+    leafReader: ConstructorParameters<typeof SqlStore>[4],
+    private readonly seals: ParallelSeal,
+  ) {
+    super(engine, executor, onClose, where, leafReader)
+  }
+
+  override async sealBatch(maxEntries: number): Promise<SealOutcome> {
+    let outcome: SealOutcome | undefined
+    try {
+      outcome = await this.seals.batch(maxEntries)
+    } catch (e) {
+      throw toStoreError('seal', e)
+    }
+    return outcome ?? super.sealBatch(maxEntries)
+  }
+
+  override async close(): Promise<void> {
+    await this.seals.close()
+    await super.close()
+  }
 }
