@@ -41,7 +41,13 @@ function prepareSealer(d: SealDialect, toEntry: (row: Row) => Entry) {
       insertSeals: prepare(
         `INSERT INTO ${d.sealsTable} (seq, uuid) VALUES ${Array.from({ length: SEALS_PER_INSERT }, () => '(?, ?)').join(', ')}`,
       ),
+      // A batch of every rowid in a range: its seals copied from the entries, in one statement.
+      sealRange: prepare(
+        `INSERT INTO ${d.sealsTable} (seq, uuid) SELECT id + ?, uuid FROM ${d.table} WHERE id > ? AND id <= ? ORDER BY id`,
+      ),
       upsertTile: prepare(upsertTileText(d)),
+      // The partial tiles' reads, by text (a few shapes: one run of tiles per level).
+      tileReads: new Map<string, BetterSqlite3.Statement>(),
       countRange: prepare(`SELECT count(*) AS n FROM ${d.table} WHERE id > ? AND id <= ?`).pluck(),
       saveState: prepare(
         `UPDATE ${d.sealer} SET size = ?, frontier = ?, last_id = ?, contiguous_to = ?, sealed_at = ? WHERE id = 1`,
@@ -80,17 +86,28 @@ function writeBatch(db: Database, s: Statements, row: Row, rows: BatchRows, last
   const size = Number(row.size)
   const keys = partialTiles(size)
   const tiles = tilesSql(s.d, keys)
-  const partial = keys.length === 0 ? [] : (prepareNumbers(db, tiles.text).all(tiles.params) as Row[])
+  let read = s.tileReads.get(tiles.text)
+  if (read === undefined && keys.length > 0) {
+    read = prepareNumbers(db, tiles.text)
+    if (s.tileReads.size < 32) s.tileReads.set(tiles.text, read)
+  }
+  const partial = read === undefined ? [] : (read.all(tiles.params) as Row[])
   const open = openBatch({ size, frontier: Buffer.from(row.frontier as Uint8Array) }, partial.map(toTile))
   for (let j = 0; j < rows.count; j++) open.pushText(rows.leafAt(j))
   const batch = open.finish()
-  let i = 0
-  for (; i + SEALS_PER_INSERT <= rows.count; i += SEALS_PER_INSERT) {
-    const params: unknown[] = []
-    for (let j = i; j < i + SEALS_PER_INSERT; j++) params.push(size + j, rows.uuidAt(j))
-    s.insertSeals.run(params)
+  const after = Number(row.last_id)
+  // Every rowid of (after, lastId] is in the batch: the entries hold exactly its uuids, in order
+  // (it is one transaction, and the log is append-only), so the seals are copied from them.
+  if (rows.count === lastId - after) s.sealRange.run(size - after - 1, after, lastId)
+  else {
+    let i = 0
+    for (; i + SEALS_PER_INSERT <= rows.count; i += SEALS_PER_INSERT) {
+      const params: unknown[] = []
+      for (let j = i; j < i + SEALS_PER_INSERT; j++) params.push(size + j, rows.uuidAt(j))
+      s.insertSeals.run(params)
+    }
+    for (; i < rows.count; i++) s.insertSeal.run(size + i, rows.uuidAt(i))
   }
-  for (; i < rows.count; i++) s.insertSeal.run(size + i, rows.uuidAt(i))
   for (const tile of batch.tiles) s.upsertTile.run(tile.level, tile.index, tile.hashes)
   const contiguous = contiguousTo(Number(row.contiguous_to), Number(row.last_id), size, rows.count, rows.idAt)
   s.saveState.run(batch.state.size, batch.state.frontier, lastId, contiguous, Date.now())
