@@ -85,6 +85,14 @@ async function sealWith(path: string, settings: Partial<typeof SEAL_PARALLEL> | 
   }
 }
 
+/** A backlog, and what the plain sealer writes for a copy of it. */
+async function backlogAndReference(name: string) {
+  const source = await backlog(name)
+  const reference = copyOf(source, `${name}-reference`)
+  await sealWith(reference, 'plain')
+  return { source, expected: sealed(reference) }
+}
+
 describe('sealing a SQLite backlog with a worker thread', () => {
   test('writes the seals, tiles and state the plain sealer writes, at any share and batch size', async () => {
     const source = await backlog('source')
@@ -137,9 +145,7 @@ describe('sealing a SQLite backlog with a worker thread', () => {
   })
 
   test('another sealer between two batches: the session gives way, and every entry is sealed once', async () => {
-    const source = await backlog('rival')
-    const reference = copyOf(source, 'rival-reference')
-    await sealWith(reference, 'plain')
+    const { source, expected } = await backlogAndReference('rival')
     const options = { table: TABLE, busyTimeoutMs: 5000, synchronous: 'full' } as const
     Object.assign(SEAL_PARALLEL, { minEntries: 0, workerShare: 0.5, leadEntries: 0 })
     const ours = await createSqliteStore({ ...options, database: source })
@@ -158,13 +164,11 @@ describe('sealing a SQLite backlog with a worker thread', () => {
     await ours.close()
     expect(sealSessionCounts.gaveWay).toBe(1)
     expect(total).toBe(ENTRIES)
-    expect(sealed(source)).toEqual(sealed(reference))
+    expect(sealed(source)).toEqual(expected)
   })
 
   test('a worker that cannot open the file: one warning, and the main thread seals the same', async () => {
-    const source = await backlog('no-worker')
-    const reference = copyOf(source, 'no-worker-reference')
-    await sealWith(reference, 'plain')
+    const { source, expected } = await backlogAndReference('no-worker')
     Object.assign(SEAL_PARALLEL, { minEntries: 0, workerShare: 1, leadEntries: 0 })
     const audit = await createAuditLog({ database: `sqlite:${source}`, sealIntervalMs: 0 })
     // The worker opens the file again by its path: moved away, the path names nothing.
@@ -180,13 +184,11 @@ describe('sealing a SQLite backlog with a worker thread', () => {
     expect(sealSessionCounts.workerChunks).toBe(0)
     expect(warnings).toHaveLength(1)
     expect(warnings[0]?.message).toMatch(/sealing hashes on the main thread alone: .*(unable to open|SQLITE_CANTOPEN)/i)
-    expect(sealed(source)).toEqual(sealed(reference))
+    expect(sealed(source)).toEqual(expected)
   })
 
   test('close() during a session stops its worker; the log reopened seals the rest', async () => {
-    const source = await backlog('closed')
-    const reference = copyOf(source, 'closed-reference')
-    await sealWith(reference, 'plain')
+    const { source, expected } = await backlogAndReference('closed')
     Object.assign(SEAL_PARALLEL, { minEntries: 0, workerShare: 0.5, leadEntries: 0 })
     const options = { table: TABLE, busyTimeoutMs: 5000, synchronous: 'full', database: source } as const
     const store = await createSqliteStore(options)
@@ -195,7 +197,7 @@ describe('sealing a SQLite backlog with a worker thread', () => {
     const { result, verified } = await sealWith(source, { minEntries: 0, workerShare: 1, leadEntries: 0 })
     expect(result).toEqual({ sealed: ENTRIES - 500, treeSize: ENTRIES })
     expect(verified.ok).toBe(true)
-    expect(sealed(source)).toEqual(sealed(reference))
+    expect(sealed(source)).toEqual(expected)
     expect(warnings).toEqual([])
   })
 

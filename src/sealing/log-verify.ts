@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { AuditLogError, ValidationError } from '../errors.js'
 import { parseOrThrow } from '../schema/issues.js'
 import { inSlices, nextTurn } from '../slices.js'
-import type { ParallelSealed, Store, WalkRow } from '../store/store.js'
+import type { ParallelSealed, Store, TakenChunk, WalkRow } from '../store/store.js'
 import { type KeySet, openCheckpoint, toTrustedKeys } from '../tlog/keys.js'
 import { MerkleFrontier } from '../tlog/merkle-frontier.js'
 import { HASH_SIZE } from '../tlog/merkle-hash.js'
@@ -77,16 +77,18 @@ export const VERIFY_PARALLEL = { minEntries: 65_536, workerShare: 0.6, leadEntri
 interface Chunk {
   readonly rows: WalkRow[]
   readonly tiles: Map<number, Buffer>
+  /** From the worker thread: the chunk's leaves and subtree root (see `TreeVerifier.addChunk`). */
+  readonly subtree?: TakenChunk['subtree']
 }
 
 async function readChunk(store: Store, from: number, to: number, parallel: ParallelSealed | undefined): Promise<Chunk> {
   const keys = []
   for (let i = Math.floor(from / TILE_WIDTH); i * TILE_WIDTH < to; i++) keys.push({ level: 0, index: i })
-  const rows = parallel?.owns(from)
-    ? parallel.take(from).then((taken) => taken ?? store.sealedRange(from, to))
-    : store.sealedRange(from, to)
-  const [read, tiles] = await Promise.all([rows, store.tiles(keys)])
-  return { rows: read, tiles: new Map(tiles.map((t: Tile) => [t.index, t.hashes])) }
+  const rows: Promise<TakenChunk> = parallel?.owns(from)
+    ? parallel.take(from).then(async (taken) => taken ?? { rows: await store.sealedRange(from, to) })
+    : store.sealedRange(from, to).then((read) => ({ rows: read }))
+  const [taken, tiles] = await Promise.all([rows, store.tiles(keys)])
+  return { ...taken, tiles: new Map(tiles.map((t: Tile) => [t.index, t.hashes])) }
 }
 
 // The worker's share of the walk's chunks over [start, end), where the store has one to give.
@@ -244,36 +246,47 @@ async function walkSeals(
     await parallel?.close()
   }
 
+  // A chunk's seals one by one: gaps, missing leaves and each leaf checked (TreeVerifier.add).
+  async function walkRows(chunk: Chunk, from: number): Promise<void> {
+    let at = from
+    const gapTo = (seq: number) => {
+      if (seq <= at) return
+      const detail =
+        seq === at + 1 ? `no seal at seq ${at}` : `no seals at seq ${at} to ${seq - 1} (${seq - at} missing)`
+      walk.report({ kind: 'seq_gap', seq: at, detail })
+      for (; at < seq; at++) walk.skip(at, storedLeaf(chunk.tiles, at))
+    }
+    await inSlices(chunk.rows.length, (i) => {
+      const row = chunk.rows[i] as WalkRow
+      gapTo(row.seq)
+      const leaf = storedLeaf(chunk.tiles, row.seq)
+      if (leaf === undefined) {
+        walk.report({
+          kind: 'leaf_missing',
+          seq: row.seq,
+          uuid: row.uuid,
+          detail: `no leaf hash stored for seq ${row.seq}`,
+        })
+      }
+      walk.add(row.seq, row.uuid, row.row, leaf)
+      tally?.see(row)
+      at = row.seq + 1
+    })
+    gapTo(Math.min(from + VERIFY_CHUNK, end))
+  }
+
   async function walkChunks(): Promise<void> {
     for (let from = start; ahead.length > 0; from += VERIFY_CHUNK) {
       throwIfAborted(signal)
       const chunk = await (ahead.shift() as Promise<Chunk>)
       request()
-      let at = from
-      const gapTo = (seq: number) => {
-        if (seq <= at) return
-        const detail =
-          seq === at + 1 ? `no seal at seq ${at}` : `no seals at seq ${at} to ${seq - 1} (${seq - at} missing)`
-        walk.report({ kind: 'seq_gap', seq: at, detail })
-        for (; at < seq; at++) walk.skip(at, storedLeaf(chunk.tiles, at))
-      }
-      await inSlices(chunk.rows.length, (i) => {
-        const row = chunk.rows[i] as WalkRow
-        gapTo(row.seq)
-        const leaf = storedLeaf(chunk.tiles, row.seq)
-        if (leaf === undefined) {
-          walk.report({
-            kind: 'leaf_missing',
-            seq: row.seq,
-            uuid: row.uuid,
-            detail: `no leaf hash stored for seq ${row.seq}`,
-          })
-        }
-        walk.add(row.seq, row.uuid, row.row, leaf)
-        tally?.see(row)
-        at = row.seq + 1
-      })
-      gapTo(Math.min(from + VERIFY_CHUNK, end))
+      const { subtree } = chunk
+      // A worker's whole chunk that matches its stored leaves goes in as one subtree root.
+      const whole =
+        subtree !== undefined &&
+        walk.addChunk(from, subtree.leaves, subtree.root, (seq) => storedLeaf(chunk.tiles, seq))
+      if (whole && tally !== undefined) for (const row of chunk.rows) tally.see(row)
+      if (!whole) await walkRows(chunk, from)
       read += chunk.rows.length
       onProgress(read)
       // A chunk is fewer rows than a slice, and SQLite answers without I/O: without a turn the whole

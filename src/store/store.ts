@@ -92,6 +92,16 @@ export interface WalkRow {
 }
 
 /**
+ * A chunk of seals computed on another thread. `subtree`, when the chunk is a whole aligned
+ * perfect subtree of entries in auditkit's own shape: their leaves (32 latin1 characters each,
+ * in seq order) and that subtree's root, which the walk may append instead of each leaf.
+ */
+export interface TakenChunk {
+  readonly rows: WalkRow[]
+  readonly subtree?: { readonly leaves: string; readonly root: string } | undefined
+}
+
+/**
  * Some chunks of a range of seals with their leaves, computed on another thread while the caller
  * reads the others (see `Store.parallelSealed`).
  */
@@ -102,7 +112,7 @@ export interface ParallelSealed {
    * That chunk's seals, with their leaves; undefined when the other thread cannot give it (it
    * failed or stopped), and the caller reads the chunk itself.
    */
-  take(at: number): Promise<WalkRow[] | undefined>
+  take(at: number): Promise<TakenChunk | undefined>
   /** Stops the work and frees the thread (also when not every chunk was taken). */
   close(): Promise<void>
 }

@@ -70,6 +70,29 @@ export class TextFrontier {
     this.#size++
   }
 
+  /**
+   * Appends a perfect subtree of `2 ** height` leaves by its root (32 latin1 characters): the
+   * tree the leaves one by one would give. The size must be a multiple of `2 ** height`.
+   */
+  pushSubtree(root: string, height: number): void {
+    const width = 2 ** height
+    if (root.length !== HASH_SIZE)
+      throw new ValidationError([{ field: 'root', message: `must be a ${HASH_SIZE}-byte hash` }])
+    if (!Number.isInteger(height) || height < 0 || this.#size % width !== 0)
+      throw new ValidationError([
+        { field: 'height', message: `a subtree of ${width} leaves cannot follow ${this.#size}` },
+      ])
+    let hash = root
+    let level = height
+    for (let left = this.#levels[level]; left !== undefined; left = this.#levels[level]) {
+      this.#levels[level] = undefined
+      hash = nodeHashText(left, hash)
+      level++
+    }
+    this.#levels[level] = hash
+    this.#size += width
+  }
+
   /** The RFC 6962 root of the leaves so far (EMPTY_ROOT for none). */
   root(): Buffer {
     let root: string | undefined

@@ -1,5 +1,6 @@
 import type { RowLeaf } from './entry-leaf.js'
 import { MerkleFrontier } from './merkle-frontier.js'
+import { HASH_SIZE } from './merkle-hash.js'
 import { TextFrontier } from './text-frontier.js'
 
 /**
@@ -178,6 +179,31 @@ export class TreeVerifier {
       })
     }
     this.#append(leaf)
+  }
+
+  /**
+   * Feeds a whole aligned chunk at once when nothing in it needs a word: `leaves` (32 latin1
+   * characters each, concatenated) are those of the seals `from`, `from + 1`, ... in order, each
+   * equal to its stored leaf (`stored`), and `root` is the root of the perfect subtree they form.
+   * Appends that root instead of each leaf. Returns false, having done nothing, when the chunk is
+   * not such (a gap, a mismatch, no checkpoint met inside it...): the caller then adds its seals
+   * one by one.
+   */
+  addChunk(from: number, leaves: string, root: string, stored: (seq: number) => string | undefined): boolean {
+    const count = leaves.length / HASH_SIZE
+    const height = Math.log2(count)
+    if (!Number.isInteger(height) || this.#next !== from || this.#tree.size !== from || from % count !== 0) return false
+    // A checkpoint whose size falls inside the chunk needs the root at that size.
+    const next = this.#expected.at(-1)
+    if (next !== undefined && next.size < from + count) return false
+    for (let i = 0; i < count; i++) {
+      if (stored(from + i) !== leaves.slice(HASH_SIZE * i, HASH_SIZE * (i + 1))) return false
+    }
+    this.#next = from + count
+    this.#entries += count
+    this.#tree.pushSubtree(root, height)
+    this.#meetCheckpoints()
+    return true
   }
 
   /**

@@ -47,6 +47,11 @@ export interface LeafChunk {
   readonly kinds: number[]
   leaves: string
   readonly slow: unknown[][]
+  /**
+   * `sealed` chunks of a whole aligned perfect subtree (`chunk` seals from a multiple of `chunk`,
+   * every one kind 0): the root of their leaves.
+   */
+  root?: string
 }
 
 interface WorkerFailure {
@@ -225,7 +230,8 @@ export function startLeafReader(
     owns: reader.owns,
     take: async (at) => {
       const c = await reader.take(at)
-      return c === undefined ? undefined : rowsOf(c)
+      if (c === undefined) return undefined
+      return { rows: rowsOf(c), subtree: c.root === undefined ? undefined : { leaves: c.leaves, root: c.root } }
     },
     close: reader.close,
   }
