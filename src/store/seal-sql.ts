@@ -125,17 +125,42 @@ export const SEALED_POSITION = SEALED_RANGE_ALIASES.indexOf('position')
 
 /** The seals with `from <= seq < to`, in order, each with its entry (null columns when the entry is gone). */
 export function sealedRangeSql(d: SealDialect, from: number, to: number): Sql {
+  return sealedRangeJoined(d, from, to, 'e.uuid = s.uuid')
+}
+
+/**
+ * As {@link sealedRangeSql}, each seal joined by position instead of by uuid: to the entry at
+ * position `seq + 1`, where SQLite puts auditkit's own entries (migration 6). Faster than the
+ * lookup by uuid; its rows are those of `sealedRangeSql` exactly when every entry read has its
+ * seal's uuid ({@link sealsMatchEntries}), since uuids are unique. Undefined for engines without
+ * positions.
+ */
+export function sealedRangeByPositionSql(d: SealDialect, from: number, to: number): Sql | undefined {
+  if (d.positions === undefined) return undefined
+  return sealedRangeJoined(d, from, to, `e.${d.positions.entry} = s.seq + 1`)
+}
+
+function sealedRangeJoined(d: SealDialect, from: number, to: number, on: string): Sql {
   const position = d.positions === undefined ? '' : `, e.${d.positions.entry} AS position`
   return {
     text:
       `SELECT s.seq AS seq, s.uuid AS sealed_uuid, ${bulkColumns(d, 'e.')}${position} ` +
-      `FROM ${d.sealsTable} s LEFT JOIN ${d.table} e ON e.uuid = s.uuid ` +
+      `FROM ${d.sealsTable} s LEFT JOIN ${d.table} e ON ${on} ` +
       // The LIMIT (the range holds no more seals) makes PostgreSQL plan a fast start: on a log
       // whose tables were never analyzed it otherwise planned a parallel bitmap scan and a sort,
       // whose worker cost milliseconds a chunk (verify at 44k entries/s instead of 150k).
       `WHERE s.seq >= ${d.param(1)} AND s.seq < ${d.param(2)} ORDER BY s.seq LIMIT ${d.readParam(3)}`,
     params: [from, to, Math.max(0, to - from)],
   }
+}
+
+/** After a chunk of seals whose entries are not at their positions, the next ones are read by uuid. */
+export const BY_UUID_AFTER_A_MISS = 64
+
+/** Whether every row read by {@link sealedRangeByPositionSql} is the entry its seal names. */
+export function sealsMatchEntries(rows: readonly (readonly unknown[])[]): boolean {
+  for (const v of rows) if (v[2] !== v[1]) return false
+  return true
 }
 
 /** The sealer's tree size and last sealed position, together: `size`, `position` (engines with positions). */

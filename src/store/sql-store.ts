@@ -25,6 +25,7 @@ import {
 } from './idempotency-sql.js'
 import { leafOfValues } from './row-leaf.js'
 import {
+  BY_UUID_AFTER_A_MISS,
   checkpointsFromSizeSql,
   checkpointsSql,
   countPositionsSql,
@@ -34,8 +35,10 @@ import {
   SEALED_POSITION,
   SEALED_RANGE_ALIASES,
   sealedPositionSql,
+  sealedRangeByPositionSql,
   sealedRangeSql,
   sealRangeSql,
+  sealsMatchEntries,
   seqOfSql,
   stateSql,
   tilesSql,
@@ -83,6 +86,8 @@ function fewBranches(filters: StoreFilters): boolean {
  */
 export class SqlStore implements Store {
   #closed = false
+  // sealedRange: chunks still to read by uuid after one read by position missed.
+  #byUuidFor = 0
 
   constructor(
     private readonly engineSql: Engine,
@@ -278,7 +283,15 @@ export class SqlStore implements Store {
   }
 
   async sealedRange(from: number, to: number): Promise<SealedRow[]> {
-    const rows = await this.#sealedValues(sealedRangeSql(this.engineSql, from, to))
+    // By position first (SQLite): every entry its seal's, the same rows as by uuid, read faster.
+    // A range where that fails (entries not in seal order) is read by uuid for a while.
+    const byPosition = this.#byUuidFor > 0 ? undefined : sealedRangeByPositionSql(this.engineSql, from, to)
+    let rows = byPosition === undefined ? undefined : await this.#sealedValues(byPosition)
+    if (rows === undefined || !sealsMatchEntries(rows)) {
+      if (rows !== undefined) this.#byUuidFor = BY_UUID_AFTER_A_MISS
+      else if (this.#byUuidFor > 0) this.#byUuidFor--
+      rows = await this.#sealedValues(sealedRangeSql(this.engineSql, from, to))
+    }
     const toEntry = (row: Row) => this.engineSql.toEntry(row)
     const sealed: SealedRow[] = []
     // Hashing costs microseconds a row: the event loop turns between slices.
