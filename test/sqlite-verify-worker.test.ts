@@ -157,6 +157,37 @@ describe('verify() with a worker thread on a SQLite file', () => {
   })
 })
 
+describe("verify's reads", () => {
+  test('from a checkpoint at a size off the tiles: chunks across two reads of leaf tiles give the full result', async () => {
+    const path = join(dir, 'unaligned.db')
+    const { privateKey } = generateKeyPair()
+    const audit = await createAuditLog({ database: `sqlite:${path}`, sealIntervalMs: 0, signingKey: privateKey })
+    const input = (i: number) => ({
+      targetUserUuid: randomUUID(),
+      adminUserUuid: randomUUID(),
+      action: 'user_created' as const,
+      metadata: { i },
+    })
+    await audit.createLogEntries(Array.from({ length: 1000 }, (_, i) => input(i)))
+    const cp = await audit.checkpoint()
+    expect(cp.treeSize).toBe(1000)
+    // 8 leaf tiles (2,048 seals) a read: the chunk from 1,768 + 256 on spans tiles 7 and 8.
+    await audit.createLogEntries(Array.from({ length: 3000 }, (_, i) => input(1000 + i)))
+    await audit.seal()
+    const full = await audit.verify()
+    expect(full).toMatchObject({ ok: true, entries: 4000 })
+    expect(await audit.verify({ from: cp.note })).toMatchObject({
+      ok: true,
+      problems: [],
+      entries: 3000,
+      fromSeq: 1000,
+      treeSize: 4000,
+      rootHash: full.rootHash,
+    })
+    await audit.close()
+  })
+})
+
 describe('when verify starts a worker', () => {
   test('after its lead, on a walk long enough; the lead and the rest give the same result', async () => {
     const { audit } = await sealedLog('lead')
