@@ -1,7 +1,7 @@
 import type { Entry } from '../entry.js'
 import { storedEntryProblem } from '../schema/stored-entry.js'
 import { canonicalJsonOfText, canonicalStringLenient as canonicalString } from '../tlog/canonical-json.js'
-import { isCanonicalObjectText } from '../tlog/canonical-text.js'
+import { canonicalObjectTextOf } from '../tlog/canonical-text.js'
 import { canonicalJsonOfParts, epochMsJson, nullable, type RowLeaf, rowLeaf } from '../tlog/entry-leaf.js'
 import { sha256, sha256Text } from '../tlog/merkle-hash.js'
 import { storedFieldsOf } from './entry-sql.js'
@@ -21,10 +21,12 @@ export function fastRowMessage(row: Row): string | undefined {
 }
 
 // Metadata as canonical JSON when it is a JSON object: its own text when that is canonical already
-// (as auditkit mostly writes it on SQLite), else parsed and written anew. Undefined for anything
-// else: verify reports such a row as unreadable, which the general path works out.
+// (as auditkit mostly writes it on SQLite) or is but for jsonb's spaces (PostgreSQL), else parsed
+// and written anew. Undefined for anything else: verify reports such a row as unreadable, which
+// the general path works out.
 function canonicalMetadata(text: string): string | undefined {
-  if (isCanonicalObjectText(text)) return text
+  const canonical = canonicalObjectTextOf(text)
+  if (canonical !== undefined) return canonical
   const meta = canonicalJsonOfText(text)
   if (meta === undefined || typeof meta.value !== 'object' || meta.value === null || Array.isArray(meta.value)) {
     return undefined

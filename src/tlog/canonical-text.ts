@@ -7,6 +7,17 @@
 const SCAN_MAX_DEPTH = 64
 let scanText = ''
 let scanAt = 0
+// Set when one space after a ',' or ':' is allowed (as PostgreSQL writes jsonb out), and when one was seen.
+let scanSpaced = false
+let sawSpace = false
+
+// Steps over the one space jsonb's output puts after a separator, where allowed.
+function skipSpace(): void {
+  if (scanSpaced && scanText.charCodeAt(scanAt) === 0x20) {
+    scanAt++
+    sawSpace = true
+  }
+}
 
 function scanValue(depth: number): boolean {
   const c = scanText.charCodeAt(scanAt)
@@ -63,6 +74,7 @@ function scanArray(depth: number): boolean {
     const c = scanText.charCodeAt(scanAt++)
     if (c === 0x5d) return true
     if (c !== 0x2c) return false
+    skipSpace()
   }
 }
 
@@ -80,10 +92,13 @@ function scanObject(depth: number): boolean {
     // Strictly increasing by UTF-16 code units (`<`, as the canonical sort): no repeats either.
     if (key === undefined || (last !== undefined && !(last < key))) return false
     last = key
-    if (scanText.charCodeAt(scanAt++) !== 0x3a || !scanValue(depth + 1)) return false
+    if (scanText.charCodeAt(scanAt++) !== 0x3a) return false
+    skipSpace()
+    if (!scanValue(depth + 1)) return false
     const c = scanText.charCodeAt(scanAt++)
     if (c === 0x7d) return true
     if (c !== 0x2c) return false
+    skipSpace()
   }
 }
 
@@ -97,12 +112,48 @@ function scanObject(depth: number): boolean {
  * isCanonicalObjectText('{"b":1,"a":2}') // false (keys out of order)
  */
 export function isCanonicalObjectText(text: string): boolean {
+  return scan(text, false)
+}
+
+function scan(text: string, spaced: boolean): boolean {
   if (text.charCodeAt(0) !== 0x7b) return false
   scanText = text
   scanAt = 0
+  scanSpaced = spaced
+  sawSpace = false
   try {
     return scanObject(0) && scanAt === text.length
   } finally {
     scanText = ''
   }
+}
+
+/**
+ * The canonical JSON of `text` when it is a JSON object already canonical but for one space after
+ * each `,` and `:` (how PostgreSQL writes a jsonb value out, keys permitting): that text with those
+ * spaces taken out; else, as {@link isCanonicalObjectText}, the text itself when it is canonical;
+ * undefined when that is not sure. The same string as `canonicalJsonOfText(text).json` whenever
+ * it is not undefined.
+ *
+ * @example
+ * canonicalObjectTextOf('{"a": [1, "x"], "b": null}') // '{"a":[1,"x"],"b":null}'
+ * canonicalObjectTextOf('{"aa": 1, "b": 2}') // '{"aa":1,"b":2}'
+ * canonicalObjectTextOf('{"b": 1, "aa": 2}') // undefined (keys out of order)
+ */
+export function canonicalObjectTextOf(text: string): string | undefined {
+  if (!scan(text, true)) return undefined
+  if (!sawSpace) return text
+  // Accepted strings hold no escape, so every '"' opens or closes one; spaces outside are separators'.
+  let out = ''
+  let from = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) inString = !inString
+    else if (c === 0x20 && !inString) {
+      out += text.slice(from, i)
+      from = i + 1
+    }
+  }
+  return out + text.slice(from)
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { canonicalJson, canonicalJsonOfText } from '../../src/tlog/canonical-json.js'
-import { isCanonicalObjectText } from '../../src/tlog/canonical-text.js'
+import { canonicalObjectTextOf, isCanonicalObjectText } from '../../src/tlog/canonical-text.js'
 import { randomEntry, seededRandom } from '../verify/random-entry.js'
 
 /** When the scanner accepts a text, it must be exactly the canonical JSON of what it parses to. */
@@ -59,5 +59,47 @@ describe('isCanonicalObjectText', () => {
   ])('%s: %s', (text, expected) => {
     expect(isCanonicalObjectText(text)).toBe(expected)
     expectSound(text)
+  })
+})
+
+describe('canonicalObjectTextOf: canonical text, or canonical but for jsonb spaces', () => {
+  test.each([
+    ['{"a":1}', '{"a":1}'],
+    ['{"a": 1}', '{"a":1}'],
+    ['{"a": [1, "x, y: z", {"b": null}], "bb": {}}', '{"a":[1,"x, y: z",{"b":null}],"bb":{}}'],
+    ['{"a": [], "b": {}}', '{"a":[],"b":{}}'],
+    ['{"a":  1}', undefined],
+    ['{"a" : 1}', undefined],
+    ['{ "a": 1}', undefined],
+    ['{"a": 1 }', undefined],
+    ['{"a": 1,"b": 2}', '{"a":1,"b":2}'],
+    ['{"b": 1, "aa": 2}', undefined],
+    ['{"a": 1.0}', undefined],
+    ['{"a": "\\n"}', undefined],
+  ])('%s', (text, expected) => {
+    const got = canonicalObjectTextOf(text)
+    expect(got).toBe(expected)
+    if (got !== undefined) expect(canonicalJsonOfText(text)?.json).toBe(got)
+  })
+
+  test('is the canonical JSON whenever it answers, for random metadata written with spaces', () => {
+    const random = seededRandom(101)
+    let answered = 0
+    for (let i = 0; i < 3000; i++) {
+      const metadata = randomEntry(random).metadata
+      const wrapped =
+        typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? metadata : { v: metadata }
+      for (const text of [
+        JSON.stringify(wrapped, null, 1).replace(/\n */g, ''),
+        canonicalJson(wrapped).replace(/([,:])/g, '$1 '),
+        JSON.stringify(wrapped),
+      ]) {
+        const got = canonicalObjectTextOf(text)
+        if (got === undefined) continue
+        answered++
+        expect(got).toBe(canonicalJsonOfText(text)?.json)
+      }
+    }
+    expect(answered).toBeGreaterThan(300)
   })
 })
