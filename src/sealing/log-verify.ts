@@ -13,7 +13,7 @@ import { MissingNodeError, nodeGetter, TILE_WIDTH, type Tile, tilesFor } from '.
 import { type ExpectedRoot, TreeVerifier, type VerifyProblem, type VerifyResult } from '../tlog/tree-verifier.js'
 import type { TrustedKeyInput } from '../tlog/verifier-keys.js'
 import { expectedRoot } from './checkpoint-check.js'
-import { pastAllSealed, SealedPastTally } from './sealed-past.js'
+import { countPastBeside, PastFlagTally, pastAllSealed, SealedPastTally } from './sealed-past.js'
 
 /** Progress of a running `verify`. */
 export interface VerifyProgress {
@@ -258,7 +258,7 @@ async function walkSeals(
   end: number,
   signal: AbortSignal | undefined,
   onProgress: (entries: number) => void,
-  tally: SealedPastTally | undefined,
+  tally: { see(row: WalkRow): void } | undefined,
 ): Promise<void> {
   let read = 0
   let chunks = 0
@@ -442,12 +442,15 @@ export async function verifyStore(
   // Where sealing follows a position (SQLite), a walk of every seal from 0 against the state it
   // was read with can show the sealed past complete, with a count instead of a scan of every
   // entry (the scan, 0.6 us an entry, was a tenth of verify there).
-  const tally =
-    past !== null && past.size === state.size && fromSeq === 0 && end === state.size
-      ? new SealedPastTally(past)
-      : undefined
+  const whole = fromSeq === 0 && end === state.size
+  const tally = past !== null && past.size === state.size && whole ? new SealedPastTally(past) : undefined
+  // Where the store flags the sealed past (PostgreSQL), the walk counts the seals there, and a
+  // count of the entries there replaces the scan.
+  const flags = tally === undefined && whole && store.countsPast === true ? new PastFlagTally(state.size) : undefined
+  const checkAbort = () => throwIfAborted(signal)
+  const counting = flags === undefined ? undefined : await countPastBeside(store, checkAbort)
   // Otherwise the scan runs beside the walk: on PostgreSQL the server scans while this process hashes.
-  const scanning = tally === undefined ? scanForUnsealed(store, signal) : undefined
+  const scanning = tally === undefined && flags === undefined ? scanForUnsealed(store, signal) : undefined
   // Handled at once (its failure is thrown below, after the walk), never an unhandled rejection.
   const scanned = scanning?.catch(() => {})
   try {
@@ -458,7 +461,7 @@ export async function verifyStore(
       end,
       signal,
       (entries) => options.onProgress?.({ entries, total: end - fromSeq }),
-      tally,
+      tally ?? flags,
     )
   } catch (error) {
     await scanned
@@ -467,7 +470,8 @@ export async function verifyStore(
   const root = walk.root()
   let unsealed: VerifyProblem[]
   if (scanning !== undefined) unsealed = await scanning
-  else if (await pastAllSealed(store, tally as SealedPastTally, () => throwIfAborted(signal))) unsealed = []
+  else if (tally !== undefined && (await pastAllSealed(store, tally, checkAbort))) unsealed = []
+  else if (flags !== undefined && counting !== undefined && (await counting.finish(flags))) unsealed = []
   else unsealed = await scanForUnsealed(store, signal)
   for (const problem of unsealed) walk.report(problem)
   const { problems, omitted, checkpointsChecked } = walk.finish()

@@ -51,6 +51,15 @@ export interface SealDialect extends SqlDialect {
    * (one statement), or undefined where none are needed.
    */
   readonly indexSettings: string | undefined
+  /**
+   * Where verify counts the sealed past instead of scanning it for unsealed entries (PostgreSQL):
+   * the condition, on an entry `e` alone, of an entry in the sealed past as the state row stores
+   * it now. It only ever grows to more entries (a later snapshot sees every transaction an earlier
+   * one saw). Undefined elsewhere.
+   */
+  readonly pastFlag?: string | undefined
+  /** With `pastFlag`: the text of what it compares with (the state row's snapshot), read now. */
+  readonly pastNow?: string | undefined
   /** Whether sealing may seal entries after its stored position (PostgreSQL's late commits) or never (SQLite). */
   readonly sealsAhead: boolean
   /**
@@ -118,10 +127,14 @@ export const SEALED_RANGE_ALIASES = [
   'metadata',
   'at',
   'position',
+  'past',
 ] as const
 
 /** Where a row of {@link sealedRangeSql}, read as values, has the entry's position. */
 export const SEALED_POSITION = SEALED_RANGE_ALIASES.indexOf('position')
+
+/** Where a row of {@link sealedRangeSql}, read as values, says whether its entry is in the sealed past (engines with `pastFlag`). */
+export const SEALED_PAST = SEALED_RANGE_ALIASES.indexOf('past')
 
 /** The seals with `from <= seq < to`, in order, each with its entry (null columns when the entry is gone). */
 export function sealedRangeSql(d: SealDialect, from: number, to: number): Sql {
@@ -141,7 +154,12 @@ export function sealedRangeByPositionSql(d: SealDialect, from: number, to: numbe
 }
 
 function sealedRangeJoined(d: SealDialect, from: number, to: number, on: string): Sql {
-  const position = d.positions === undefined ? '' : `, e.${d.positions.entry} AS position`
+  const position =
+    d.positions !== undefined
+      ? `, e.${d.positions.entry} AS position`
+      : d.pastFlag === undefined
+        ? ''
+        : `, NULL AS position, ${d.pastFlag} AS past`
   return {
     text:
       `SELECT s.seq AS seq, s.uuid AS sealed_uuid, ${bulkColumns(d, 'e.')}${position} ` +
@@ -225,6 +243,37 @@ export function entryScanSql(
       `WITH c AS MATERIALIZED (${chunk}) ` +
       `SELECT ${d.scan.keyText}, past, sealed, CAST(NULL AS bigint) AS n FROM c WHERE past <> sealed ` +
       `UNION ALL SELECT * FROM (SELECT ${d.scan.keyText}, past, sealed, (SELECT count(*) FROM c) AS n FROM c ORDER BY ${d.scan.keyDesc} LIMIT 1) AS l`,
+    params,
+  }
+}
+
+/**
+ * One chunk of verify's count of the sealed past (engines with `pastFlag`): of the entries in key
+ * order after `after` (null: from the start) up to `upTo`, at most `limit`, how many there are
+ * (`n`), how many lie in the sealed past (`past`), that past (`snapshot`, see `pastNow`), and the
+ * chunk's last key (`k1`, `k2`). No probe
+ * of the seals: the walk of the seals says how many of them it saw in the sealed past.
+ */
+export function pastCountSql(
+  d: SealDialect,
+  after: readonly unknown[] | null,
+  upTo: readonly unknown[],
+  limit: number,
+): Sql {
+  if (d.pastFlag === undefined) throw new Error('pastCountSql: this engine counts no sealed past')
+  const params: unknown[] = []
+  const where: string[] = []
+  if (after !== null) {
+    where.push(d.scan.after(params.length + 1))
+    params.push(...after)
+  }
+  where.push(d.scan.upTo(params.length + 1))
+  params.push(...upTo, limit)
+  const chunk = `SELECT ${d.scan.key}, ${d.pastFlag} AS past FROM ${d.table} e WHERE ${where.join(' AND ')} ORDER BY ${d.scan.order} LIMIT ${d.readParam(params.length)}`
+  return {
+    text:
+      `WITH c AS MATERIALIZED (${chunk}), t AS (SELECT count(*) AS n, count(*) FILTER (WHERE past) AS past FROM c) ` +
+      `SELECT t.n, t.past, ${d.pastNow ?? 'NULL'} AS snapshot, l.* FROM t, (SELECT ${d.scan.keyText} FROM c ORDER BY ${d.scan.keyDesc} LIMIT 1) AS l`,
     params,
   }
 }

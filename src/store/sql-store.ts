@@ -32,6 +32,8 @@ import {
   entryScanSql,
   insertCheckpointSql,
   latestCheckpointSql,
+  pastCountSql,
+  SEALED_PAST,
   SEALED_POSITION,
   SEALED_RANGE_ALIASES,
   sealedPositionSql,
@@ -50,6 +52,7 @@ import type {
   IdempotentWrite,
   ListQuery,
   ParallelSealed,
+  PastCount,
   PositionCount,
   SealedPosition,
   SealedRow,
@@ -298,11 +301,13 @@ export class SqlStore implements Store {
     await inSlices(rows.length, (i) => {
       const v = rows[i] as unknown[]
       const position = v[SEALED_POSITION]
+      const past = v[SEALED_PAST]
       sealed.push({
         seq: Number(v[0]),
         uuid: String(v[1]),
         row: v[2] === null || v[2] === undefined ? null : leafOfValues(toEntry, v, 2, true),
         position: position === null || position === undefined ? position : Number(position),
+        past: past === null || past === undefined ? past : past === true || past === 1,
       })
     })
     return sealed
@@ -331,21 +336,34 @@ export class SqlStore implements Store {
     return this.engineSql.scan.keyLength === 2 ? [row.k1, row.k2] : [row.k1]
   }
 
-  async scanEntries(after: readonly unknown[] | null, upTo: readonly unknown[], limit: number): Promise<EntryScan> {
-    const { text, params } = entryScanSql(this.engineSql, after, upTo, limit)
+  get countsPast(): boolean {
+    return this.engineSql.pastFlag !== undefined
+  }
+
+  async countPast(after: readonly unknown[] | null, upTo: readonly unknown[], limit: number): Promise<PastCount> {
+    const [row] = await this.#alongIndexes(pastCountSql(this.engineSql, after, upTo, limit))
+    if (row === undefined) return { count: 0, past: 0, last: null, snapshot: null }
+    const snapshot = row.snapshot === null || row.snapshot === undefined ? null : String(row.snapshot)
+    return { count: Number(row.n), past: Number(row.past), last: this.#scanKey(row), snapshot }
+  }
+
+  // Verify's chunked reads of every entry, in a transaction whose reads follow the indexes.
+  async #alongIndexes({ text, params }: Sql): Promise<Row[]> {
     const settings = this.engineSql.indexSettings
-    let rows: Row[]
     try {
-      rows =
-        settings === undefined
-          ? await this.executor.query(text, params)
-          : await this.executor.transaction(async (tx) => {
-              await tx.query(settings)
-              return tx.query(text, params)
-            })
+      return settings === undefined
+        ? await this.executor.query(text, params)
+        : await this.executor.transaction(async (tx) => {
+            await tx.query(settings)
+            return tx.query(text, params)
+          })
     } catch (e) {
       throw toStoreError('verify', e)
     }
+  }
+
+  async scanEntries(after: readonly unknown[] | null, upTo: readonly unknown[], limit: number): Promise<EntryScan> {
+    const rows = await this.#alongIndexes(entryScanSql(this.engineSql, after, upTo, limit))
     const truthy = (v: unknown) => v === true || v === 1 || v === 1n
     const last = rows.find((r) => r.n !== null && r.n !== undefined)
     return {

@@ -78,6 +78,8 @@ export interface SealedRow {
   readonly row: RowLeaf | null
   /** The entry's position where the engine seals in that order (SQLite: its rowid); else undefined. */
   readonly position?: number | null | undefined
+  /** Whether the entry lies in the sealed past, where the store counts it (`Store.countsPast`); else undefined. */
+  readonly past?: boolean | null | undefined
 }
 
 /** What verify's walk reads of a row's leaf (a {@link RowLeaf}, or one computed on another thread). */
@@ -89,6 +91,7 @@ export interface WalkRow {
   readonly uuid: string
   readonly row: WalkLeaf | null
   readonly position?: number | null | undefined
+  readonly past?: boolean | null | undefined
 }
 
 /**
@@ -143,6 +146,18 @@ export interface EntryScan {
   readonly last: readonly unknown[] | null
   /** Entries in the sealed past without a seal (`past`), or after it with one (`!past`). */
   readonly misplaced: readonly { readonly uuid: string; readonly past: boolean }[]
+}
+
+/** One chunk of verify's count of the sealed past (see `Store.countPast`). */
+export interface PastCount {
+  /** Entries in the chunk; fewer than asked means the count is over. */
+  readonly count: number
+  /** Those in the sealed past. */
+  readonly past: number
+  /** The chunk's last key, to continue after; null when the chunk is empty. */
+  readonly last: readonly unknown[] | null
+  /** The sealed past the chunk was counted in, as the state row stored it (null when the chunk is empty). */
+  readonly snapshot: string | null
 }
 
 /** A signed checkpoint as stored. */
@@ -209,6 +224,16 @@ export interface Store {
   sealedPosition(): Promise<SealedPosition | null>
   /** The first `limit` entries with a position in `(after, upTo]`: how many, and the last position (engines with positions). */
   countPositions(after: number, upTo: number, limit: number): Promise<PositionCount>
+  /**
+   * Whether `sealedRange` says of each entry whether it lies in the sealed past, and `countPast`
+   * counts the entries there (PostgreSQL): verify then counts instead of scanning. Optional.
+   */
+  readonly countsPast?: boolean
+  /**
+   * Verify's count of the sealed past: one chunk of at most `limit` entries in key order after
+   * `after` (null: from the start) up to `upTo`; how many, how many in the sealed past, the last key.
+   */
+  countPast?(after: readonly unknown[] | null, upTo: readonly unknown[], limit: number): Promise<PastCount>
   /** Uuids of entries in the sealed past (or, SQLite, before the last seal) that have no seal, at most `limit`. */
   unsealed(limit: number): Promise<string[]>
   /** The seq of an entry, or null when it is not sealed. */

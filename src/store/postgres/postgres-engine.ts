@@ -56,6 +56,8 @@ export function postgresEngine(location: StoreLocation, preparedStatements = tru
       )
     })(),
     sealedPast: 'pg_visible_in_snapshot(e.tx_id, s.sealed_snapshot)',
+    pastFlag: `pg_visible_in_snapshot(e.tx_id, (SELECT z.sealed_snapshot FROM ${side('sealer')} z WHERE z.id = 1))`,
+    pastNow: `(SELECT z.sealed_snapshot::text FROM ${side('sealer')} z WHERE z.id = 1)`,
     unsealedPosition: 'pg_visible_in_snapshot(e.tx_id, s.sealed_snapshot)',
     scan: {
       key: 'e.tx_id AS k1, e.uuid AS k2',
