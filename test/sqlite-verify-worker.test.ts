@@ -20,16 +20,25 @@ afterEach(() => {
 
 const ENTRIES = 5 * VERIFY_CHUNK + 17
 
-async function sealedLog(name: string): Promise<{ audit: AuditLog; path: string }> {
+/** A log on a new file, with a signing key and no background sealing. */
+async function openLog(name: string): Promise<{ audit: AuditLog; path: string }> {
   const path = join(dir, `${name}.db`)
   const { privateKey } = generateKeyPair()
-  const audit = await createAuditLog({ database: `sqlite:${path}`, sealIntervalMs: 0, signingKey: privateKey })
-  const input = (i: number) => ({
-    targetUserUuid: randomUUID(),
-    adminUserUuid: randomUUID(),
-    action: 'user_created' as const,
-    metadata: { i, note: 'x'.repeat(i % 50) },
-  })
+  return {
+    audit: await createAuditLog({ database: `sqlite:${path}`, sealIntervalMs: 0, signingKey: privateKey }),
+    path,
+  }
+}
+
+const input = (i: number) => ({
+  targetUserUuid: randomUUID(),
+  adminUserUuid: randomUUID(),
+  action: 'user_created' as const,
+  metadata: { i, note: 'x'.repeat(i % 50) },
+})
+
+async function sealedLog(name: string): Promise<{ audit: AuditLog; path: string }> {
+  const { audit, path } = await openLog(name)
   await audit.createLogEntries(Array.from({ length: ENTRIES }, (_, i) => input(i)))
   await audit.seal()
   await audit.checkpoint()
@@ -159,15 +168,7 @@ describe('verify() with a worker thread on a SQLite file', () => {
 
 describe("verify's reads", () => {
   test('from a checkpoint at a size off the tiles: chunks across two reads of leaf tiles give the full result', async () => {
-    const path = join(dir, 'unaligned.db')
-    const { privateKey } = generateKeyPair()
-    const audit = await createAuditLog({ database: `sqlite:${path}`, sealIntervalMs: 0, signingKey: privateKey })
-    const input = (i: number) => ({
-      targetUserUuid: randomUUID(),
-      adminUserUuid: randomUUID(),
-      action: 'user_created' as const,
-      metadata: { i },
-    })
+    const { audit } = await openLog('unaligned')
     await audit.createLogEntries(Array.from({ length: 1000 }, (_, i) => input(i)))
     const cp = await audit.checkpoint()
     expect(cp.treeSize).toBe(1000)

@@ -213,6 +213,20 @@ export function sealRangeSql(d: SealDialect): Sql {
   return { text: `SELECT min(seq) AS min_seq, max(seq) AS max_seq FROM ${d.sealsTable}`, params: [] }
 }
 
+// A chunk of entries in key order after `after` (null: from the start) up to `upTo`: its
+// conditions on `e`, and their parameters with `limit` last.
+function chunkBounds(d: SealDialect, after: readonly unknown[] | null, upTo: readonly unknown[], limit: number) {
+  const params: unknown[] = []
+  const where: string[] = []
+  if (after !== null) {
+    where.push(d.scan.after(params.length + 1))
+    params.push(...after)
+  }
+  where.push(d.scan.upTo(params.length + 1))
+  params.push(...upTo, limit)
+  return { where, params }
+}
+
 /**
  * One chunk of verify's scan of the entries, in key order after `after` (null: from the start) up
  * to `upTo`, at most `limit`: the entries whose seal disagrees with their place (in the sealed past
@@ -226,14 +240,7 @@ export function entryScanSql(
   upTo: readonly unknown[],
   limit: number,
 ): Sql {
-  const params: unknown[] = []
-  const where: string[] = []
-  if (after !== null) {
-    where.push(d.scan.after(params.length + 1))
-    params.push(...after)
-  }
-  where.push(d.scan.upTo(params.length + 1))
-  params.push(...upTo, limit)
+  const { where, params } = chunkBounds(d, after, upTo, limit)
   const chunk =
     `SELECT ${d.scan.key}, ${d.sealedPast} AS past, ` +
     `(SELECT 1 FROM ${d.sealsTable} x WHERE x.uuid = e.uuid LIMIT 1) IS NOT NULL AS sealed ` +
@@ -251,8 +258,8 @@ export function entryScanSql(
  * One chunk of verify's count of the sealed past (engines with `pastFlag`): of the entries in key
  * order after `after` (null: from the start) up to `upTo`, at most `limit`, how many there are
  * (`n`), how many lie in the sealed past (`past`), that past (`snapshot`, see `pastNow`), and the
- * chunk's last key (`k1`, `k2`). No probe
- * of the seals: the walk of the seals says how many of them it saw in the sealed past.
+ * chunk's last key (`k1`, `k2`). No probe of the seals: the walk of the seals says how many of
+ * them it saw in the sealed past.
  */
 export function pastCountSql(
   d: SealDialect,
@@ -261,14 +268,7 @@ export function pastCountSql(
   limit: number,
 ): Sql {
   if (d.pastFlag === undefined) throw new Error('pastCountSql: this engine counts no sealed past')
-  const params: unknown[] = []
-  const where: string[] = []
-  if (after !== null) {
-    where.push(d.scan.after(params.length + 1))
-    params.push(...after)
-  }
-  where.push(d.scan.upTo(params.length + 1))
-  params.push(...upTo, limit)
+  const { where, params } = chunkBounds(d, after, upTo, limit)
   const chunk = `SELECT ${d.scan.key}, ${d.pastFlag} AS past FROM ${d.table} e WHERE ${where.join(' AND ')} ORDER BY ${d.scan.order} LIMIT ${d.readParam(params.length)}`
   return {
     text:
