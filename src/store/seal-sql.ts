@@ -173,12 +173,39 @@ function sealedRangeJoined(d: SealDialect, from: number, to: number, on: string)
 }
 
 /** After a chunk of seals whose entries are not at their positions, the next ones are read by uuid. */
-export const BY_UUID_AFTER_A_MISS = 64
+const BY_UUID_AFTER_A_MISS = 64
 
 /** Whether every row read by {@link sealedRangeByPositionSql} is the entry its seal names. */
-export function sealsMatchEntries(rows: readonly (readonly unknown[])[]): boolean {
+function sealsMatchEntries(rows: readonly (readonly unknown[])[]): boolean {
   for (const v of rows) if (v[2] !== v[1]) return false
   return true
+}
+
+/**
+ * How one reader of consecutive chunks of seals (the store's `sealedRange`, verify's worker)
+ * chooses between {@link sealedRangeByPositionSql} and {@link sealedRangeSql}: by position first;
+ * a chunk whose entries are not all at their positions is read again by uuid, and so are the next
+ * 64 directly (a log whose rowids do not follow its seqs pays one read in 65 twice).
+ */
+export class PositionFirst {
+  #byUuidFor = 0
+
+  /** Whether to try the next chunk by position (else read it by uuid, and say so with {@link byUuid}). */
+  get tryPosition(): boolean {
+    return this.#byUuidFor === 0
+  }
+
+  /** Whether rows read by position stand; when not, the chunk is to be read by uuid. */
+  accept(rows: readonly (readonly unknown[])[]): boolean {
+    if (sealsMatchEntries(rows)) return true
+    this.#byUuidFor = BY_UUID_AFTER_A_MISS
+    return false
+  }
+
+  /** A chunk was read by uuid without trying its position. */
+  byUuid(): void {
+    if (this.#byUuidFor > 0) this.#byUuidFor--
+  }
 }
 
 /** The sealer's tree size and last sealed position, together: `size`, `position` (engines with positions). */

@@ -25,13 +25,13 @@ import {
 } from './idempotency-sql.js'
 import { leafOfValues } from './row-leaf.js'
 import {
-  BY_UUID_AFTER_A_MISS,
   checkpointsFromSizeSql,
   checkpointsSql,
   countPositionsSql,
   entryScanSql,
   insertCheckpointSql,
   latestCheckpointSql,
+  PositionFirst,
   pastCountSql,
   SEALED_PAST,
   SEALED_POSITION,
@@ -40,7 +40,6 @@ import {
   sealedRangeByPositionSql,
   sealedRangeSql,
   sealRangeSql,
-  sealsMatchEntries,
   seqOfSql,
   stateSql,
   tilesSql,
@@ -89,8 +88,8 @@ function fewBranches(filters: StoreFilters): boolean {
  */
 export class SqlStore implements Store {
   #closed = false
-  // sealedRange: chunks still to read by uuid after one read by position missed.
-  #byUuidFor = 0
+  // sealedRange's choice between the reads by position and by uuid.
+  readonly #positionFirst = new PositionFirst()
 
   constructor(
     private readonly engineSql: Engine,
@@ -288,11 +287,10 @@ export class SqlStore implements Store {
   async sealedRange(from: number, to: number): Promise<SealedRow[]> {
     // By position first (SQLite): every entry its seal's, the same rows as by uuid, read faster.
     // A range where that fails (entries not in seal order) is read by uuid for a while.
-    const byPosition = this.#byUuidFor > 0 ? undefined : sealedRangeByPositionSql(this.engineSql, from, to)
+    const byPosition = this.#positionFirst.tryPosition ? sealedRangeByPositionSql(this.engineSql, from, to) : undefined
     let rows = byPosition === undefined ? undefined : await this.#sealedValues(byPosition)
-    if (rows === undefined || !sealsMatchEntries(rows)) {
-      if (rows !== undefined) this.#byUuidFor = BY_UUID_AFTER_A_MISS
-      else if (this.#byUuidFor > 0) this.#byUuidFor--
+    if (rows === undefined) this.#positionFirst.byUuid()
+    if (rows === undefined || !this.#positionFirst.accept(rows)) {
       rows = await this.#sealedValues(sealedRangeSql(this.engineSql, from, to))
     }
     const toEntry = (row: Row) => this.engineSql.toEntry(row)

@@ -86,12 +86,8 @@ export interface SealedRow {
 export type WalkLeaf = Pick<RowLeaf, 'leaf' | 'leafText' | 'fallback' | 'unreadable'>
 
 /** A seal as verify's walk reads it: a {@link SealedRow} whose leaf may have been computed elsewhere. */
-export interface WalkRow {
-  readonly seq: number
-  readonly uuid: string
+export interface WalkRow extends Omit<SealedRow, 'row'> {
   readonly row: WalkLeaf | null
-  readonly position?: number | null | undefined
-  readonly past?: boolean | null | undefined
 }
 
 /**

@@ -11,13 +11,7 @@ import { TextFrontier } from '../../tlog/text-frontier.js'
 import type { Sql } from '../entry-sql.js'
 import { importDriver } from '../import-driver.js'
 import { fastLeafTextOfValues } from '../row-leaf.js'
-import {
-  BY_UUID_AFTER_A_MISS,
-  SEALED_POSITION,
-  sealedRangeByPositionSql,
-  sealedRangeSql,
-  sealsMatchEntries,
-} from '../seal-sql.js'
+import { PositionFirst, SEALED_POSITION, sealedRangeByPositionSql, sealedRangeSql } from '../seal-sql.js'
 import { sqliteEngine } from './sqlite-engine.js'
 import { prepareNumbers } from './sqlite-executor.js'
 import { type LeafChunk, type LeafWorkerData, workerTakes } from './sqlite-leaf-reader.js'
@@ -48,8 +42,8 @@ try {
   // Where the bulk columns start: after verify's seq and sealed uuid; at once in a pending row.
   const at0 = sealed ? 2 : 0
   let posted = 0
-  // As SqlStore.sealedRange: after a chunk whose entries are not at their positions, some by uuid.
-  let byUuidFor = 0
+  // verify's chunks by position first, as SqlStore.sealedRange reads them.
+  const positionFirst = new PositionFirst()
   for (let at = from, k = 0; at < to && Atomics.load(flags, 1) === 0; at += chunk, k++) {
     if (!workerTakes(k, share)) continue
     while (posted - Atomics.load(flags, 0) >= ahead && Atomics.load(flags, 1) === 0) {
@@ -57,12 +51,9 @@ try {
     }
     const end = Math.min(at + chunk, to)
     const params = sealed ? sealedRangeSql(engine, at, end).params : [at, end]
-    let rows = sealed && byUuidFor === 0 ? (byPosition.all(params) as unknown[][]) : undefined
-    if (rows === undefined || !sealsMatchEntries(rows)) {
-      if (rows !== undefined) byUuidFor = BY_UUID_AFTER_A_MISS
-      else if (byUuidFor > 0) byUuidFor--
-      rows = range.all(params) as unknown[][]
-    }
+    let rows = sealed && positionFirst.tryPosition ? (byPosition.all(params) as unknown[][]) : undefined
+    if (rows === undefined) positionFirst.byUuid()
+    if (rows === undefined || !positionFirst.accept(rows)) rows = range.all(params) as unknown[][]
     const out: LeafChunk = { from: at, seqs: [], uuids: [], positions: [], kinds: [], leaves: '', slow: [] }
     for (const v of rows) {
       if (sealed) {
