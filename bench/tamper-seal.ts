@@ -8,6 +8,7 @@ import { sha256Text } from '../src/tlog/merkle-hash.js'
 import { openBatch } from '../src/tlog/seal-batch.js'
 import type { EntryGenerator } from './data.js'
 import { fillTable } from './fill.js'
+import { cpuMeter } from './server-cpu.js'
 import type { TamperTarget } from './tamper-open.js'
 
 /** The batch sizes compared: both engines' defaults (DEFAULT_SEAL_BATCH_SIZE: 1000, 5000) and a larger one. */
@@ -45,6 +46,8 @@ export interface SealMeasure {
   readonly sealerReadRate: number
   /** This process's CPU time per entry during seal(), microseconds. */
   readonly cpuMicros: number
+  /** The server's CPU time per entry during seal() (PostgreSQL on this machine), microseconds. */
+  readonly serverCpuMicros: number | undefined
   readonly split: SealSplit
 }
 
@@ -186,11 +189,11 @@ async function plainRead(t: TamperTarget, text: string, start: Position, count: 
 export async function measureSeal(t: TamperTarget, audit: AuditLog, batchSize: number): Promise<SealMeasure> {
   await t.bench.analyze()
   const { rows, readMs, sealerReadMs, split } = await readAndSplit(t, batchSize)
-  const cpu = process.cpuUsage()
+  const meter = cpuMeter(t.bench.engine)
   const start = performance.now()
   const { sealed } = await audit.seal()
   const ms = performance.now() - start
-  const used = process.cpuUsage(cpu)
+  const used = meter()
   if (sealed === 0) throw new Error('seal() found nothing to seal')
   if (sealed !== rows) throw new Error(`seal() sealed ${sealed} entries, the raw read found ${rows}: the floor is off`)
   const per = (ms * 1000) / sealed
@@ -202,7 +205,8 @@ export async function measureSeal(t: TamperTarget, audit: AuditLog, batchSize: n
     rate: (sealed * 1000) / ms,
     rawRate: (sealed * 1000) / readMs,
     sealerReadRate: (sealed * 1000) / sealerReadMs,
-    cpuMicros: (used.user + used.system) / sealed,
+    cpuMicros: used.here / sealed,
+    serverCpuMicros: used.server === undefined ? undefined : used.server / sealed,
     split: { ...split, rest },
   }
 }

@@ -7,6 +7,7 @@ import { createPopulation, EntryGenerator } from './data.js'
 import type { EngineBench } from './engine-bench.js'
 import { fillTable } from './fill.js'
 import type { Result, TamperRun } from './results.js'
+import { cpuText, meanOrUndefined } from './server-cpu.js'
 import { tamperTarget } from './tamper-open.js'
 import {
   describeSeal,
@@ -20,7 +21,7 @@ import {
 } from './tamper-seal.js'
 import { PROOF_TARGET_ROWS } from './tamper-targets.js'
 import { measureProofs, measureVerify } from './tamper-verify.js'
-import { measureSealerWrites, SEAL_INTERVAL_MS, WRITERS } from './tamper-writes.js'
+import { measureSealerWrites, SEAL_INTERVAL_MS, sealerShare, WRITERS } from './tamper-writes.js'
 
 const WARM_UP = 5000
 /** Each sealing backlog: a tenth of --rows, from 10,000 to 100,000 entries. */
@@ -105,14 +106,14 @@ export async function measureTamper(
       })
       notes.push(
         `seal() with sealBatchSize ${n(size)}: ${of.map((m) => `${n(m.rate)}`).join(', ')} entries/s (rounds, ABC CBA order); ` +
-          `this process's CPU ${mean(of.map((m) => m.cpuMicros)).toFixed(1)} µs/entry; ` +
+          `CPU ${cpuText(mean(of.map((m) => m.cpuMicros)), meanOrUndefined(of.map((m) => m.serverCpuMicros)))}; ` +
           `${bench.engine === 'postgres' ? `the sealer's pending-rows query alone, through the raw driver: ${of.map((m) => n(m.sealerReadRate)).join(', ')} entries/s; ` : ''}` +
           `where the time goes: ${describeSplit(meanSplit(of))}.`,
       )
     }
     if (initial !== undefined) {
       notes.push(
-        `seal() of the initial ${n(initial.entries)}: this process's CPU ${initial.cpuMicros.toFixed(1)} µs/entry; ` +
+        `seal() of the initial ${n(initial.entries)}: CPU ${cpuText(initial.cpuMicros, initial.serverCpuMicros)}; ` +
           `${bench.engine === 'postgres' ? `the sealer's pending-rows query alone ${n(initial.sealerReadRate)} entries/s; ` : ''}${describeSplit(initial.split)}.`,
       )
     }
@@ -144,6 +145,10 @@ export async function measureTamper(
         `Latency p50/p99 without ${w.off.p50.toFixed(2)}/${w.off.p99.toFixed(2)} ms, with ${w.on.p50.toFixed(2)}/${w.on.p99.toFixed(2)} ms (medians of the rounds); ` +
         `the sealer sealed a median ${n(w.on.sealed)} of ${n(w.on.written)} entries written during a round` +
         `${w.sealErrors > 0 ? `; ${w.sealErrors} background sealing errors` : ''}. Each round opens a fresh log, warms it, seals the backlog off the clock.`,
+      sealerShare(
+        w,
+        sized.filter((m) => m.batchSize === DEFAULT_BATCH),
+      ),
     )
 
     await audit.seal()
@@ -158,7 +163,8 @@ export async function measureTamper(
     })
     notes.push(
       `verify(): ${v.rates.map((r) => n(r)).join(', ')} entries/s (rounds; ${v.checkpointsChecked} stored signed checkpoint checked); ` +
-        `this process's CPU ${v.cpuMicros.toFixed(1)} µs/entry. Split of the same work done outside verify(): raw read ${v.split.read.toFixed(2)}, ` +
+        `CPU ${cpuText(v.cpuMicros, v.serverCpuMicros)}` +
+        `${v.rawServerCpuMicros === undefined ? '' : ` (the raw read below: ${v.rawServerCpuMicros.toFixed(1)} µs/entry in the server)`}. Split of the same work done outside verify(): raw read ${v.split.read.toFixed(2)}, ` +
         `leaf hash (canonical JSON + SHA-256, as verify recomputes it from the row) ${v.split.leaf.toFixed(2)} µs/entry; ` +
         `verify() also rebuilds the tree (one more hash per entry) and compares each leaf. The scan for entries without a seal (chunks of ${SCAN_CHUNK.toLocaleString('en-US')} through the raw driver) alone took ${v.countsMs.toFixed(0)} ms` +
         (t.engine.positions === undefined

@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks'
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises'
 import type { EntryGenerator } from './data.js'
+import { cpuMeter, cpuText, meanOrUndefined } from './server-cpu.js'
 import { latencyOf } from './stats.js'
 import type { TamperTarget } from './tamper-open.js'
+import type { SealMeasure } from './tamper-seal.js'
 
 /** Concurrent createLogEntry callers. */
 export const WRITERS = 16
@@ -20,6 +22,10 @@ interface Round {
   /** Entries the background sealer sealed during the round. */
   readonly sealed: number
   readonly written: number
+  /** This process's CPU time per entry written, microseconds (the background sealer's included). */
+  readonly cpuMicros: number
+  /** The server's (PostgreSQL on this machine) CPU time per entry written, microseconds. */
+  readonly serverCpuMicros: number | undefined
 }
 
 /** What the A/B comparison measured. */
@@ -72,10 +78,12 @@ async function round(
     if (sealer) await sleep(SEAL_INTERVAL_MS / 2) // start mid-interval, not on a tick
     const before = (await log.treeHead()).treeSize
     const latencies: number[] = []
+    const meter = cpuMeter(t.bench.engine)
     const start = performance.now()
     const end = start + ROUND_MS
     await loops(() => performance.now() >= end, latencies)
     const elapsed = performance.now() - start
+    const used = meter()
     const after = (await log.treeHead()).treeSize
     const l = latencyOf(latencies)
     return {
@@ -84,6 +92,8 @@ async function round(
       p99: l.p99,
       sealed: after - before,
       written: latencies.length,
+      cpuMicros: used.here / latencies.length,
+      serverCpuMicros: used.server === undefined ? undefined : used.server / latencies.length,
     }
   } finally {
     await log.close()
@@ -123,6 +133,31 @@ export async function measureSealerWrites(
     p99: median(rounds.map((r) => r.p99)),
     sealed: median(rounds.map((r) => r.sealed)),
     written: median(rounds.map((r) => r.written)),
+    cpuMicros: median(rounds.map((r) => r.cpuMicros)),
+    serverCpuMicros: rounds.some((r) => r.serverCpuMicros === undefined)
+      ? undefined
+      : median(rounds.map((r) => r.serverCpuMicros as number)),
   })
   return { off: med(off), on: med(on), ratios, medianRatio: median(ratios), sealErrors }
+}
+
+/**
+ * The profile of the writes beside the sealer: the CPU of an entry written (this process and the
+ * server), with and without the sealer, against the CPU of an entry sealed (`seals`: seal() at the
+ * default batch). Writes bound by CPU lose about the sealing's share of it.
+ */
+export function sealerShare(w: SealerWrites, seals: readonly SealMeasure[]): string {
+  const total = (r: Round) => r.cpuMicros + (r.serverCpuMicros ?? 0)
+  const sealHere = meanOrUndefined(seals.map((m) => m.cpuMicros))
+  const sealServer = meanOrUndefined(seals.map((m) => m.serverCpuMicros))
+  const written =
+    `CPU per entry written: without the sealer ${cpuText(w.off.cpuMicros, w.off.serverCpuMicros)}, ` +
+    `with it ${cpuText(w.on.cpuMicros, w.on.serverCpuMicros)} (medians of the rounds)`
+  if (sealHere === undefined) return `${written}.`
+  const share = (sealHere + (sealServer ?? 0)) / total(w.off)
+  return (
+    `${written}; seal() at the default batch (above) takes ${cpuText(sealHere, sealServer)} per entry sealed, ` +
+    `${(100 * share).toFixed(1)}% of an entry written: writes bound by CPU keep about 1 / (1 + ${share.toFixed(3)}) = ` +
+    `${(1 / (1 + share)).toFixed(3)}x beside a sealer that seals all they write.`
+  )
 }
