@@ -153,11 +153,13 @@ export function sealerShare(w: SealerWrites, seals: readonly SealMeasure[]): str
   const written =
     `CPU per entry written: without the sealer ${cpuText(w.off.cpuMicros, w.off.serverCpuMicros)}, ` +
     `with it ${cpuText(w.on.cpuMicros, w.on.serverCpuMicros)} (medians of the rounds)`
-  if (sealHere === undefined) return `${written}.`
+  const extra = (total(w.on) - total(w.off)) / total(w.off)
+  const rounds = `the rounds with the sealer spend ${(100 * extra).toFixed(1)}% more per entry written, for about ${(1 / (1 + extra)).toFixed(3)}x`
+  if (sealHere === undefined) return `${written}: ${rounds}.`
   const share = (sealHere + (sealServer ?? 0)) / total(w.off)
   return (
     `${written}; seal() at the default batch (above) takes ${cpuText(sealHere, sealServer)} per entry sealed, ` +
     `${(100 * share).toFixed(1)}% of an entry written: writes bound by CPU keep about 1 / (1 + ${share.toFixed(3)}) = ` +
-    `${(1 / (1 + share)).toFixed(3)}x beside a sealer that seals all they write.`
+    `${(1 / (1 + share)).toFixed(3)}x beside a sealer that seals all they write; ${rounds} (the sealer's batches as its timer finds them).`
   )
 }
