@@ -73,7 +73,15 @@ describe('canonicalObjectTextOf: canonical text, or canonical but for jsonb spac
     ['{ "a": 1}', undefined],
     ['{"a": 1 }', undefined],
     ['{"a": 1,"b": 2}', '{"a":1,"b":2}'],
-    ['{"b": 1, "aa": 2}', undefined],
+    ['{"b": 1, "aa": 2}', '{"aa":2,"b":1}'],
+    ['{"b":1,"aa":2}', '{"aa":2,"b":1}'],
+    ['{"n": 1, "tags": ["a", {"z": 1, "y": [2]}], "reason": "x"}', '{"n":1,"reason":"x","tags":["a",{"y":[2],"z":1}]}'],
+    ['{"b": 1, "a": 2, "b": 3}', undefined],
+    ['{"b": 1, "a": 2, "a": 3}', undefined],
+    ['{"b": {"d": 1, "c": 2, "d": 3}, "a": 1}', undefined],
+    ['{"b": 1, "a": 1.0}', undefined],
+    ['{"b": 1, "a": "\n"}', undefined],
+    ['{"b": 1, "a":  2}', undefined],
     ['{"a": 1.0}', undefined],
     ['{"a": "\\n"}', undefined],
   ])('%s', (text, expected) => {
@@ -90,6 +98,7 @@ describe('canonicalObjectTextOf: canonical text, or canonical but for jsonb spac
       const wrapped =
         typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? metadata : { v: metadata }
       for (const text of [
+        jsonbText(wrapped),
         JSON.stringify(wrapped, null, 1).replace(/\n */g, ''),
         canonicalJson(wrapped).replace(/([,:])/g, '$1 '),
         JSON.stringify(wrapped),
@@ -102,4 +111,52 @@ describe('canonicalObjectTextOf: canonical text, or canonical but for jsonb spac
     }
     expect(answered).toBeGreaterThan(300)
   })
+
+  test('sorts the members of jsonb text at every depth: the leaf of metadata PostgreSQL wrote out', () => {
+    const random = seededRandom(103)
+    let reordered = 0
+    for (let i = 0; i < 3000; i++) {
+      // Plain metadata (keys of 1-8 letters, numbers, words, nesting) and the generator's harder kind.
+      const text = jsonbText(i % 2 === 0 ? plainObject(random, 0) : { v: randomEntry(random).metadata })
+      const got = canonicalObjectTextOf(text)
+      if (got === undefined) continue
+      expect(got).toBe(canonicalJsonOfText(text)?.json)
+      if (got !== text.replace(/([,:]) /g, '$1')) reordered++
+    }
+    expect(reordered).toBeGreaterThan(700)
+  })
 })
+
+/** JSON as PostgreSQL writes jsonb out: object keys by length, then bytes; a space after each `,` and `:`. */
+function jsonbText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(jsonbText).join(', ')}]`
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null'
+  const keys = Object.keys(value).sort((a, b) => {
+    const x = Buffer.from(a)
+    const y = Buffer.from(b)
+    return x.length - y.length || Buffer.compare(x, y)
+  })
+  return `{${keys.map((k) => `${JSON.stringify(k)}: ${jsonbText((value as Record<string, unknown>)[k])}`).join(', ')}}`
+}
+
+/** An object of plain values: keys of 1-8 letters, integers and decimals, words, booleans, null, nesting. */
+function plainObject(random: () => number, depth: number): Record<string, unknown> {
+  const value = (): unknown => {
+    const pick = random()
+    if (depth < 3 && pick < 0.1) return plainObject(random, depth + 1)
+    if (depth < 3 && pick < 0.2) return [value(), value()]
+    if (pick < 0.4) return Math.floor(random() * 2000) - 1000
+    if (pick < 0.5) return random() * 1e6
+    if (pick < 0.8) return 'word'.repeat(Math.floor(random() * 3))
+    return pick < 0.9 ? random() < 0.5 : null
+  }
+  const object: Record<string, unknown> = {}
+  const count = Math.floor(random() * 6)
+  for (let i = 0; i < count; i++) {
+    const key = Array.from({ length: 1 + Math.floor(random() * 8) }, () =>
+      String.fromCharCode(97 + Math.floor(random() * 26)),
+    ).join('')
+    object[key] = value()
+  }
+  return object
+}

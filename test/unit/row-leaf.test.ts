@@ -93,6 +93,9 @@ describe('the fast row leaf', () => {
     expect(spaced).toBeGreaterThan(1000)
     const row = rowOf({ metadata: '{"a": [1, "x, y: z", {"b": null}], "bb": {}}' })
     expect(fastRowLeaf(row)?.toString('hex')).toBe(entryLeafHash(toEntry(row)).toString('hex'))
+    // Keys in jsonb's order (by length), not the canonical one, at two depths.
+    const reordered = rowOf({ metadata: '{"n": 1, "tags": ["a", {"zz": 1, "y": [2]}], "reason": "x"}' })
+    expect(fastRowLeaf(reordered)?.toString('hex')).toBe(entryLeafHash(toEntry(reordered)).toString('hex'))
   })
 
   test.each([
