@@ -5,6 +5,7 @@ import { createAuditLog, type Entry, generateKeyPair, StoreError, verifyEntryInc
 import { countSql, findSql, listSql } from '../src/store/entry-sql.js'
 import { epochTextMs } from '../src/store/entry-values.js'
 import { postgresEngine } from '../src/store/postgres/postgres-engine.js'
+import { PgClientExecutor } from '../src/store/postgres/postgres-executor.js'
 import type { StoreFilters } from '../src/store/store.js'
 import { PG_URL, postgresUnavailable, uniqueSchema } from './support/postgres.js'
 import { writeFromProcess } from './support/processes.js'
@@ -39,6 +40,45 @@ function nodes(plan: PlanNode): PlanNode[] {
 
 // Skipped only where no server answers, never under CI=true (see postgresUnavailable).
 describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  test('eachValue hands rows over as they arrive, in order; a failing onRow or statement rejects and the connection goes on', async () => {
+    const client = await pool.connect()
+    try {
+      const executor = new PgClientExecutor(client)
+      const series = 'SELECT g, md5(g::text) FROM generate_series(1, $1::int) g ORDER BY g'
+      // The server pauses half a second halfway: the first half is handed over before it ends.
+      const paused =
+        'SELECT g, md5(g::text), CASE WHEN g = 10001 THEN pg_sleep(0.5)::text END FROM generate_series(1, 20000) g'
+      const seen: unknown[][] = []
+      let firstAt = 0
+      const started = performance.now()
+      const count = await executor.eachValue(paused, [], (row) => {
+        if (seen.length === 0) firstAt = performance.now()
+        seen.push(row)
+      })
+      expect(count).toBe(20_000)
+      expect(performance.now() - firstAt).toBeGreaterThan(400)
+      expect(firstAt - started).toBeLessThan(performance.now() - firstAt)
+      expect(seen.map((r) => r[0])).toEqual(Array.from({ length: 20_000 }, (_, i) => i + 1))
+      expect(seen[0]).toEqual([1, 'c4ca4238a0b923820dcc509a6f75849b', null])
+      // onRow throws at the third row: the rest are dropped, the promise rejects with its error once
+      // the statement is over, and the connection answers the next query.
+      let calls = 0
+      const broken = new Error('hashing failed')
+      await expect(
+        executor.eachValue(series, [5000], () => {
+          if (++calls === 3) throw broken
+        }),
+      ).rejects.toBe(broken)
+      expect(calls).toBe(3)
+      expect(await executor.query('SELECT 1 AS one')).toEqual([{ one: 1 }])
+      // A statement that fails rejects with the server's error.
+      await expect(executor.eachValue('SELECT 1 / $1::int', [0], () => {})).rejects.toMatchObject({ code: '22012' })
+      expect(await executor.query('SELECT 2 AS two')).toEqual([{ two: 2 }])
+    } finally {
+      client.release()
+    }
+  })
+
   test('every query is served by an index; a user with entries in both roles is two index scans, not an OR', async () => {
     const table = 'plans'
     const audit = await createAuditLog({ database: PG_URL, schema, table })

@@ -1,3 +1,5 @@
+import { inSlices } from '../slices.js'
+
 /** A row as a driver returns it. */
 export type Row = Record<string, unknown>
 
@@ -21,6 +23,14 @@ export interface SqlExecutor {
    * whose driver is synchronous has it (SQLite). Optional.
    */
   queryValuesNow?(sql: string, params: readonly unknown[]): unknown[][] | undefined
+  /**
+   * Runs one SELECT and hands each row to `onRow` as it arrives, as `queryValues` would give it,
+   * keeping none: the caller works on the first rows while the server sends the rest. Resolves to
+   * the number of rows; rejects when the statement fails, or with `onRow`'s error once the
+   * statement has finished (the connection stays usable; rows after a failed one are dropped).
+   * Only PostgreSQL's executors have it. Optional: see {@link eachValues}.
+   */
+  eachValue?(sql: string, params: readonly unknown[], onRow: (values: unknown[]) => void): Promise<number>
   /**
    * Runs one statement once per parameter list, atomically (a savepoint inside the caller's
    * transaction). With a `name`, an engine that supports it prepares the statement once per
@@ -51,4 +61,25 @@ export function selectValues(
   // Not async: the read path hands on the driver's promise without wrapping it in another.
   if (executor.queryValues !== undefined) return executor.queryValues(sql, params, repeated)
   return executor.query(sql, params).then((rows) => rows.map((row) => aliases.map((alias) => row[alias])))
+}
+
+/**
+ * Hands each row of a SELECT to `onRow` in order, as arrays of values in the order of `aliases`:
+ * as they arrive where the executor streams them (`eachValue`), else once all are read, with a
+ * turn of the event loop every `SLICE` rows (slices.ts). Resolves to the number of rows.
+ *
+ * @example
+ * const n = await eachValues(executor, 'SELECT a, b FROM t', [], ['a', 'b'], (row) => hash(row))
+ */
+export async function eachValues(
+  executor: SqlExecutor,
+  sql: string,
+  params: readonly unknown[],
+  aliases: readonly string[],
+  onRow: (values: unknown[]) => void,
+): Promise<number> {
+  if (executor.eachValue !== undefined) return executor.eachValue(sql, params, onRow)
+  const rows = await selectValues(executor, sql, params, aliases, false)
+  await inSlices(rows.length, (i) => onRow(rows[i] as unknown[]))
+  return rows.length
 }

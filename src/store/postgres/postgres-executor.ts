@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
+import { inSlices } from '../../slices.js'
 import type { Row, SqlExecutor } from '../executor.js'
 import { AUDITKIT_PG_TYPES } from './pg-types.js'
 
@@ -22,6 +23,11 @@ interface ValuesResult {
 }
 
 // Several statements in one text (no parameters) come back as one result each: the last one's rows.
+/** pg's Query class: a submittable that emits each row ('row') and then 'end' or 'error'. */
+type PgQueryClass = new (
+  config: ReturnType<typeof valuesConfig>,
+) => { on(event: string, listener: (...args: never[]) => void): unknown }
+
 function rowsOf(result: Result | Result[]): Row[] {
   return Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows
 }
@@ -92,6 +98,35 @@ export class PgClientExecutor implements SqlExecutor {
 
   async queryValues(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
     return ((await this.client.query(valuesConfig(sql, params, undefined))) as unknown as ValuesResult).rows
+  }
+
+  eachValue(sql: string, params: readonly unknown[], onRow: (values: unknown[]) => void): Promise<number> {
+    // pg's Query (its Client's), with a 'row' listener: pg then keeps no rows of its own.
+    const Query = (this.client as { constructor?: { Query?: PgQueryClass } }).constructor?.Query
+    if (typeof Query !== 'function') {
+      return this.queryValues(sql, params).then(async (rows) => {
+        await inSlices(rows.length, (i) => onRow(rows[i] as unknown[]))
+        return rows.length
+      })
+    }
+    return new Promise((resolve, reject) => {
+      let count = 0
+      let failure: { error: unknown } | undefined
+      const query = new Query(valuesConfig(sql, params, undefined))
+      // Called from pg's parser, on its socket's data: an error thrown here would escape it.
+      query.on('row', (row: unknown[]) => {
+        if (failure !== undefined) return
+        try {
+          onRow(row)
+          count++
+        } catch (error) {
+          failure = { error }
+        }
+      })
+      query.on('error', reject)
+      query.on('end', () => (failure === undefined ? resolve(count) : reject(failure.error)))
+      this.client.query(query as never)
+    })
   }
 
   batch(sql: string, paramLists: readonly (readonly unknown[])[], name?: string): Promise<void> {
