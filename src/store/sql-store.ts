@@ -314,7 +314,7 @@ export class SqlStore implements Store {
   // seq, sealed_uuid, then bulkColumns: as arrays where the executor gives them.
   async #sealedValues({ text, params }: Sql): Promise<unknown[][]> {
     try {
-      return await selectValues(this.executor, text, params, SEALED_RANGE_ALIASES, false)
+      return await selectValues(this.executor, text, params, SEALED_RANGE_ALIASES, true)
     } catch (e) {
       throw toStoreError('verify', e)
     }
