@@ -79,6 +79,45 @@ describe.skipIf(unavailable !== undefined)(`PostgreSQL only${unavailable ? ` (sk
     }
   })
 
+  test("eachValue on a pool with pg's query_timeout: rows are handed over in order, and a failing statement still rejects", async () => {
+    // pg answers through a callback of its own when query_timeout is set, and emits no 'error': a
+    // streamed read would never settle, so the rows are read whole there.
+    const timed = new pg.Pool({ connectionString: PG_URL, max: 1, query_timeout: 60_000 })
+    const client = await timed.connect()
+    try {
+      const executor = new PgClientExecutor(client)
+      const seen: unknown[] = []
+      const count = await executor.eachValue('SELECT g FROM generate_series(1, 3000) g ORDER BY g', [], (row) => {
+        seen.push(row[0])
+      })
+      expect(count).toBe(3000)
+      expect(seen).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1))
+      await expect(executor.eachValue('SELECT 1 / $1::int', [0], () => {})).rejects.toMatchObject({ code: '22012' })
+      const broken = new Error('hashing failed')
+      await expect(
+        executor.eachValue('SELECT 1', [], () => {
+          throw broken
+        }),
+      ).rejects.toBe(broken)
+      expect(await executor.query('SELECT 3 AS three')).toEqual([{ three: 3 }])
+    } finally {
+      client.release()
+    }
+    try {
+      // The log seals on such a pool as on any other.
+      const audit = await createAuditLog({ database: timed, schema, table: 'query_timeout', sealIntervalMs: 0 })
+      try {
+        await audit.createLogEntries(Array.from({ length: 50 }, lockedInput))
+        expect(await audit.seal()).toEqual({ sealed: 50, treeSize: 50 })
+        expect((await audit.verify()).ok).toBe(true)
+      } finally {
+        await audit.close()
+      }
+    } finally {
+      await timed.end()
+    }
+  }, 20_000)
+
   test('every query is served by an index; a user with entries in both roles is two index scans, not an OR', async () => {
     const table = 'plans'
     const audit = await createAuditLog({ database: PG_URL, schema, table })

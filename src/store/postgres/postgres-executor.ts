@@ -101,9 +101,15 @@ export class PgClientExecutor implements SqlExecutor {
   }
 
   eachValue(sql: string, params: readonly unknown[], onRow: (values: unknown[]) => void): Promise<number> {
-    // pg's Query (its Client's), with a 'row' listener: pg then keeps no rows of its own.
-    const Query = (this.client as { constructor?: { Query?: PgQueryClass } }).constructor?.Query
-    if (typeof Query !== 'function') {
+    // pg's Query (its Client's), with a 'row' listener: pg then keeps no rows of its own. Not with
+    // a client-side `query_timeout`: pg then answers the query through a callback of its own and
+    // emits neither 'error' nor 'end' when it fails or times out (the read would never settle).
+    const client = this.client as {
+      constructor?: { Query?: PgQueryClass }
+      connectionParameters?: { query_timeout?: unknown }
+    }
+    const Query = client.constructor?.Query
+    if (typeof Query !== 'function' || client.connectionParameters?.query_timeout) {
       return this.queryValues(sql, params).then(async (rows) => {
         await inSlices(rows.length, (i) => onRow(rows[i] as unknown[]))
         return rows.length
