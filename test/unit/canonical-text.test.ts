@@ -3,6 +3,12 @@ import { canonicalJson, canonicalJsonOfText } from '../../src/tlog/canonical-jso
 import { canonicalObjectTextOf, isCanonicalObjectText } from '../../src/tlog/canonical-text.js'
 import { randomEntry, seededRandom } from '../verify/random-entry.js'
 
+/** The random entry generator's metadata as an object: itself when it is one, else wrapped in one. */
+function randomMetadataObject(random: () => number): object {
+  const metadata = randomEntry(random).metadata
+  return typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? metadata : { v: metadata }
+}
+
 /** When the scanner accepts a text, it must be exactly the canonical JSON of what it parses to. */
 function expectSound(text: string): boolean {
   const accepted = isCanonicalObjectText(text)
@@ -15,9 +21,7 @@ describe('isCanonicalObjectText', () => {
     const random = seededRandom(99)
     let accepted = 0
     for (let i = 0; i < 3000; i++) {
-      const metadata = randomEntry(random).metadata
-      const wrapped =
-        typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? metadata : { v: metadata }
+      const wrapped = randomMetadataObject(random)
       if (expectSound(canonicalJson(wrapped))) accepted++
       expectSound(JSON.stringify(wrapped))
       expectSound(JSON.stringify(wrapped, null, 1))
@@ -94,9 +98,7 @@ describe('canonicalObjectTextOf: canonical text, or canonical but for jsonb spac
     const random = seededRandom(101)
     let answered = 0
     for (let i = 0; i < 3000; i++) {
-      const metadata = randomEntry(random).metadata
-      const wrapped =
-        typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? metadata : { v: metadata }
+      const wrapped = randomMetadataObject(random)
       for (const text of [
         jsonbText(wrapped),
         JSON.stringify(wrapped, null, 1).replace(/\n */g, ''),
@@ -117,7 +119,7 @@ describe('canonicalObjectTextOf: canonical text, or canonical but for jsonb spac
     let reordered = 0
     for (let i = 0; i < 3000; i++) {
       // Plain metadata (keys of 1-8 letters, numbers, words, nesting) and the generator's harder kind.
-      const text = jsonbText(i % 2 === 0 ? plainObject(random, 0) : { v: randomEntry(random).metadata })
+      const text = jsonbText(i % 2 === 0 ? plainObject(random, 0) : randomMetadataObject(random))
       const got = canonicalObjectTextOf(text)
       if (got === undefined) continue
       expect(got).toBe(canonicalJsonOfText(text)?.json)
