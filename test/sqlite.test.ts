@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test, vi } from 'vitest'
 import { createAuditLog, StoreError } from '../src/index.js'
 import { verifyStore } from '../src/sealing/log-verify.js'
 import { SqliteExecutor } from '../src/store/sqlite/sqlite-executor.js'
+import { commitsWithoutFsync } from '../src/store/sqlite/sqlite-sealer.js'
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../src/store/store.js'
 import { writeFromProcess } from './support/processes.js'
@@ -395,5 +396,67 @@ describe('SQLite only', () => {
     expect((await reader.listLogs({ limit: 3 })).map((e) => e.seq).sort()).toEqual([50, 51, 52])
     await sealer.close()
     await reader.close()
+  })
+
+  test('the sealer commits without an fsync (WAL at FULL), every other commit with one, and the level is put back', async () => {
+    const db = new Database(file('sync-levels.db'))
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = FULL')
+    // The level each COMMIT runs at, and which statement of the batch it ended: seals or entries.
+    const commits: { level: number; seals: boolean }[] = []
+    const exec = db.exec.bind(db)
+    let sealing = false
+    db.exec = (sql: string) => {
+      if (sql === 'COMMIT') commits.push({ level: Number(db.pragma('synchronous', { simple: true })), seals: sealing })
+      return exec(sql)
+    }
+    const log = await createAuditLog({ database: db, sealIntervalMs: 0 })
+    const input = () => ({ targetUserUuid: user(), adminUserUuid: user(), action: 'user_locked' as const })
+    await log.createLogEntries(Array.from({ length: 30 }, input))
+    sealing = true
+    expect((await log.seal()).sealed).toBe(30)
+    sealing = false
+    await log.createLogEntries(Array.from({ length: 3 }, input))
+    expect(commits.filter((c) => c.seals).map((c) => c.level)).toEqual([1])
+    // The migrations' commits; the entries' multi-row INSERTs commit on their own, at the connection's level.
+    const others = commits.filter((c) => !c.seals)
+    expect(others.length).toBeGreaterThan(0)
+    expect(others.every((c) => c.level === 2)).toBe(true)
+    expect(db.pragma('synchronous', { simple: true })).toBe(2)
+    expect((await log.verify()).ok).toBe(true)
+    await log.close()
+    db.close()
+  })
+
+  test('commitsWithoutFsync lowers only FULL and EXTRA in WAL mode, and restores the level when its work throws', () => {
+    const level = (db: Database.Database) => Number(db.pragma('synchronous', { simple: true }))
+    const seen = (db: Database.Database) => commitsWithoutFsync(db, () => level(db))
+    const wal = new Database(file('sync-helper.db'))
+    wal.pragma('journal_mode = WAL')
+    for (const [set, inside] of [
+      ['EXTRA', 1],
+      ['FULL', 1],
+      ['NORMAL', 1],
+      ['OFF', 0],
+    ] as const) {
+      wal.pragma(`synchronous = ${set}`)
+      const before = level(wal)
+      expect(seen(wal)).toBe(inside)
+      expect(level(wal)).toBe(before)
+    }
+    wal.pragma('synchronous = EXTRA')
+    expect(() =>
+      commitsWithoutFsync(wal, () => {
+        throw new Error('failed inside')
+      }),
+    ).toThrow('failed inside')
+    expect(level(wal)).toBe(3)
+    // A rollback journal keeps its level: NORMAL there could lose more than the last commits.
+    const journal = new Database(file('sync-helper-journal.db'))
+    journal.pragma('journal_mode = DELETE')
+    journal.pragma('synchronous = FULL')
+    expect(seen(journal)).toBe(2)
+    wal.close()
+    journal.close()
   })
 })

@@ -200,6 +200,36 @@ function beginWithoutWaiting(db: Database): boolean {
 }
 
 /**
+ * Runs `fn` (a sealer's transaction, BEGIN to COMMIT, on a connection with none open) with the
+ * connection at `synchronous = NORMAL` when it is in WAL mode at FULL or EXTRA, and puts the level
+ * back after, whatever `fn` did. In WAL mode a NORMAL commit is atomic and durable up to the next
+ * fsync of the WAL, which any later FULL commit on the file does for every frame before its own.
+ *
+ * Sealing can skip its own fsync because seals are derived data: they are computed from entries
+ * already committed, in rowid order, which is durable with the entries. A power loss can only take
+ * the newest batches of seals (never the entries they name, nor a checkpoint, which `checkpoint()`
+ * stores with a FULL commit after them), and the sealer then seals the same entries again in the
+ * same order: the same seqs, leaves and tree, so checkpoints and proofs given out still hold. A
+ * commit without an fsync costs a batch of 1,000 about a millisecond less here.
+ *
+ * @example
+ * commitsWithoutFsync(db, () => { db.exec('BEGIN IMMEDIATE'); writeSeals(); db.exec('COMMIT') })
+ */
+export function commitsWithoutFsync<T>(db: Database, fn: () => T): T {
+  const level = db.inTransaction ? 0 : Number(db.pragma('synchronous', { simple: true }))
+  // 2: FULL, 3: EXTRA. An app's NORMAL or OFF stays as it is; so does a rollback journal, where
+  // NORMAL could lose more than the last transactions.
+  const lower = (level === 2 || level === 3) && String(db.pragma('journal_mode', { simple: true })) === 'wal'
+  if (!lower) return fn()
+  db.exec('PRAGMA synchronous = NORMAL')
+  try {
+    return fn()
+  } finally {
+    db.exec(level === 3 ? 'PRAGMA synchronous = EXTRA' : 'PRAGMA synchronous = FULL')
+  }
+}
+
+/**
  * SQLite's sealer. SQLite has one writer at a time and gives a new entry the rowid after the
  * largest, so rowids follow commit order and every snapshot sees a prefix of what will ever
  * commit (a rolled-back transaction's rows never existed). A batch seals the next entries by rowid
@@ -227,15 +257,17 @@ export function sqliteSealer(d: SealDialect, toEntry: (row: Row) => Entry): Sqli
   function inTransaction<T extends SealOutcome>(db: Database, busy: T, run: (s: Statements) => T): T {
     if (db.inTransaction) return busy
     const s = statementsOf(db)
-    if (!beginWithoutWaiting(db)) return busy
-    try {
-      const outcome = run(s)
-      db.exec('COMMIT')
-      return outcome
-    } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK')
-      throw error
-    }
+    return commitsWithoutFsync(db, () => {
+      if (!beginWithoutWaiting(db)) return busy
+      try {
+        const outcome = run(s)
+        db.exec('COMMIT')
+        return outcome
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK')
+        throw error
+      }
+    })
   }
   return {
     batch(db, maxEntries) {
