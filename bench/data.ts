@@ -27,6 +27,7 @@ const AGENTS = [
 ]
 const REASONS = ['support ticket', 'fraud review', 'user request', 'policy violation', 'scheduled cleanup']
 const ROLES = ['viewer', 'editor', 'billing', 'owner']
+const SOURCES = ['admin_panel', 'support_tool', 'api']
 
 /** A small, fast, seeded generator (mulberry32): every run writes the same data. */
 export function seededRandom(seed: number): () => number {
@@ -68,7 +69,13 @@ function metadataFor(action: DefaultAction, random: () => number): Input['metada
   if (action === 'role_assigned' || action === 'role_revoked') {
     return { role: ROLES[Math.floor(random() * ROLES.length)], ticket }
   }
-  if (action === 'user_updated') return { fields: ['email', 'name'], ticket }
+  // What an app's update usually records: where it came from and what changed. Its keys are out of
+  // canonical order as jsonb stores them (by length first), on both engines, so sealing and
+  // verify() take the path that sorts them again.
+  if (action === 'user_updated') {
+    const source = SOURCES[Math.floor(random() * SOURCES.length)]
+    return { source, ticket, changes: { email: { from: `old${ticket}@example.com`, to: `new${ticket}@example.com` } } }
+  }
   if (random() < 0.2) return {}
   return { reason: REASONS[Math.floor(random() * REASONS.length)], ticket }
 }
