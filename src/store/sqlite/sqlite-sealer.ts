@@ -209,8 +209,9 @@ function beginWithoutWaiting(db: Database): boolean {
  * already committed, in rowid order, which is durable with the entries. A power loss can only take
  * the newest batches of seals (never the entries they name, nor a checkpoint, which `checkpoint()`
  * stores with a FULL commit after them), and the sealer then seals the same entries again in the
- * same order: the same seqs, leaves and tree, so checkpoints and proofs given out still hold. A
- * commit without an fsync costs a batch of 1,000 about a millisecond less here.
+ * same order: the same seqs, leaves and tree, so checkpoints and proofs given out still hold. On
+ * this project's test machine that takes about 0.8 ms off a batch of 1,000 (BENCHMARKS.md, issue
+ * 12, "SQLite sealing without its own fsync").
  *
  * @example
  * commitsWithoutFsync(db, () => { db.exec('BEGIN IMMEDIATE'); writeSeals(); db.exec('COMMIT') })
