@@ -79,7 +79,18 @@ export async function eachValues(
   onRow: (values: unknown[]) => void,
 ): Promise<number> {
   if (executor.eachValue !== undefined) return executor.eachValue(sql, params, onRow)
-  const rows = await selectValues(executor, sql, params, aliases, false)
+  return eachInSlices(await selectValues(executor, sql, params, aliases, false), onRow)
+}
+
+/**
+ * Hands rows already read to `onRow` in order, with a turn of the event loop every `SLICE` rows
+ * (slices.ts), as {@link eachValues} does for an executor that cannot stream them. Resolves to
+ * the number of rows.
+ *
+ * @example
+ * const n = await eachInSlices(await executor.queryValues(sql, params, false), (row) => hash(row))
+ */
+export async function eachInSlices(rows: readonly unknown[][], onRow: (values: unknown[]) => void): Promise<number> {
   await inSlices(rows.length, (i) => onRow(rows[i] as unknown[]))
   return rows.length
 }

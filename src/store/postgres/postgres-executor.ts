@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
-import { inSlices } from '../../slices.js'
-import type { Row, SqlExecutor } from '../executor.js'
+import { eachInSlices, type Row, type SqlExecutor } from '../executor.js'
 import { AUDITKIT_PG_TYPES } from './pg-types.js'
 
 interface Queryable {
@@ -22,12 +21,12 @@ interface ValuesResult {
   rows: unknown[][]
 }
 
-// Several statements in one text (no parameters) come back as one result each: the last one's rows.
 /** pg's Query class: a submittable that emits each row ('row') and then 'end' or 'error'. */
 type PgQueryClass = new (
   config: ReturnType<typeof valuesConfig>,
 ) => { on(event: string, listener: (...args: never[]) => void): unknown }
 
+// Several statements in one text (no parameters) come back as one result each: the last one's rows.
 function rowsOf(result: Result | Result[]): Row[] {
   return Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows
 }
@@ -110,10 +109,7 @@ export class PgClientExecutor implements SqlExecutor {
     }
     const Query = client.constructor?.Query
     if (typeof Query !== 'function' || client.connectionParameters?.query_timeout) {
-      return this.queryValues(sql, params).then(async (rows) => {
-        await inSlices(rows.length, (i) => onRow(rows[i] as unknown[]))
-        return rows.length
-      })
+      return this.queryValues(sql, params).then((rows) => eachInSlices(rows, onRow))
     }
     return new Promise((resolve, reject) => {
       let count = 0
